@@ -1,0 +1,157 @@
+/**
+ * The signaling protocol between a peer and the server: JSON text messages
+ * over one WebSocket. Shared by the browser client and the server so both
+ * validate the same shapes. Binary WebSocket messages are reserved for the
+ * relay.
+ *
+ * Peer → server
+ *   { type: 'announce', cid }            join the swarm; answered with 'peers'
+ *   { type: 'lookup', cid }              answered with 'peers'
+ *   { type: 'leave', cid }
+ *   { type: 'signal', to, cid, data }    WebRTC offer/answer/candidate for `to`
+ *
+ * Server → peer
+ *   { type: 'welcome', id, iceServers, protocol }   first message; `id` is ours
+ *   { type: 'peers', cid, peers }                   a random sample, never ourselves
+ *   { type: 'signal', from, cid, data }
+ *   { type: 'error', code, message, ref? }          `ref` names the offending request type
+ */
+
+export const SIGNAL_PROTOCOL_VERSION = 1
+/** Largest text message either side accepts: an SDP offer is ~2–6 KiB. */
+export const MAX_SIGNAL_MESSAGE_BYTES = 64 * 1024
+/** Peers returned per lookup: enough to fill a swarm, small enough to hide its size. */
+export const MAX_PEERS_PER_LOOKUP = 50
+export const CID_TEXT_PATTERN = /^b[a-z2-7]{58}$/
+/** Server-assigned peer ids: 16 random bytes, base64url. */
+export const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
+
+export interface IceServer {
+  urls: string | string[]
+  username?: string
+  credential?: string
+}
+
+export type ClientMessage =
+  | { type: 'announce'; cid: string }
+  | { type: 'lookup'; cid: string }
+  | { type: 'leave'; cid: string }
+  | { type: 'signal'; to: string; cid: string; data: Record<string, unknown> }
+
+export type ServerMessage =
+  | { type: 'welcome'; id: string; iceServers: IceServer[]; protocol: number }
+  | { type: 'peers'; cid: string; peers: string[] }
+  | { type: 'signal'; from: string; cid: string; data: Record<string, unknown> }
+  | { type: 'error'; code: ErrorCode; message: string; ref?: string }
+
+export type ErrorCode =
+  | 'bad-message'
+  | 'too-large'
+  | 'unknown-peer'
+  | 'too-many-swarms'
+  | 'rate-limited'
+  | 'internal'
+
+/** A message that failed validation, with the code to answer it with. */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  if (text.length > MAX_SIGNAL_MESSAGE_BYTES) {
+    throw new ProtocolError('too-large', `message exceeds ${MAX_SIGNAL_MESSAGE_BYTES} bytes`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new ProtocolError('bad-message', 'message is not valid JSON')
+  }
+  if (!isObject(value)) throw new ProtocolError('bad-message', 'message must be a JSON object')
+  return value
+}
+
+function cidField(value: unknown): string {
+  if (typeof value !== 'string' || !CID_TEXT_PATTERN.test(value)) {
+    throw new ProtocolError('bad-message', '"cid" must be a base32 CIDv1 string')
+  }
+  return value
+}
+
+function peerField(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !PEER_ID_PATTERN.test(value)) {
+    throw new ProtocolError('bad-message', `"${name}" must be a peer id`)
+  }
+  return value
+}
+
+function signalData(value: unknown): Record<string, unknown> {
+  if (!isObject(value)) throw new ProtocolError('bad-message', '"data" must be an object')
+  return value
+}
+
+/** Validates untrusted text from a peer into a typed message. Throws ProtocolError. */
+export function parseClientMessage(text: string): ClientMessage {
+  const m = parseJson(text)
+  switch (m.type) {
+    case 'announce':
+    case 'lookup':
+    case 'leave':
+      return { type: m.type, cid: cidField(m.cid) }
+    case 'signal':
+      return { type: 'signal', to: peerField(m.to, 'to'), cid: cidField(m.cid), data: signalData(m.data) }
+    default:
+      throw new ProtocolError('bad-message', `unknown message type ${JSON.stringify(String(m.type).slice(0, 40))}`)
+  }
+}
+
+function iceServers(value: unknown): IceServer[] {
+  if (!Array.isArray(value)) throw new ProtocolError('bad-message', '"iceServers" must be an array')
+  return value.map((s) => {
+    if (!isObject(s)) throw new ProtocolError('bad-message', 'ICE server must be an object')
+    const urls = s.urls
+    const okUrls = typeof urls === 'string' || (Array.isArray(urls) && urls.every((u) => typeof u === 'string'))
+    if (!okUrls) throw new ProtocolError('bad-message', 'ICE server urls must be strings')
+    const out: IceServer = { urls: urls as string | string[] }
+    if (typeof s.username === 'string') out.username = s.username
+    if (typeof s.credential === 'string') out.credential = s.credential
+    return out
+  })
+}
+
+/** Validates text from the server. The client trusts the server no more than it must. */
+export function parseServerMessage(text: string): ServerMessage {
+  const m = parseJson(text)
+  switch (m.type) {
+    case 'welcome':
+      if (typeof m.protocol !== 'number') throw new ProtocolError('bad-message', 'welcome without protocol version')
+      return { type: 'welcome', id: peerField(m.id, 'id'), iceServers: iceServers(m.iceServers), protocol: m.protocol }
+    case 'peers': {
+      if (!Array.isArray(m.peers) || m.peers.length > MAX_PEERS_PER_LOOKUP) {
+        throw new ProtocolError('bad-message', '"peers" must be a short array')
+      }
+      return { type: 'peers', cid: cidField(m.cid), peers: m.peers.map((p) => peerField(p, 'peers[]')) }
+    }
+    case 'signal':
+      return { type: 'signal', from: peerField(m.from, 'from'), cid: cidField(m.cid), data: signalData(m.data) }
+    case 'error':
+      return {
+        type: 'error',
+        code: (typeof m.code === 'string' ? m.code : 'internal') as ErrorCode,
+        message: typeof m.message === 'string' ? m.message.slice(0, 500) : 'unknown error',
+        ref: typeof m.ref === 'string' ? m.ref.slice(0, 40) : undefined,
+      }
+    default:
+      throw new ProtocolError('bad-message', 'unknown message type from server')
+  }
+}

@@ -1,0 +1,45 @@
+import { defineConfig } from 'vitest/config'
+import react from '@vitejs/plugin-react'
+import { playwright } from '@vitest/browser-playwright'
+import { chromiumLaunchOptions } from './e2e/chromium.ts'
+
+export default defineConfig({
+  plugins: [react()],
+  publicDir: 'public',
+  build: {
+    outDir: 'dist',
+    sourcemap: true,
+    // The server's CSP forbids inline scripts; keep Vite from inlining its module preload polyfill.
+    modulePreload: { polyfill: false },
+  },
+  server: {
+    // `npm run dev`: the page's /ws goes to a server started with `npm start` on 8080.
+    proxy: { '/ws': { target: 'ws://127.0.0.1:8080', ws: true } },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{web,signal-server,protocol}/**/*.test.ts'],
+          exclude: ['**/*.browser.test.ts', 'node_modules/**'],
+          environment: 'node',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['web/**/*.browser.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: chromiumLaunchOptions() }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+})

@@ -1,0 +1,102 @@
+/**
+ * Ingest: files → sealed pieces in the store → manifest → CID.
+ *
+ * The drop is the concatenation of its files, cut into equal pieces of
+ * pieceSize − 16 plaintext bytes (the last may be short), so many small files
+ * do not each cost a piece. A few pieces are processed at once so reading,
+ * encryption, hashing and storing overlap; memory stays at that many pieces
+ * whatever the drop's size.
+ */
+import type { CryptoProvider } from '../crypto/provider.js'
+import type { ChunkStore } from '../storage/chunk-store.js'
+import { type Cid, cidFromDigest, digestOfCid } from '../content/cid.js'
+import { MANIFEST_VERSION, MAX_FILES, MAX_TOTAL_BYTES } from '../content/constants.js'
+import { type Manifest, encodeManifest, pieceCapacity, pieceCountFor } from '../content/manifest.js'
+import { type DropMetadata, checkPath, encodeMetadata } from '../content/metadata.js'
+import { deriveKeys, newSecret } from '../crypto/keys.js'
+import { sealMetadata, sealPiece } from '../crypto/envelope.js'
+import { choosePieceSize } from './piece-size.js'
+import { type SourceFile, readSpan } from './source.js'
+import { InvalidManifestError, throwIfAborted } from '../util/errors.js'
+
+export interface IngestOptions {
+  crypto: CryptoProvider
+  store: ChunkStore
+  /** Defaults to a fresh random secret; pass one to re-create the same drop. */
+  secret?: Uint8Array
+  pieceSize?: number
+  expiresAt?: number
+  revokeHash?: Uint8Array
+  /** Pieces processed at once. */
+  concurrency?: number
+  onProgress?: (doneBytes: number, totalBytes: number) => void
+  signal?: AbortSignal
+}
+
+export interface IngestResult {
+  cid: Cid
+  secret: Uint8Array
+  manifest: Manifest
+  manifestBytes: Uint8Array
+  metadata: DropMetadata
+}
+
+const DEFAULT_CONCURRENCY = 4
+
+export async function ingest(files: readonly SourceFile[], options: IngestOptions): Promise<IngestResult> {
+  const { crypto, store, signal } = options
+  if (files.length === 0) throw new InvalidManifestError('nothing to share: no files')
+  if (files.length > MAX_FILES) throw new InvalidManifestError(`at most ${MAX_FILES} files per drop`)
+  files.forEach((f) => checkPath(f.path))
+  const offsets: number[] = []
+  let totalSize = 0
+  for (const f of files) {
+    offsets.push(totalSize)
+    totalSize += f.size
+  }
+  if (totalSize > MAX_TOTAL_BYTES) throw new InvalidManifestError('the drop is larger than the format allows (256 GiB)')
+
+  const secret = options.secret ?? newSecret()
+  const keys = await deriveKeys(crypto, secret)
+  const pieceSize = options.pieceSize ?? choosePieceSize(totalSize)
+  const count = pieceCountFor(totalSize, pieceSize)
+  const capacity = pieceCapacity(pieceSize)
+  const pieceIds: Uint8Array[] = new Array(count)
+  let doneBytes = 0
+  options.onProgress?.(0, totalSize)
+
+  const processPiece = async (index: number) => {
+    throwIfAborted(signal)
+    const start = index * capacity
+    const end = Math.min(start + capacity, totalSize)
+    const plain = await readSpan(files, offsets, start, end)
+    const sealed = await sealPiece(crypto, keys.pieceKey, index, plain)
+    const id = await crypto.sha256(sealed)
+    await store.put(id, sealed)
+    pieceIds[index] = id
+    doneBytes += end - start
+    options.onProgress?.(doneBytes, totalSize)
+  }
+
+  let next = 0
+  const worker = async () => {
+    while (next < count) await processPiece(next++)
+  }
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, count) }, worker))
+  throwIfAborted(signal)
+
+  const metadata: DropMetadata = { files: files.map((f) => ({ path: f.path, size: f.size, type: f.type })) }
+  const manifest: Manifest = {
+    version: MANIFEST_VERSION,
+    pieceSize,
+    totalSize,
+    pieceIds,
+    encryptedMetadata: await sealMetadata(crypto, keys.metaKey, encodeMetadata(metadata)),
+    expiresAt: options.expiresAt,
+    revokeHash: options.revokeHash,
+  }
+  const manifestBytes = encodeManifest(manifest)
+  const cid = cidFromDigest(await crypto.sha256(manifestBytes))
+  await store.put(digestOfCid(cid), manifestBytes)
+  return { cid, secret, manifest, manifestBytes, metadata }
+}

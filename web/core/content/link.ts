@@ -1,0 +1,55 @@
+/**
+ * Share links: `https://<host>/#<CID>.<secret>`.
+ *
+ * Everything after `#` stays in the browser: user agents never send the
+ * fragment to the server, so the server sees neither the CID nor the secret
+ * in any request. The secret is 32 random bytes as base64url (43 characters).
+ */
+import { type Cid, isCid } from './cid.js'
+import { SECRET_BYTES } from '../crypto/keys.js'
+import { fromBase64Url, toBase64Url } from '../util/bytes.js'
+import { InvalidLinkError } from '../util/errors.js'
+
+export interface LinkTarget {
+  readonly cid: Cid
+  readonly secret: Uint8Array
+}
+
+const SECRET_TEXT_LENGTH = 43
+export const MAX_FRAGMENT_LENGTH = 512
+
+export function formatFragment(target: LinkTarget): string {
+  return `${target.cid}.${toBase64Url(target.secret)}`
+}
+
+export function formatLink(origin: string, target: LinkTarget): string {
+  return `${origin.replace(/\/+$/, '')}/#${formatFragment(target)}`
+}
+
+/**
+ * Parses a fragment (with or without the leading `#`) or a whole link.
+ * Throws InvalidLinkError with a message a user can act on.
+ */
+export function parseLink(input: string): LinkTarget {
+  const text = input.trim()
+  const hashAt = text.indexOf('#')
+  const fragment = hashAt >= 0 ? text.slice(hashAt + 1) : text
+  if (fragment.length === 0) throw new InvalidLinkError('The link has nothing after “#”.')
+  if (fragment.length > MAX_FRAGMENT_LENGTH) throw new InvalidLinkError('The link is too long to be a Swarmdrop link.')
+  const dot = fragment.indexOf('.')
+  if (dot < 0) throw new InvalidLinkError('The link is missing its secret part (after the “.”): it may have been cut off when copied.')
+  const cidText = fragment.slice(0, dot)
+  const secretText = fragment.slice(dot + 1)
+  if (!isCid(cidText)) throw new InvalidLinkError('The link’s content id is malformed: check that the whole link was copied.')
+  if (secretText.length !== SECRET_TEXT_LENGTH) {
+    throw new InvalidLinkError('The link’s secret has the wrong length: it may have been cut off when copied.')
+  }
+  let secret: Uint8Array
+  try {
+    secret = fromBase64Url(secretText)
+  } catch {
+    throw new InvalidLinkError('The link’s secret contains characters that do not belong in it.')
+  }
+  if (secret.length !== SECRET_BYTES) throw new InvalidLinkError('The link’s secret has the wrong length.')
+  return { cid: cidText, secret }
+}

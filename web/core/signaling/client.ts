@@ -1,0 +1,175 @@
+/**
+ * The client side of the signaling protocol (protocol/signal.ts): one
+ * WebSocket to the server, reconnected with exponential backoff and jitter.
+ * After a reconnect it announces every swarm it had joined again, so a server
+ * restart costs a few seconds of discovery, never a transfer: open peer
+ * connections do not depend on the server.
+ */
+import {
+  type ClientMessage,
+  type IceServer,
+  type ServerMessage,
+  ProtocolError,
+  parseServerMessage,
+} from '../../../protocol/signal.js'
+import { Emitter } from '../util/emitter.js'
+
+export type SignalStatus = 'connecting' | 'open' | 'closed'
+
+export interface SignalEvents extends Record<string, unknown> {
+  status: SignalStatus
+  welcome: { id: string; iceServers: IceServer[] }
+  peers: { cid: string; peers: string[] }
+  signal: { from: string; cid: string; data: Record<string, unknown> }
+  error: { code: string; message: string }
+}
+
+/** What the engine needs from signaling; a WebSocket client and in-process hubs implement it. */
+export interface SignalingClient {
+  readonly events: Pick<Emitter<SignalEvents>, 'on' | 'off'>
+  readonly status: SignalStatus
+  /** Our server-assigned id; changes after a reconnect. */
+  readonly peerId: string | undefined
+  readonly iceServers: IceServer[]
+  announce(cid: string): void
+  lookup(cid: string): void
+  leave(cid: string): void
+  signal(to: string, cid: string, data: Record<string, unknown>): void
+  close(): void
+}
+
+export interface WebSocketLike {
+  readonly readyState: number
+  onopen: ((ev: unknown) => void) | null
+  onclose: ((ev: unknown) => void) | null
+  onerror: ((ev: unknown) => void) | null
+  onmessage: ((ev: { data: unknown }) => void) | null
+  send(data: string): void
+  close(code?: number, reason?: string): void
+}
+
+export interface WebSocketClientOptions {
+  url: string
+  /** The WebSocket constructor; the global one by default (Node 20 needs `ws`). */
+  WebSocket?: new (url: string) => WebSocketLike
+  minBackoffMs?: number
+  maxBackoffMs?: number
+  random?: () => number
+}
+
+const OPEN = 1
+
+export class WebSocketSignalingClient implements SignalingClient {
+  readonly events = new Emitter<SignalEvents>()
+  status: SignalStatus = 'connecting'
+  peerId: string | undefined
+  iceServers: IceServer[] = []
+  #socket: WebSocketLike | null = null
+  #joined = new Set<string>()
+  #attempt = 0
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+  readonly #options: Required<WebSocketClientOptions>
+
+  constructor(options: WebSocketClientOptions) {
+    this.#options = {
+      WebSocket: globalThis.WebSocket as unknown as new (url: string) => WebSocketLike,
+      minBackoffMs: 500,
+      maxBackoffMs: 15_000,
+      random: Math.random,
+      ...options,
+    }
+    this.#connect()
+  }
+
+  announce(cid: string): void {
+    this.#joined.add(cid)
+    this.#send({ type: 'announce', cid })
+  }
+
+  lookup(cid: string): void {
+    this.#send({ type: 'lookup', cid })
+  }
+
+  leave(cid: string): void {
+    this.#joined.delete(cid)
+    this.#send({ type: 'leave', cid })
+  }
+
+  signal(to: string, cid: string, data: Record<string, unknown>): void {
+    this.#send({ type: 'signal', to, cid, data })
+  }
+
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#timer)
+    this.#socket?.close(1000, 'client closing')
+    this.#setStatus('closed')
+  }
+
+  #send(message: ClientMessage): void {
+    // While disconnected, announces are replayed on reconnect and signals are
+    // for connections that will time out and be retried; dropping is right.
+    if (this.#socket?.readyState === OPEN && this.peerId) this.#socket.send(JSON.stringify(message))
+  }
+
+  #setStatus(status: SignalStatus): void {
+    if (this.status === status) return
+    this.status = status
+    this.events.emit('status', status)
+  }
+
+  #connect(): void {
+    if (this.#closed) return
+    this.#setStatus('connecting')
+    const socket = new this.#options.WebSocket(this.#options.url)
+    this.#socket = socket
+    socket.onmessage = (ev) => {
+      if (typeof ev.data !== 'string') return
+      let message: ServerMessage
+      try {
+        message = parseServerMessage(ev.data)
+      } catch (err) {
+        if (err instanceof ProtocolError) return // a malformed server message is skipped, not fatal
+        throw err
+      }
+      this.#onMessage(message)
+    }
+    socket.onclose = () => {
+      if (this.#socket !== socket) return
+      this.#socket = null
+      this.peerId = undefined
+      if (this.#closed) return
+      this.#setStatus('connecting')
+      const ceiling = Math.min(this.#options.maxBackoffMs, this.#options.minBackoffMs * 2 ** this.#attempt)
+      this.#attempt++
+      // Full jitter: clients that lost the same server do not all return at once.
+      this.#timer = setTimeout(() => this.#connect(), ceiling / 2 + (this.#options.random() * ceiling) / 2)
+    }
+    socket.onerror = () => {
+      // onclose follows and schedules the retry.
+    }
+  }
+
+  #onMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        this.#attempt = 0
+        this.peerId = message.id
+        this.iceServers = message.iceServers
+        this.#setStatus('open')
+        this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
+        for (const cid of this.#joined) this.#send({ type: 'announce', cid })
+        return
+      case 'peers':
+        this.events.emit('peers', { cid: message.cid, peers: message.peers })
+        return
+      case 'signal':
+        this.events.emit('signal', { from: message.from, cid: message.cid, data: message.data })
+        return
+      case 'error':
+        this.events.emit('error', { code: message.code, message: message.message })
+        return
+    }
+  }
+}

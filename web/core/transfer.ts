@@ -1,0 +1,189 @@
+/**
+ * A Transfer is one drop as this browser holds it: its swarm, and, when the
+ * secret is known, its keys and file list. It turns swarm events into an
+ * immutable snapshot that a UI can subscribe to (useSyncExternalStore), and
+ * reads files back out of the store one piece at a time.
+ */
+import type { Cid } from './content/cid.js'
+import type { CryptoProvider } from './crypto/provider.js'
+import type { ChunkStore } from './storage/chunk-store.js'
+import { type Manifest, pieceCapacity } from './content/manifest.js'
+import { type DropKeys } from './crypto/keys.js'
+import { openMetadata } from './crypto/envelope.js'
+import { type DropMetadata, type FileSpan, decodeMetadata, fileSpans } from './content/metadata.js'
+import { readFileBytes } from './chunking/assemble.js'
+import type { PeerInfo, Swarm } from './swarm/swarm.js'
+import { DecryptionError, InvalidManifestError } from './util/errors.js'
+
+export type TransferPhase = 'finding-peers' | 'fetching-manifest' | 'downloading' | 'complete' | 'failed'
+
+export interface TransferSnapshot {
+  readonly cid: Cid
+  readonly role: 'sharing' | 'downloading'
+  readonly phase: TransferPhase
+  readonly files: readonly FileSpan[] | null
+  readonly totalBytes: number | null
+  readonly piecesDone: number
+  readonly piecesTotal: number | null
+  /** Plaintext bytes held, from the pieces held. */
+  readonly bytesDone: number
+  readonly bytesDown: number
+  readonly bytesUp: number
+  readonly downRate: number
+  readonly upRate: number
+  readonly peers: readonly PeerInfo[]
+  readonly warnings: readonly string[]
+  readonly error: string | null
+  readonly startedAt: number
+  readonly completedAt: number | null
+}
+
+const RATE_WINDOW_MS = 3_000
+const SNAPSHOT_INTERVAL_MS = 250
+const MAX_WARNINGS = 20
+
+export interface TransferOptions {
+  swarm: Swarm
+  role: TransferSnapshot['role']
+  crypto: CryptoProvider
+  store: ChunkStore
+  keys: DropKeys | null
+  now?: () => number
+}
+
+export class Transfer {
+  readonly swarm: Swarm
+  #options: TransferOptions
+  #metadata: DropMetadata | null = null
+  #snapshot: TransferSnapshot
+  #listeners = new Set<() => void>()
+  #samples: { at: number; down: number; up: number }[] = []
+  #timer: ReturnType<typeof setInterval>
+  #now: () => number
+
+  constructor(options: TransferOptions) {
+    this.swarm = options.swarm
+    this.#options = options
+    this.#now = options.now ?? Date.now
+    const now = this.#now()
+    this.#snapshot = {
+      cid: options.swarm.cid,
+      role: options.role,
+      phase: 'finding-peers',
+      files: null,
+      totalBytes: null,
+      piecesDone: 0,
+      piecesTotal: null,
+      bytesDone: 0,
+      bytesDown: 0,
+      bytesUp: 0,
+      downRate: 0,
+      upRate: 0,
+      peers: [],
+      warnings: [],
+      error: null,
+      startedAt: now,
+      completedAt: null,
+    }
+    const swarm = options.swarm
+    swarm.events.on('manifest', (m) => void this.#onManifest(m))
+    swarm.events.on('piece', () => this.#refresh())
+    swarm.events.on('peers', () => this.#refresh())
+    swarm.events.on('complete', () => this.#refresh())
+    swarm.events.on('warning', (w) => {
+      this.#update({ warnings: [...this.#snapshot.warnings, w].slice(-MAX_WARNINGS) })
+    })
+    this.#timer = setInterval(() => this.#refresh(), SNAPSHOT_INTERVAL_MS)
+    if (swarm.manifest) void this.#onManifest(swarm.manifest)
+  }
+
+  get cid(): Cid {
+    return this.swarm.cid
+  }
+
+  get metadata(): DropMetadata | null {
+    return this.#metadata
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  getSnapshot = (): TransferSnapshot => this.#snapshot
+
+  /** The plaintext of one file, a piece at a time. Requires the keys and a complete transfer. */
+  readFile(file: FileSpan, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    const { keys, crypto, store } = this.#options
+    if (!keys || !this.swarm.manifest) throw new Error('this transfer has no keys or manifest')
+    return readFileBytes({ crypto, store, manifest: this.swarm.manifest, pieceKey: keys.pieceKey }, file, signal)
+  }
+
+  stop(): void {
+    clearInterval(this.#timer)
+    this.swarm.close()
+    this.#listeners.clear()
+  }
+
+  async #onManifest(manifest: Manifest): Promise<void> {
+    const { keys, crypto } = this.#options
+    if (!keys || this.#metadata) return this.#refresh()
+    try {
+      const plain = await openMetadata(crypto, keys.metaKey, manifest.encryptedMetadata)
+      this.#metadata = decodeMetadata(plain, manifest.totalSize)
+      this.#update({ files: fileSpans(this.#metadata), totalBytes: manifest.totalSize })
+    } catch (err) {
+      const reason =
+        err instanceof DecryptionError
+          ? 'The link’s secret does not open this content: the link is damaged or was changed.'
+          : err instanceof InvalidManifestError
+            ? `The file list in this content is invalid: ${err.message}`
+            : String(err)
+      this.#update({ phase: 'failed', error: reason })
+    }
+  }
+
+  #refresh(): void {
+    const swarm = this.swarm
+    const now = this.#now()
+    this.#samples.push({ at: now, down: swarm.bytesDown, up: swarm.bytesUp })
+    while (this.#samples.length > 2 && now - this.#samples[0].at > RATE_WINDOW_MS) this.#samples.shift()
+    const first = this.#samples[0]
+    const span = (now - first.at) / 1000
+    const manifest = swarm.manifest
+    const have = swarm.have
+    const complete = have?.complete ?? false
+    let phase: TransferPhase = this.#snapshot.phase
+    if (phase !== 'failed') {
+      if (complete && (this.#metadata || !this.#options.keys)) phase = 'complete'
+      else if (manifest) phase = 'downloading'
+      else phase = swarm.peerCount > 0 ? 'fetching-manifest' : 'finding-peers'
+    }
+    const capacity = manifest ? pieceCapacity(manifest.pieceSize) : 0
+    const bytesDone = manifest && have ? Math.min(manifest.totalSize, have.count * capacity) : 0
+    this.#update({
+      phase,
+      piecesDone: have?.count ?? 0,
+      piecesTotal: have?.size ?? null,
+      bytesDone: complete && manifest ? manifest.totalSize : bytesDone,
+      bytesDown: swarm.bytesDown,
+      bytesUp: swarm.bytesUp,
+      downRate: span > 0 ? (swarm.bytesDown - first.down) / span : 0,
+      upRate: span > 0 ? (swarm.bytesUp - first.up) / span : 0,
+      peers: swarm.peers(),
+      completedAt: phase === 'complete' ? (this.#snapshot.completedAt ?? now) : null,
+    })
+  }
+
+  #update(patch: Partial<TransferSnapshot>): void {
+    const next = { ...this.#snapshot, ...patch }
+    const changed = (Object.keys(patch) as (keyof TransferSnapshot)[]).some((k) => {
+      const a = this.#snapshot[k]
+      const b = next[k]
+      return Array.isArray(a) ? JSON.stringify(a) !== JSON.stringify(b) : a !== b
+    })
+    if (!changed) return
+    this.#snapshot = next
+    for (const listener of [...this.#listeners]) listener()
+  }
+}

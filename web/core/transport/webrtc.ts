@@ -1,0 +1,136 @@
+/**
+ * A Connection over a WebRTC data channel, negotiated by simple-peer.
+ *
+ * Signals (offer, answer, ICE candidates) travel through whatever the caller
+ * provides, normally the signaling server. ICE servers always come from the
+ * caller (the server's config): simple-peer's default list names public STUN
+ * servers, and the app must contact nothing but its own origin.
+ */
+import Peer from '@thaunknown/simple-peer/lite.js'
+import { Emitter } from '../util/emitter.js'
+import type { Connection, ConnectionEvents, Dial, DialOptions, LinkKind } from './transport.js'
+
+/** Buffered bytes above which send() says "wait": about two blocks, see docs/performance.md. */
+export const RTC_HIGH_WATER_BYTES = 256 * 1024
+/** 'drain' fires when the buffer falls to this. */
+export const RTC_LOW_WATER_BYTES = 64 * 1024
+
+interface RawChannel extends EventTarget {
+  bufferedAmount: number
+  bufferedAmountLowThreshold: number
+  readyState: RTCDataChannelState
+  send(data: Uint8Array): void
+}
+
+class WebRtcConnection implements Connection {
+  readonly events = new Emitter<ConnectionEvents>()
+  closed = false
+  kind: LinkKind = 'direct'
+
+  constructor(
+    readonly remotePeer: string,
+    private readonly peer: Peer,
+    private readonly channel: RawChannel,
+  ) {
+    channel.bufferedAmountLowThreshold = RTC_LOW_WATER_BYTES
+    channel.addEventListener('bufferedamountlow', () => this.events.emit('drain', undefined))
+    peer.on('data', (data: Uint8Array) => this.events.emit('message', data))
+    peer.on('close', () => this.#shut('the peer closed the connection', false))
+    peer.on('error', (err: Error) => this.#shut(`connection error: ${err.message}`, false))
+  }
+
+  send(frame: Uint8Array): boolean {
+    if (this.closed) throw new Error('connection is closed')
+    this.channel.send(frame)
+    return this.channel.bufferedAmount <= RTC_HIGH_WATER_BYTES
+  }
+
+  close(reason: string): void {
+    this.#shut(reason, true)
+  }
+
+  #shut(reason: string, local: boolean): void {
+    if (this.closed) return
+    this.closed = true
+    this.peer.destroy()
+    this.events.emit('close', { reason, local })
+    this.events.removeAllListeners()
+  }
+
+  /** Reads the selected candidate pair to tell a TURN-relayed link from a direct one. */
+  async detectKind(): Promise<void> {
+    const pc = (this.peer as unknown as { _pc?: RTCPeerConnection })._pc
+    if (!pc) return
+    try {
+      const stats = await pc.getStats()
+      let pairId: string | undefined
+      stats.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId
+      })
+      const pair = pairId ? stats.get(pairId) : undefined
+      const local = pair ? stats.get(pair.localCandidateId) : undefined
+      const remote = pair ? stats.get(pair.remoteCandidateId) : undefined
+      if (local?.candidateType === 'relay' || remote?.candidateType === 'relay') this.kind = 'turn'
+    } catch {
+      // Stats are a nicety for the UI; a failure leaves the kind as 'direct'.
+    }
+  }
+}
+
+export function dialWebRtc(options: DialOptions): Dial {
+  const peer = new Peer({
+    initiator: options.initiator,
+    trickle: true,
+    config: { iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
+    channelConfig: { ordered: true },
+  })
+  let settled = false
+  let rejectConnected!: (err: Error) => void
+  const connected = new Promise<Connection>((resolve, reject) => {
+    rejectConnected = reject
+    const timer = setTimeout(() => fail(new Error('timed out connecting to the peer')), options.connectTimeoutMs)
+    const fail = (err: Error) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      peer.destroy()
+      reject(err)
+    }
+    peer.on('signal', (data: Record<string, unknown>) => options.sendSignal(data))
+    peer.on('error', (err: Error) => fail(err))
+    peer.on('close', () => fail(new Error('the peer closed before the channel opened')))
+    peer.on('connect', () => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      const channel = (peer as unknown as { _channel: RawChannel })._channel
+      const connection = new WebRtcConnection(options.remotePeer, peer, channel)
+      // Resolve at once: the caller attaches its listeners in the same microtask
+      // chain, before any data-channel message (a macrotask) can be dispatched.
+      resolve(connection)
+      void connection.detectKind()
+    })
+  })
+  connected.catch(() => {})
+  return {
+    connected,
+    signal(data) {
+      if (settled && peer.destroyed) return
+      try {
+        peer.signal(data)
+      } catch (err) {
+        if (!settled) {
+          settled = true
+          peer.destroy()
+          rejectConnected(err as Error)
+        }
+      }
+    },
+    abort(reason) {
+      if (settled) return
+      settled = true
+      peer.destroy()
+      rejectConnected(new Error(reason))
+    },
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The peer wire codec: one binary frame per data-channel (or relay) message.
+ *
+ * Every frame starts with the wire version and a kind byte; integers are
+ * big-endian u32. Layouts after those two bytes:
+ *
+ * | kind | name             | payload                                              |
+ * |------|------------------|------------------------------------------------------|
+ * | 1    | HELLO            | CID digest (32) ‖ flags (1) ‖ piece count ‖ bitfield  |
+ * | 2    | HAVE             | piece                                                |
+ * | 3    | REQUEST          | piece ‖ offset ‖ length                              |
+ * | 4    | BLOCK            | piece ‖ offset ‖ bytes                               |
+ * | 5    | CANCEL           | piece ‖ offset ‖ length                              |
+ * | 6    | REJECT           | piece ‖ offset ‖ length (the peer will not send it)  |
+ * | 7    | MANIFEST_REQUEST | offset                                               |
+ * | 8    | MANIFEST_PART    | total length ‖ offset ‖ bytes                        |
+ * | 9    | CLOSE            | reason (UTF-8)                                       |
+ *
+ * HELLO flags: bit 0 = "I hold the manifest". Without it the piece count
+ * must be 0 and the bitfield empty; with it the bitfield has ⌈count/8⌉ bytes. The decoder checks shape and limits only; whether a piece
+ * index is in range is for the caller, who knows the manifest.
+ */
+import { MAX_FRAME_BYTES, MAX_BLOCK_BYTES, MAX_REASON_BYTES, WIRE_VERSION } from './constants.js'
+import { MAX_MANIFEST_BYTES, MAX_PIECES } from '../content/constants.js'
+import { InvalidFrameError } from '../util/errors.js'
+
+export type Frame =
+  | { kind: 'hello'; cidDigest: Uint8Array; hasManifest: boolean; pieceCount: number; bitfield: Uint8Array }
+  | { kind: 'have'; piece: number }
+  | { kind: 'request'; piece: number; offset: number; length: number }
+  | { kind: 'block'; piece: number; offset: number; data: Uint8Array }
+  | { kind: 'cancel'; piece: number; offset: number; length: number }
+  | { kind: 'reject'; piece: number; offset: number; length: number }
+  | { kind: 'manifest-request'; offset: number }
+  | { kind: 'manifest-part'; total: number; offset: number; data: Uint8Array }
+  | { kind: 'close'; reason: string }
+
+const KIND_CODES = {
+  hello: 1,
+  have: 2,
+  request: 3,
+  block: 4,
+  cancel: 5,
+  reject: 6,
+  'manifest-request': 7,
+  'manifest-part': 8,
+  close: 9,
+} as const satisfies Record<Frame['kind'], number>
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: false })
+
+function frame(kind: Frame['kind'], payloadLength: number): { out: Uint8Array; view: DataView } {
+  const out = new Uint8Array(2 + payloadLength)
+  out[0] = WIRE_VERSION
+  out[1] = KIND_CODES[kind]
+  return { out, view: new DataView(out.buffer) }
+}
+
+export function encodeFrame(f: Frame): Uint8Array {
+  switch (f.kind) {
+    case 'hello': {
+      const { out, view } = frame(f.kind, 37 + f.bitfield.length)
+      out.set(f.cidDigest, 2)
+      out[34] = f.hasManifest ? 1 : 0
+      view.setUint32(35, f.pieceCount)
+      out.set(f.bitfield, 39)
+      return out
+    }
+    case 'have': {
+      const { out, view } = frame(f.kind, 4)
+      view.setUint32(2, f.piece)
+      return out
+    }
+    case 'request':
+    case 'cancel':
+    case 'reject': {
+      const { out, view } = frame(f.kind, 12)
+      view.setUint32(2, f.piece)
+      view.setUint32(6, f.offset)
+      view.setUint32(10, f.length)
+      return out
+    }
+    case 'block': {
+      const { out, view } = frame(f.kind, 8 + f.data.length)
+      view.setUint32(2, f.piece)
+      view.setUint32(6, f.offset)
+      out.set(f.data, 10)
+      return checkSize(out)
+    }
+    case 'manifest-request': {
+      const { out, view } = frame(f.kind, 4)
+      view.setUint32(2, f.offset)
+      return out
+    }
+    case 'manifest-part': {
+      const { out, view } = frame(f.kind, 8 + f.data.length)
+      view.setUint32(2, f.total)
+      view.setUint32(6, f.offset)
+      out.set(f.data, 10)
+      return checkSize(out)
+    }
+    case 'close': {
+      const reason = encoder.encode(f.reason).subarray(0, MAX_REASON_BYTES)
+      const { out } = frame(f.kind, reason.length)
+      out.set(reason, 2)
+      return out
+    }
+  }
+}
+
+function checkSize(out: Uint8Array): Uint8Array {
+  if (out.length > MAX_FRAME_BYTES) throw new RangeError(`frame of ${out.length} bytes exceeds ${MAX_FRAME_BYTES}`)
+  return out
+}
+
+function fail(message: string): never {
+  throw new InvalidFrameError(message)
+}
+
+function expectLength(bytes: Uint8Array, length: number, name: string): void {
+  if (bytes.length !== length) fail(`${name} frame must be ${length} bytes, got ${bytes.length}`)
+}
+
+/** Decodes one frame; throws InvalidFrameError on anything malformed. Payload bytes are views into `bytes`. */
+export function decodeFrame(bytes: Uint8Array): Frame {
+  if (bytes.length < 2) fail('frame is shorter than its header')
+  if (bytes.length > MAX_FRAME_BYTES) fail(`frame of ${bytes.length} bytes exceeds ${MAX_FRAME_BYTES}`)
+  if (bytes[0] !== WIRE_VERSION) fail(`unsupported wire version ${bytes[0]}`)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const u32 = (at: number) => view.getUint32(at)
+  switch (bytes[1]) {
+    case 1: {
+      if (bytes.length < 39) fail('HELLO frame is truncated')
+      const flags = bytes[34]
+      if (flags > 1) fail('HELLO has unknown flags')
+      const hasManifest = flags === 1
+      const pieceCount = u32(35)
+      if (pieceCount > MAX_PIECES) fail('HELLO announces too many pieces')
+      if (!hasManifest && pieceCount !== 0) fail('HELLO counts pieces without a manifest')
+      expectLength(bytes, 39 + Math.ceil(pieceCount / 8), 'HELLO')
+      const bitfield = bytes.subarray(39)
+      const spare = pieceCount % 8
+      if (spare !== 0 && (bitfield[bitfield.length - 1] & (0xff >> spare)) !== 0) fail('HELLO bitfield has spare bits set')
+      return { kind: 'hello', cidDigest: bytes.subarray(2, 34), hasManifest, pieceCount, bitfield }
+    }
+    case 2:
+      expectLength(bytes, 6, 'HAVE')
+      return { kind: 'have', piece: u32(2) }
+    case 3:
+    case 5:
+    case 6: {
+      const kind = bytes[1] === 3 ? 'request' : bytes[1] === 5 ? 'cancel' : 'reject'
+      expectLength(bytes, 14, kind.toUpperCase())
+      const length = u32(10)
+      if (length === 0 || length > MAX_BLOCK_BYTES) fail(`${kind} length ${length} is out of range`)
+      return { kind, piece: u32(2), offset: u32(6), length }
+    }
+    case 4:
+      if (bytes.length < 11) fail('BLOCK frame carries no bytes')
+      return { kind: 'block', piece: u32(2), offset: u32(6), data: bytes.subarray(10) }
+    case 7:
+      expectLength(bytes, 6, 'MANIFEST_REQUEST')
+      return { kind: 'manifest-request', offset: u32(2) }
+    case 8: {
+      if (bytes.length < 10) fail('MANIFEST_PART frame is truncated')
+      const total = u32(2)
+      const offset = u32(6)
+      const data = bytes.subarray(10)
+      if (total === 0 || total > MAX_MANIFEST_BYTES) fail(`manifest length ${total} is out of range`)
+      if (offset + data.length > total) fail('MANIFEST_PART runs past the manifest length')
+      if (data.length === 0) fail('MANIFEST_PART carries no bytes')
+      return { kind: 'manifest-part', total, offset, data }
+    }
+    case 9:
+      if (bytes.length - 2 > MAX_REASON_BYTES) fail('CLOSE reason is too long')
+      return { kind: 'close', reason: decoder.decode(bytes.subarray(2)) }
+    default:
+      fail(`unknown frame kind ${bytes[1]}`)
+  }
+}

@@ -1,0 +1,15 @@
+/** Limits of the peer wire protocol. */
+
+export const WIRE_VERSION = 1
+/** Chromium's SCTP message limit; one frame is one data-channel message. */
+export const MAX_FRAME_BYTES = 256 * 1024
+/** Header of a BLOCK frame: version, kind, piece u32, offset u32. */
+export const BLOCK_HEADER_BYTES = 10
+/** Largest block a peer may request: whatever fits in a frame. */
+export const MAX_BLOCK_BYTES = MAX_FRAME_BYTES - BLOCK_HEADER_BYTES
+/** The block size we request: a power of two, so blocks tile every piece size. */
+export const REQUEST_BLOCK_BYTES = 128 * 1024
+/** A CLOSE frame's reason, in UTF-8 bytes. */
+export const MAX_REASON_BYTES = 512
+/** Manifest parts: the frame minus the MANIFEST_PART header. */
+export const MANIFEST_PART_BYTES = MAX_FRAME_BYTES - 16

@@ -1,0 +1,26 @@
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { App } from './ui/App.tsx'
+import { createBrowserEngine } from './app/create-engine.ts'
+import './ui/styles.css'
+
+const root = createRoot(document.getElementById('root')!)
+
+createBrowserEngine().then(
+  (engine) =>
+    root.render(
+      <StrictMode>
+        <App engine={engine} />
+      </StrictMode>,
+    ),
+  (err: unknown) => {
+    root.render(
+      <main className="page">
+        <p role="alert" className="error">
+          Swarmdrop cannot start in this browser: {err instanceof Error ? err.message : String(err)}. It needs IndexedDB
+          (private windows of some browsers turn it off).
+        </p>
+      </main>,
+    )
+  },
+)

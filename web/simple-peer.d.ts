@@ -1,0 +1,21 @@
+// @thaunknown/simple-peer ships no types; this declares the part Swarmdrop uses.
+declare module '@thaunknown/simple-peer/lite.js' {
+  namespace Peer {
+    type SignalData = Record<string, unknown>
+  }
+  interface PeerOptions {
+    initiator?: boolean
+    trickle?: boolean
+    config?: RTCConfiguration
+    channelConfig?: RTCDataChannelInit
+  }
+  class Peer {
+    constructor(options?: PeerOptions)
+    readonly destroyed: boolean
+    signal(data: Peer.SignalData): void
+    send(data: Uint8Array): void
+    destroy(err?: Error): void
+    on(event: string, listener: (...args: any[]) => void): this
+  }
+  export default Peer
+}

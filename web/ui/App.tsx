@@ -1,0 +1,57 @@
+import { useEffect, useState } from 'react'
+import type { Engine } from '../core/engine.ts'
+import { type LinkTarget, parseLink } from '../core/content/link.ts'
+import { SendView } from './send/SendView.tsx'
+import { ReceiveView } from './receive/ReceiveView.tsx'
+import { ConnectionBadge } from './ConnectionBadge.tsx'
+
+type Route = { kind: 'send' } | { kind: 'receive'; target: LinkTarget } | { kind: 'bad-link'; message: string }
+
+function routeFor(hash: string): Route {
+  if (hash === '' || hash === '#') return { kind: 'send' }
+  try {
+    return { kind: 'receive', target: parseLink(hash) }
+  } catch (err) {
+    return { kind: 'bad-link', message: err instanceof Error ? err.message : String(err) }
+  }
+}
+
+export function App({ engine }: { engine: Engine }) {
+  const [hash, setHash] = useState(() => window.location.hash)
+  useEffect(() => {
+    const onHash = () => setHash(window.location.hash)
+    window.addEventListener('hashchange', onHash)
+    return () => window.removeEventListener('hashchange', onHash)
+  }, [])
+  const route = routeFor(hash)
+
+  return (
+    <div className="page">
+      <header className="top">
+        <a className="brand" href="/" onClick={() => setHash('')}>
+          Swarmdrop
+        </a>
+        <ConnectionBadge signaling={engine.signaling} />
+      </header>
+      <main>
+        {route.kind === 'send' && <SendView engine={engine} />}
+        {route.kind === 'receive' && <ReceiveView key={route.target.cid} engine={engine} target={route.target} />}
+        {route.kind === 'bad-link' && (
+          <section className="card" aria-labelledby="bad-link-title">
+            <h1 id="bad-link-title">This link does not work</h1>
+            <p role="alert" className="error" data-testid="link-error">
+              {route.message}
+            </p>
+            <p>
+              Ask the sender for the whole link, or <a href="/">share files of your own</a>.
+            </p>
+          </section>
+        )}
+      </main>
+      <footer className="foot">
+        Files travel browser to browser, encrypted. The server introduces peers; it never sees your files or the key
+        in the link.
+      </footer>
+    </div>
+  )
+}

@@ -1,0 +1,86 @@
+import { useEffect, useRef, useState } from 'react'
+import type { Engine } from '../../core/engine.ts'
+import type { LinkTarget } from '../../core/content/link.ts'
+import type { Transfer, TransferSnapshot } from '../../core/transfer.ts'
+import { useTransfer } from '../useTransfer.ts'
+import { TransferStatus } from '../transfer/TransferStatus.tsx'
+import { FileList } from './FileList.tsx'
+import { saveFile } from '../save.ts'
+
+export function ReceiveView({ engine, target }: { engine: Engine; target: LinkTarget }) {
+  const [transfer, setTransfer] = useState<Transfer | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  useEffect(() => {
+    let live = true
+    engine.open(target).then(
+      (t) => live && setTransfer(t),
+      (err: unknown) => live && setError(err instanceof Error ? err.message : String(err)),
+    )
+    return () => {
+      live = false
+    }
+  }, [engine, target])
+
+  if (error) {
+    return (
+      <section className="card">
+        <h1>Cannot open this link</h1>
+        <p role="alert" className="error">
+          {error}
+        </p>
+      </section>
+    )
+  }
+  if (!transfer) return <section className="card">Opening…</section>
+  return <Receiving transfer={transfer} />
+}
+
+const PHASE_TEXT: Record<TransferSnapshot['phase'], string> = {
+  'finding-peers':
+    'Looking for browsers that have these files… None is online yet. Keep this page open: the download starts as soon as one appears.',
+  'fetching-manifest': 'Connected. Fetching the file list…',
+  downloading: 'Downloading and verifying every piece…',
+  complete: 'Done. Every piece was verified. This browser now also shares the files while this page is open.',
+  failed: 'The download failed.',
+}
+
+function Receiving({ transfer }: { transfer: Transfer }) {
+  const s = useTransfer(transfer)
+  const [saveError, setSaveError] = useState<string | null>(null)
+  const autoSaved = useRef(false)
+
+  const save = async (which: 'all' | number) => {
+    setSaveError(null)
+    try {
+      for (const file of s.files ?? []) if (which === 'all' || which === file.index) await saveFile(transfer, file)
+    } catch (err) {
+      setSaveError(err instanceof Error ? err.message : String(err))
+    }
+  }
+
+  useEffect(() => {
+    if (s.phase === 'complete' && !autoSaved.current) {
+      autoSaved.current = true
+      void save('all')
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [s.phase])
+
+  return (
+    <>
+      <section className="card" aria-labelledby="receive-title">
+        <h1 id="receive-title">Receive files</h1>
+        <p className={s.phase === 'failed' ? 'error' : 'lead'} role="status" data-testid="receive-phase" data-phase={s.phase}>
+          {s.phase === 'failed' && s.error ? s.error : PHASE_TEXT[s.phase]}
+        </p>
+        {s.files && <FileList files={s.files} complete={s.phase === 'complete'} onSave={save} />}
+        {saveError && (
+          <p role="alert" className="error">
+            Saving failed: {saveError}
+          </p>
+        )}
+      </section>
+      <TransferStatus transfer={transfer} />
+    </>
+  )
+}

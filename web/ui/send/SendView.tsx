@@ -1,0 +1,66 @@
+import { useState } from 'react'
+import type { Engine } from '../../core/engine.ts'
+import type { SourceFile } from '../../core/chunking/source.ts'
+import type { Transfer } from '../../core/transfer.ts'
+import { DropZone } from './DropZone.tsx'
+import { SharePanel } from './SharePanel.tsx'
+import { TransferStatus } from '../transfer/TransferStatus.tsx'
+import { formatBytes } from '../format.ts'
+
+type State =
+  | { stage: 'idle' }
+  | { stage: 'preparing'; done: number; total: number; count: number }
+  | { stage: 'ready'; transfer: Transfer; link: string }
+  | { stage: 'error'; message: string }
+
+export function SendView({ engine }: { engine: Engine }) {
+  const [state, setState] = useState<State>({ stage: 'idle' })
+
+  const share = async (files: SourceFile[]) => {
+    const total = files.reduce((sum, f) => sum + f.size, 0)
+    setState({ stage: 'preparing', done: 0, total, count: files.length })
+    try {
+      const { transfer, fragment } = await engine.share(files, {
+        onProgress: (done) => setState({ stage: 'preparing', done, total, count: files.length }),
+      })
+      setState({ stage: 'ready', transfer, link: `${window.location.origin}/#${fragment}` })
+    } catch (err) {
+      setState({ stage: 'error', message: err instanceof Error ? err.message : String(err) })
+    }
+  }
+
+  return (
+    <>
+      {state.stage !== 'ready' && (
+        <section className="card" aria-labelledby="send-title">
+          <h1 id="send-title">Send files</h1>
+          <p className="lead">
+            Files go straight from this browser to whoever opens the link, end-to-end encrypted. Keep this tab open
+            while they download.
+          </p>
+          <DropZone onFiles={share} disabled={state.stage === 'preparing'} />
+          {state.stage === 'preparing' && (
+            <div className="progress-block" data-testid="ingest-progress">
+              <p>
+                Encrypting {state.count} file{state.count === 1 ? '' : 's'}… {formatBytes(state.done)} of{' '}
+                {formatBytes(state.total)}
+              </p>
+              <progress max={Math.max(state.total, 1)} value={state.done} aria-label="Preparing files" />
+            </div>
+          )}
+          {state.stage === 'error' && (
+            <p role="alert" className="error">
+              Could not prepare the files: {state.message}
+            </p>
+          )}
+        </section>
+      )}
+      {state.stage === 'ready' && (
+        <>
+          <SharePanel link={state.link} />
+          <TransferStatus transfer={state.transfer} />
+        </>
+      )}
+    </>
+  )
+}

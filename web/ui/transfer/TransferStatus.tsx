@@ -1,0 +1,67 @@
+import type { Transfer } from '../../core/transfer.ts'
+import { useTransfer } from '../useTransfer.ts'
+import { formatBytes, formatDuration, formatRate } from '../format.ts'
+
+const KIND_LABEL = { direct: 'direct', turn: 'via TURN', relay: 'relayed', memory: 'in memory' } as const
+
+/** Progress, speed and the peer table of one transfer. */
+export function TransferStatus({ transfer }: { transfer: Transfer }) {
+  const s = useTransfer(transfer)
+  const total = s.totalBytes ?? 0
+  const remaining = total - s.bytesDone
+  const eta = s.downRate > 0 ? remaining / s.downRate : Infinity
+  const downloading = s.role === 'downloading' && s.phase === 'downloading'
+  return (
+    <section className="card" aria-labelledby="status-title" data-testid="transfer-status" data-phase={s.phase}>
+      <h2 id="status-title">{s.role === 'sharing' ? 'Sharing' : 'Transfer'}</h2>
+      {s.piecesTotal !== null && (
+        <>
+          <progress max={Math.max(total, 1)} value={s.bytesDone} aria-label="Progress" />
+          <p className="stats" data-testid="progress-text">
+            {formatBytes(s.bytesDone)} of {formatBytes(total)} · {s.piecesDone}/{s.piecesTotal} pieces verified
+            {downloading && ` · ${formatRate(s.downRate)} · ${formatDuration(eta)} left`}
+            {s.role === 'sharing' && ` · sent ${formatBytes(s.bytesUp)} (${formatRate(s.upRate)})`}
+          </p>
+        </>
+      )}
+      <p className="stats" data-testid="peer-count">
+        {s.peers.length === 0
+          ? 'No peers connected.'
+          : `${s.peers.length} peer${s.peers.length === 1 ? '' : 's'} connected`}
+      </p>
+      {s.peers.length > 0 && (
+        <table className="peers" data-testid="peer-table">
+          <thead>
+            <tr>
+              <th scope="col">Peer</th>
+              <th scope="col">Link</th>
+              <th scope="col">Pieces</th>
+              <th scope="col">Received</th>
+              <th scope="col">Sent</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.peers.map((p) => (
+              <tr key={p.id} data-testid="peer-row" data-bytes-down={p.bytesDown}>
+                <td>
+                  <code>{p.id.slice(0, 6)}</code>
+                </td>
+                <td>{KIND_LABEL[p.kind]}</td>
+                <td>{p.pieces}</td>
+                <td>{formatBytes(p.bytesDown)}</td>
+                <td>{formatBytes(p.bytesUp)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {s.warnings.length > 0 && (
+        <ul className="warnings" data-testid="warnings">
+          {s.warnings.map((w, i) => (
+            <li key={i}>{w}</li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
