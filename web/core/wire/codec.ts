@@ -48,7 +48,7 @@ const KIND_CODES = {
 } as const satisfies Record<Frame['kind'], number>
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: false })
+const decoder = new TextDecoder('utf-8', { fatal: true })
 
 function frame(kind: Frame['kind'], payloadLength: number): { out: Uint8Array; view: DataView } {
   const out = new Uint8Array(2 + payloadLength)
@@ -101,7 +101,11 @@ export function encodeFrame(f: Frame): Uint8Array {
       return checkSize(out)
     }
     case 'close': {
-      const reason = encoder.encode(f.reason).subarray(0, MAX_REASON_BYTES)
+      let reason = encoder.encode(f.reason)
+      // Cut long reasons at a character boundary so the frame stays valid UTF-8.
+      for (let chars = f.reason.length; reason.length > MAX_REASON_BYTES; chars = Math.floor(chars * 0.9)) {
+        reason = encoder.encode(f.reason.slice(0, chars))
+      }
       const { out } = frame(f.kind, reason.length)
       out.set(reason, 2)
       return out
@@ -174,7 +178,11 @@ export function decodeFrame(bytes: Uint8Array): Frame {
     }
     case 9:
       if (bytes.length - 2 > MAX_REASON_BYTES) fail('CLOSE reason is too long')
-      return { kind: 'close', reason: decoder.decode(bytes.subarray(2)) }
+      try {
+        return { kind: 'close', reason: decoder.decode(bytes.subarray(2)) }
+      } catch {
+        fail('CLOSE reason is not UTF-8')
+      }
     default:
       fail(`unknown frame kind ${bytes[1]}`)
   }

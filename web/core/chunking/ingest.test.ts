@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest'
+import { ingest } from './ingest.js'
+import { readFileBytes } from './assemble.js'
+import { bytesSource } from './source.js'
+import { choosePieceSize } from './piece-size.js'
+import { memoryStore } from '../storage/memory-store.js'
+import { webCryptoProvider } from '../crypto/provider.js'
+import { deriveKeys } from '../crypto/keys.js'
+import { decodeManifest, pieceCountFor } from '../content/manifest.js'
+import { cidOf, digestOfCid } from '../content/cid.js'
+import { fileSpans } from '../content/metadata.js'
+import { concatBytes, toHex } from '../util/bytes.js'
+import { seededRandom } from '../util/random.js'
+import { MissingPieceError } from '../util/errors.js'
+
+const crypto = webCryptoProvider()
+const PIECE = 16 * 1024
+const CAPACITY = PIECE - 16
+
+function randomBytes(length: number, seed: number): Uint8Array {
+  const rnd = seededRandom(seed)
+  return Uint8Array.from({ length }, () => Math.floor(rnd() * 256))
+}
+
+async function roundTrip(sizes: number[]) {
+  const store = memoryStore()
+  const contents = sizes.map((size, i) => randomBytes(size, i + 1))
+  const files = contents.map((bytes, i) => bytesSource(`dir/file-${i}.bin`, bytes))
+  const result = await ingest(files, { crypto, store, pieceSize: PIECE })
+  const keys = await deriveKeys(crypto, result.secret)
+  const ctx = { crypto, store, manifest: result.manifest, pieceKey: keys.pieceKey }
+  const out: Uint8Array[] = []
+  for (const span of fileSpans(result.metadata)) {
+    const parts: Uint8Array[] = []
+    for await (const part of readFileBytes(ctx, span)) parts.push(part.slice())
+    out.push(concatBytes(parts))
+  }
+  return { store, contents, result, out }
+}
+
+describe('ingest and assemble', () => {
+  it.each([
+    ['0 bytes', [0], 0],
+    ['1 byte', [1], 1],
+    ['piece capacity − 1', [CAPACITY - 1], 1],
+    ['exactly one piece', [CAPACITY], 1],
+    ['piece capacity + 1', [CAPACITY + 1], 2],
+    ['several pieces', [5 * CAPACITY + 123], 6],
+  ])('round-trips %s into the expected number of pieces', async (_, sizes, pieces) => {
+    const { contents, result, out } = await roundTrip(sizes)
+    expect(result.manifest.pieceIds.length).toBe(pieces)
+    expect(out).toEqual(contents)
+  })
+
+  it('cuts many files of edge sizes as one stream and returns each file byte-exact', async () => {
+    const sizes = [0, 1, CAPACITY - 1, CAPACITY, CAPACITY + 1, 3 * CAPACITY + 7, 0, 2]
+    const { contents, result, out } = await roundTrip(sizes)
+    const total = sizes.reduce((a, b) => a + b, 0)
+    expect(result.manifest.pieceIds.length).toBe(pieceCountFor(total, PIECE))
+    expect(result.metadata.files.map((f) => f.size)).toEqual(sizes)
+    expect(out).toEqual(contents)
+  })
+
+  it('names every piece by the SHA-256 of its sealed bytes and stores the manifest under its CID', async () => {
+    const { store, result } = await roundTrip([3 * CAPACITY])
+    for (const id of result.manifest.pieceIds) {
+      const sealed = await store.get(id)
+      expect(sealed).toBeDefined()
+      expect(toHex(await crypto.sha256(sealed!))).toBe(toHex(id))
+    }
+    expect(await cidOf(crypto, result.manifestBytes)).toBe(result.cid)
+    expect(await store.get(digestOfCid(result.cid))).toEqual(result.manifestBytes)
+    expect(decodeManifest(result.manifestBytes)).toEqual(result.manifest)
+  })
+
+  it('is deterministic for the same secret (idempotent re-share) and unlinkable across secrets', async () => {
+    const bytes = randomBytes(2 * CAPACITY + 5, 9)
+    const secret = randomBytes(32, 10)
+    const a = await ingest([bytesSource('x', bytes)], { crypto, store: memoryStore(), pieceSize: PIECE, secret })
+    const b = await ingest([bytesSource('x', bytes)], { crypto, store: memoryStore(), pieceSize: PIECE, secret })
+    const c = await ingest([bytesSource('x', bytes)], { crypto, store: memoryStore(), pieceSize: PIECE })
+    expect(a.cid).toBe(b.cid)
+    expect(c.cid).not.toBe(a.cid)
+    expect(toHex(c.manifest.pieceIds[0])).not.toBe(toHex(a.manifest.pieceIds[0]))
+  })
+
+  it('stores no plaintext: no 16-byte window of the file appears in any stored piece', async () => {
+    const { store, contents, result } = await roundTrip([4 * CAPACITY])
+    const windows = new Set<string>()
+    for (let i = 0; i + 16 <= contents[0].length; i += 16) windows.add(toHex(contents[0].subarray(i, i + 16)))
+    for (const id of result.manifest.pieceIds) {
+      const sealed = (await store.get(id))!
+      for (let i = 0; i + 16 <= sealed.length; i++) expect(windows.has(toHex(sealed.subarray(i, i + 16)))).toBe(false)
+    }
+  })
+
+  it('fails reading a file whose piece was deleted with MissingPieceError', async () => {
+    const { store, result } = await roundTrip([2 * CAPACITY])
+    await store.delete(result.manifest.pieceIds[1])
+    const keys = await deriveKeys(crypto, result.secret)
+    const ctx = { crypto, store, manifest: result.manifest, pieceKey: keys.pieceKey }
+    const read = async () => {
+      for await (const _ of readFileBytes(ctx, fileSpans(result.metadata)[0]));
+    }
+    await expect(read()).rejects.toThrow(MissingPieceError)
+  })
+
+  it('rejects an empty drop and unsafe paths', async () => {
+    await expect(ingest([], { crypto, store: memoryStore() })).rejects.toThrow(/no files/)
+    await expect(ingest([bytesSource('../x', new Uint8Array(1))], { crypto, store: memoryStore() })).rejects.toThrow(/unsafe/)
+  })
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    await expect(
+      ingest([bytesSource('x', new Uint8Array(10))], { crypto, store: memoryStore(), signal: controller.signal }),
+    ).rejects.toThrow(/abort/)
+  })
+})
+
+describe('piece size', () => {
+  it('starts at 256 KiB and keeps at most 4096 pieces up to the 4 MiB cap', () => {
+    expect(choosePieceSize(0)).toBe(256 * 1024)
+    expect(choosePieceSize(1024 ** 3)).toBe(512 * 1024)
+    expect(pieceCountFor(1024 ** 3, choosePieceSize(1024 ** 3))).toBeLessThanOrEqual(4096)
+    expect(choosePieceSize(64 * 1024 ** 3)).toBe(4 * 1024 * 1024)
+  })
+})

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { formatFragment, formatLink, parseLink } from './link.js'
+import { cidFromDigest, digestOfCid, isCid } from './cid.js'
+import { InvalidLinkError } from '../util/errors.js'
+
+const digest = Uint8Array.from({ length: 32 }, (_, i) => i * 7)
+const cid = cidFromDigest(digest)
+const secret = Uint8Array.from({ length: 32 }, (_, i) => 255 - i)
+
+describe('CID', () => {
+  it('is a base32 CIDv1 of the raw codec with a sha2-256 multihash', () => {
+    expect(cid).toMatch(/^bafkrei[a-z2-7]{52}$/)
+    expect(cid.length).toBe(59)
+    expect(digestOfCid(cid)).toEqual(digest)
+  })
+
+  it('rejects other multihashes, codecs and lengths', () => {
+    expect(isCid(cid.slice(0, -1))).toBe(false)
+    expect(isCid('bafybei' + cid.slice(7))).toBe(false)
+    expect(isCid(cid.toUpperCase())).toBe(false)
+  })
+})
+
+describe('links', () => {
+  it('round-trips a link and keeps CID and secret after #', () => {
+    const link = formatLink('https://drop.example/', { cid, secret })
+    expect(link).toBe(`https://drop.example/#${cid}.${formatFragment({ cid, secret }).split('.')[1]}`)
+    const parsed = parseLink(link)
+    expect(parsed.cid).toBe(cid)
+    expect(parsed.secret).toEqual(secret)
+    expect(new URL(link).pathname).toBe('/')
+    expect(new URL(link).search).toBe('')
+  })
+
+  it('accepts a bare fragment with or without #, and surrounding spaces', () => {
+    const fragment = formatFragment({ cid, secret })
+    expect(parseLink(fragment).cid).toBe(cid)
+    expect(parseLink(`  #${fragment}\n`).secret).toEqual(secret)
+  })
+
+  it.each([
+    ['empty fragment', 'https://x/#'],
+    ['no secret', `https://x/#${cid}`],
+    ['truncated secret', `https://x/#${formatFragment({ cid, secret }).slice(0, -3)}`],
+    ['truncated CID', `https://x/#${cid.slice(0, 40)}.${formatFragment({ cid, secret }).split('.')[1]}`],
+    ['bad secret characters', `https://x/#${cid}.${'*'.repeat(43)}`],
+    ['non-canonical secret', `https://x/#${cid}.${formatFragment({ cid, secret }).split('.')[1].slice(0, 42)}B`],
+    ['overlong', `https://x/#${'a'.repeat(600)}`],
+  ])('rejects a link with %s with a clear InvalidLinkError', (_, link) => {
+    expect(() => parseLink(link)).toThrow(InvalidLinkError)
+    try {
+      parseLink(link)
+    } catch (err) {
+      expect((err as Error).message.length).toBeGreaterThan(10)
+    }
+  })
+})

@@ -1,0 +1,4 @@
+import { chunkStoreContract } from './chunk-store.contract.js'
+import { memoryStore } from './memory-store.js'
+
+chunkStoreContract('memory', async () => memoryStore())

@@ -1,0 +1,211 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { Swarm } from './swarm.js'
+import { memoryPair } from '../transport/memory.js'
+import { memoryStore } from '../storage/memory-store.js'
+import type { ChunkStore } from '../storage/chunk-store.js'
+import { webCryptoProvider } from '../crypto/provider.js'
+import { deriveKeys } from '../crypto/keys.js'
+import { ingest } from '../chunking/ingest.js'
+import { bytesSource } from '../chunking/source.js'
+import { readFileBytes } from '../chunking/assemble.js'
+import { fileSpans } from '../content/metadata.js'
+import { concatBytes, toHex } from '../util/bytes.js'
+import { seededRandom } from '../util/random.js'
+import { encodeFrame } from '../wire/codec.js'
+import type { Connection } from '../transport/transport.js'
+
+const crypto = webCryptoProvider()
+const PIECE = 16 * 1024
+
+function randomBytes(length: number, seed: number): Uint8Array {
+  const rnd = seededRandom(seed)
+  return Uint8Array.from({ length }, () => Math.floor(rnd() * 256))
+}
+
+const swarms: Swarm[] = []
+afterEach(() => {
+  swarms.splice(0).forEach((s) => s.close())
+})
+
+async function makeDrop(size = 20 * (PIECE - 16) + 100) {
+  const content = randomBytes(size, 1)
+  const store = memoryStore()
+  const result = await ingest([bytesSource('data.bin', content)], { crypto, store, pieceSize: PIECE })
+  return { content, store, result }
+}
+
+async function seeder(drop: Awaited<ReturnType<typeof makeDrop>>, store: ChunkStore = drop.store, seed = 1) {
+  const swarm = new Swarm({ cid: drop.result.cid, store, crypto, random: seededRandom(seed) })
+  await swarm.start({ manifest: drop.result.manifest, bytes: drop.result.manifestBytes })
+  swarms.push(swarm)
+  return swarm
+}
+
+function downloader(drop: Awaited<ReturnType<typeof makeDrop>>, seed = 2) {
+  const store = memoryStore()
+  const swarm = new Swarm({ cid: drop.result.cid, store, crypto, random: seededRandom(seed) })
+  swarms.push(swarm)
+  return { swarm, store }
+}
+
+function connect(a: Swarm, b: Swarm, ids: [string, string]) {
+  const [ab, ba] = memoryPair(ids[0], ids[1])
+  a.addConnection(ab)
+  b.addConnection(ba)
+}
+
+function completed(swarm: Swarm): Promise<void> {
+  return new Promise((resolve) => {
+    if (swarm.have?.complete) return resolve()
+    swarm.events.on('complete', () => resolve())
+  })
+}
+
+async function readAll(drop: Awaited<ReturnType<typeof makeDrop>>, store: ChunkStore) {
+  const keys = await deriveKeys(crypto, drop.result.secret)
+  const ctx = { crypto, store, manifest: drop.result.manifest, pieceKey: keys.pieceKey }
+  const parts: Uint8Array[] = []
+  for await (const p of readFileBytes(ctx, fileSpans(drop.result.metadata)[0])) parts.push(p.slice())
+  return concatBytes(parts)
+}
+
+/** A store that returns corrupted bytes for every piece: a peer that lies. */
+function lyingStore(inner: ChunkStore): ChunkStore {
+  return {
+    ...inner,
+    async get(id) {
+      const bytes = await inner.get(id)
+      if (bytes && bytes.length > 1000) bytes[bytes.length - 1] ^= 0xff
+      return bytes
+    },
+  }
+}
+
+describe('swarm', () => {
+  it('downloads from one seeder: fetches the manifest, verifies every piece, byte-exact', async () => {
+    const drop = await makeDrop()
+    const seed = await seeder(drop)
+    const { swarm, store } = downloader(drop)
+    connect(seed, swarm, ['seed', 'down'])
+    await completed(swarm)
+    expect(toHex(swarm.manifestBytes!)).toBe(toHex(drop.result.manifestBytes))
+    expect(await readAll(drop, store)).toEqual(drop.content)
+    expect(seed.bytesUp).toBeGreaterThanOrEqual(drop.content.length)
+  })
+
+  it('downloads an empty drop (zero pieces) once the manifest arrives', async () => {
+    const content = new Uint8Array(0)
+    const store = memoryStore()
+    const result = await ingest([bytesSource('empty', content)], { crypto, store, pieceSize: PIECE })
+    const drop = { content, store, result }
+    const seed = await seeder(drop)
+    const { swarm } = downloader(drop)
+    connect(seed, swarm, ['seed', 'down'])
+    await completed(swarm)
+    expect(swarm.have!.size).toBe(0)
+  })
+
+  it('fetches from two seeders at once and uses both', async () => {
+    const drop = await makeDrop(40 * (PIECE - 16))
+    const a = await seeder(drop, drop.store, 3)
+    const b = await seeder(drop, drop.store, 4)
+    const { swarm, store } = downloader(drop)
+    connect(a, swarm, ['a', 'down'])
+    connect(b, swarm, ['b', 'down'])
+    await completed(swarm)
+    expect(await readAll(drop, store)).toEqual(drop.content)
+    expect(a.bytesUp).toBeGreaterThan(0)
+    expect(b.bytesUp).toBeGreaterThan(0)
+  })
+
+  it('serves while downloading: a third peer gets pieces from the first downloader', async () => {
+    const drop = await makeDrop(60 * (PIECE - 16))
+    const seed = await seeder(drop)
+    const first = downloader(drop, 5)
+    const third = downloader(drop, 6)
+    connect(seed, first.swarm, ['seed', 'first'])
+    connect(first.swarm, third.swarm, ['first', 'third'])
+    connect(seed, third.swarm, ['seed', 'third'])
+    await Promise.all([completed(first.swarm), completed(third.swarm)])
+    expect(await readAll(drop, third.store)).toEqual(drop.content)
+    expect(first.swarm.bytesUp).toBeGreaterThan(0)
+  })
+
+  it('discards pieces that fail verification, drops the liar, and completes byte-exact from honest peers', async () => {
+    const drop = await makeDrop()
+    const honest = await seeder(drop, drop.store, 7)
+    const liar = await seeder(drop, lyingStore(drop.store), 8)
+    const { swarm, store } = downloader(drop, 9)
+    const warnings: string[] = []
+    swarm.events.on('warning', (w) => warnings.push(w))
+    connect(liar, swarm, ['liar', 'down'])
+    connect(honest, swarm, ['honest', 'down'])
+    await completed(swarm)
+    expect(await readAll(drop, store)).toEqual(drop.content)
+    expect(warnings.some((w) => /failed verification/.test(w))).toBe(true)
+    expect(swarm.peers().map((p) => p.id)).not.toContain('liar')
+    for (const id of drop.result.manifest.pieceIds) {
+      expect(toHex(await crypto.sha256((await store.get(id))!))).toBe(toHex(id))
+    }
+  })
+
+  it('closes a peer that sends a malformed frame, with a reason, and keeps serving others', async () => {
+    const drop = await makeDrop()
+    const seed = await seeder(drop)
+    const [evilEnd, seedEnd] = memoryPair('evil', 'seed')
+    const closed = new Promise<string>((resolve) => evilEnd.events.on('close', ({ reason }) => resolve(reason)))
+    seed.addConnection(seedEnd)
+    evilEnd.send(Uint8Array.of(1, 200, 1, 2, 3))
+    expect(await closed).toMatch(/malformed frame: unknown frame kind 200/)
+    const { swarm, store } = downloader(drop)
+    connect(seed, swarm, ['seed', 'down'])
+    await completed(swarm)
+    expect(await readAll(drop, store)).toEqual(drop.content)
+  })
+
+  it('drops a peer whose manifest does not hash to the CID and takes it from another', async () => {
+    const drop = await makeDrop()
+    const other = await makeDrop(5 * (PIECE - 16))
+    const seed = await seeder(drop)
+    const { swarm, store } = downloader(drop)
+    // A raw peer that claims the CID but answers with another drop's manifest.
+    const [fakeEnd, downEnd] = memoryPair('fake', 'down')
+    const fakeClosed = new Promise<string>((resolve) => fakeEnd.events.on('close', ({ reason }) => resolve(reason)))
+    fakeEnd.events.on('message', () => {
+      if (fakeEnd.closed) return
+      fakeEnd.send(
+        encodeFrame({ kind: 'manifest-part', total: other.result.manifestBytes.length, offset: 0, data: other.result.manifestBytes }),
+      )
+    })
+    swarm.addConnection(downEnd)
+    fakeEnd.send(
+      encodeFrame({
+        kind: 'hello',
+        cidDigest: (await import('../content/cid.js')).digestOfCid(drop.result.cid),
+        hasManifest: true,
+        pieceCount: 21,
+        bitfield: new Uint8Array(3).fill(0xff).map((b, i) => (i === 2 ? 0xf8 : b)),
+      }),
+    )
+    expect(await fakeClosed).toMatch(/does not match the link/)
+    connect(seed, swarm, ['seed', 'down'])
+    await completed(swarm)
+    expect(await readAll(drop, store)).toEqual(drop.content)
+  })
+
+  it('rejects a request for a piece it does not hold and closes a peer that asks past the end', async () => {
+    const drop = await makeDrop()
+    const seed = await seeder(drop)
+    const [probe, seedEnd] = memoryPair('probe', 'seed')
+    const frames: Uint8Array[] = []
+    probe.events.on('message', (m) => frames.push(m))
+    const closed = new Promise<string>((resolve) => probe.events.on('close', ({ reason }) => resolve(reason)))
+    seed.addConnection(seedEnd)
+    const { digestOfCid } = await import('../content/cid.js')
+    probe.send(encodeFrame({ kind: 'hello', cidDigest: digestOfCid(drop.result.cid), hasManifest: false, pieceCount: 0, bitfield: new Uint8Array(0) }))
+    probe.send(encodeFrame({ kind: 'request', piece: 999, offset: 0, length: 10 }))
+    expect(await closed).toMatch(/requested piece 999/)
+  })
+})
+
+export type { Connection }
