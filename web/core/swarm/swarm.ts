@@ -97,6 +97,8 @@ export class Swarm {
   #cidDigest: Uint8Array
   #peers = new Map<string, PeerSession>()
   #active = new Map<number, ActivePiece>()
+  /** Complete pieces being hashed and stored: neither active nor held yet, and not to be fetched again. */
+  #verifying = new Set<number>()
   #partialBytes = 0
   #availability: Uint16Array = new Uint16Array(0)
   #uploadCache = new Map<number, Promise<Uint8Array | undefined>>()
@@ -163,6 +165,7 @@ export class Swarm {
     for (const peer of this.#peers.values()) peer.fail('leaving the swarm')
     this.#peers.clear()
     this.#active.clear()
+    this.#verifying.clear()
     this.#uploadCache.clear()
     this.events.removeAllListeners()
   }
@@ -400,7 +403,7 @@ export class Swarm {
     if (this.#partialBytes >= MAX_PARTIAL_BYTES) return undefined
     const index = pickRarest({
       peerHas: peer.has!,
-      wanted: (i) => !this.have!.has(i) && !this.#active.has(i),
+      wanted: (i) => !this.have!.has(i) && !this.#active.has(i) && !this.#verifying.has(i),
       availability: this.#availability,
       random: this.#random,
     })
@@ -463,6 +466,15 @@ export class Swarm {
   async #finishPiece(piece: ActivePiece, sender: PeerSession): Promise<void> {
     this.#active.delete(piece.index)
     this.#partialBytes -= piece.data.length
+    this.#verifying.add(piece.index)
+    try {
+      await this.#verifyAndStore(piece, sender)
+    } finally {
+      this.#verifying.delete(piece.index)
+    }
+  }
+
+  async #verifyAndStore(piece: ActivePiece, sender: PeerSession): Promise<void> {
     const expected = this.manifest!.pieceIds[piece.index]
     const digest = await this.#crypto.sha256(piece.data)
     if (!bytesEqual(digest, expected)) {

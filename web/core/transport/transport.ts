@@ -6,6 +6,10 @@
  * Backpressure is part of the contract: send() always takes the frame, and
  * returns false once the channel's buffer is above its high-water mark; the
  * caller then waits for 'drain' before sending more.
+ *
+ * Messages that arrive before the first 'message' listener is attached are
+ * held and delivered to it, in order: a channel can open and receive before
+ * its owner has wired it up.
  */
 import type { Emitter } from '../util/emitter.js'
 

@@ -23,9 +23,29 @@ interface RawChannel extends EventTarget {
 }
 
 class WebRtcConnection implements Connection {
-  readonly events = new Emitter<ConnectionEvents>()
+  readonly #emitter = new Emitter<ConnectionEvents>()
   closed = false
   kind: LinkKind = 'direct'
+  /** Messages received before anyone listened; null once delivered. */
+  #early: Uint8Array[] | null = []
+  #flushScheduled = false
+
+  readonly events: Connection['events'] = {
+    on: (event, listener) => {
+      const off = this.#emitter.on(event, listener)
+      if (event === 'message' && this.#early && !this.#flushScheduled) {
+        this.#flushScheduled = true
+        // Deliver after the caller has finished attaching its other listeners.
+        queueMicrotask(() => {
+          const early = this.#early ?? []
+          this.#early = null
+          for (const message of early) this.#emitter.emit('message', message)
+        })
+      }
+      return off
+    },
+    off: (event, listener) => this.#emitter.off(event, listener),
+  }
 
   constructor(
     readonly remotePeer: string,
@@ -33,8 +53,11 @@ class WebRtcConnection implements Connection {
     private readonly channel: RawChannel,
   ) {
     channel.bufferedAmountLowThreshold = RTC_LOW_WATER_BYTES
-    channel.addEventListener('bufferedamountlow', () => this.events.emit('drain', undefined))
-    peer.on('data', (data: Uint8Array) => this.events.emit('message', data))
+    channel.addEventListener('bufferedamountlow', () => this.#emitter.emit('drain', undefined))
+    peer.on('data', (data: Uint8Array) => {
+      if (this.#early) this.#early.push(data)
+      else this.#emitter.emit('message', data)
+    })
     peer.on('close', () => this.#shut('the peer closed the connection', false))
     peer.on('error', (err: Error) => this.#shut(`connection error: ${err.message}`, false))
   }
@@ -52,9 +75,10 @@ class WebRtcConnection implements Connection {
   #shut(reason: string, local: boolean): void {
     if (this.closed) return
     this.closed = true
+    this.#early = null
     this.peer.destroy()
-    this.events.emit('close', { reason, local })
-    this.events.removeAllListeners()
+    this.#emitter.emit('close', { reason, local })
+    this.#emitter.removeAllListeners()
   }
 
   /** Reads the selected candidate pair to tell a TURN-relayed link from a direct one. */

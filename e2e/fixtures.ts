@@ -1,0 +1,105 @@
+/**
+ * Shared Playwright fixtures: a fresh server per test, files of chosen sizes
+ * with known hashes, and page helpers that go through the UI as a user does.
+ */
+import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type TestServer, startTestServer } from './server.ts'
+
+export interface TestFile {
+  name: string
+  path: string
+  size: number
+  sha256: string
+}
+
+export const test = base.extend<{ server: TestServer; workDir: string }>({
+  server: async ({}, use) => {
+    const server = await startTestServer()
+    await use(server)
+    await server.stop()
+  },
+  workDir: async ({}, use) => {
+    await use(mkdtempSync(join(tmpdir(), 'swarmdrop-e2e-')))
+  },
+})
+export { expect }
+
+export function makeFile(dir: string, name: string, size: number): TestFile {
+  const path = join(dir, name)
+  const bytes = randomBytes(size)
+  writeFileSync(path, bytes)
+  return { name, path, size, sha256: createHash('sha256').update(bytes).digest('hex') }
+}
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex')
+}
+
+/** A context per "browser": separate IndexedDB, separate peer. */
+export async function newPeerPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  page.on('pageerror', (err) => console.error(`[page error] ${err.message}`))
+  return { context, page }
+}
+
+/** Picks the files through the file input and returns the share link. */
+export async function shareFiles(page: Page, serverUrl: string, files: TestFile[]): Promise<string> {
+  await page.goto(serverUrl + '/')
+  await expect(page.getByTestId('server-status')).toHaveText('Online')
+  await page.getByTestId('file-input').setInputFiles(files.map((f) => f.path))
+  const link = page.getByTestId('share-link')
+  await expect(link).toBeVisible({ timeout: 60_000 })
+  return link.inputValue()
+}
+
+export interface SavedFile {
+  name: string
+  sha256: string
+}
+
+/** Waits for `count` browser downloads and hashes what was saved. */
+export function collectDownloads(page: Page, count: number): Promise<SavedFile[]> {
+  return new Promise((resolve, reject) => {
+    const saved: Promise<SavedFile>[] = []
+    page.on('download', (download) => {
+      saved.push(
+        download.path().then((path) => {
+          if (!path) throw new Error(`download ${download.suggestedFilename()} failed: ${download.failure()}`)
+          return { name: download.suggestedFilename(), sha256: sha256File(path) }
+        }),
+      )
+      if (saved.length === count) Promise.all(saved).then(resolve, reject)
+    })
+  })
+}
+
+export interface Traffic {
+  /** Every URL the page requested (the fragment is never part of it). */
+  urls: string[]
+  /** Every WebSocket frame the page sent, as text or base64 for binary. */
+  wsSent: string[]
+  wsSentBinary: Buffer[]
+}
+
+/** Records what a page sends to the server. */
+export function recordTraffic(page: Page): Traffic {
+  const traffic: Traffic = { urls: [], wsSent: [], wsSentBinary: [] }
+  page.on('request', (req) => {
+    traffic.urls.push(req.url())
+    const body = req.postData()
+    if (body) traffic.wsSent.push(body)
+    for (const value of Object.values(req.headers())) traffic.wsSent.push(value)
+  })
+  page.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => {
+      if (typeof payload === 'string') traffic.wsSent.push(payload)
+      else traffic.wsSentBinary.push(payload)
+    })
+  })
+  return traffic
+}

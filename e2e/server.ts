@@ -1,0 +1,42 @@
+/**
+ * Starts the real server as a child process on a free loopback port, the way
+ * `npm start` runs it, so tests can also kill and restart it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+
+export interface TestServer {
+  readonly url: string
+  readonly port: number
+  stop(): Promise<void>
+}
+
+export async function startTestServer(extraArgs: string[] = [], port = 0): Promise<TestServer> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'signal-server/main.ts', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = /listening on (http:\/\/\S+)/.exec(out)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
+  })
+  return {
+    url,
+    port: Number(new URL(url).port),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}

@@ -1,0 +1,91 @@
+import { type Page } from '@playwright/test'
+import { readFileSync } from 'node:fs'
+import { cidFromDigest } from '../web/core/content/cid.ts'
+import { collectDownloads, expect, makeFile, newPeerPage, recordTraffic, shareFiles, test } from './fixtures.ts'
+
+const PIECE = 256 * 1024
+const CAPACITY = PIECE - 16 // plaintext bytes per piece (each sealed piece carries a 16-byte tag)
+
+async function peerBytes(page: Page): Promise<number[]> {
+  const rows = page.getByTestId('peer-row')
+  return (await rows.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-bytes-down'))))).sort((a, b) => b - a)
+}
+
+test('a drop of edge-sized files goes from A to B byte for byte, and C downloads from A and B at once', async ({
+  browser,
+  server,
+  workDir,
+}) => {
+  const files = [
+    makeFile(workDir, 'empty.txt', 0),
+    makeFile(workDir, 'one-byte.bin', 1),
+    makeFile(workDir, 'capacity-minus-1.bin', CAPACITY - 1),
+    makeFile(workDir, 'capacity-plus-1.bin', CAPACITY + 1),
+    makeFile(workDir, 'piece-size-plus-1.bin', PIECE + 1),
+    makeFile(workDir, 'twenty-mib.bin', 20 * 1024 * 1024),
+  ]
+  const a = await newPeerPage(browser)
+  const trafficA = recordTraffic(a.page)
+  const link = await shareFiles(a.page, server.url, files)
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#bafkrei[a-z2-7]{52}\.[A-Za-z0-9_-]{43}$/)
+  const secret = link.split('.').pop()!
+
+  const b = await newPeerPage(browser)
+  const trafficB = recordTraffic(b.page)
+  const savedB = collectDownloads(b.page, files.length)
+  const started = Date.now()
+  await b.page.goto(link)
+  await expect(b.page.getByTestId('file-row')).toHaveCount(files.length)
+  await expect(b.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 90_000 })
+  const seconds = (Date.now() - started) / 1000
+  const total = files.reduce((s, f) => s + f.size, 0)
+  console.log(`A→B: ${(total / 1024 / 1024).toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(total / 1024 / 1024 / seconds).toFixed(1)} MiB/s (link open to verified)`)
+  const got = await savedB
+  expect(got.map((f) => f.name).sort()).toEqual(files.map((f) => f.name).sort())
+  for (const f of files) expect(got.find((g) => g.name === f.name)?.sha256, f.name).toBe(f.sha256)
+
+  // C joins while A and B both hold every piece.
+  const c = await newPeerPage(browser)
+  const savedC = collectDownloads(c.page, files.length)
+  await c.page.goto(link)
+  await expect(c.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 90_000 })
+  for (const f of await savedC) expect(f.sha256).toBe(files.find((x) => x.name === f.name)!.sha256)
+  await expect(c.page.getByTestId('peer-row')).toHaveCount(2)
+  const fromEach = await peerBytes(c.page)
+  console.log(`C received ${fromEach.map((n) => (n / 1024 / 1024).toFixed(1) + ' MiB').join(' + ')} from its two peers`)
+  expect(fromEach[1]).toBeGreaterThan(PIECE) // more than a piece from the lesser of the two
+
+  // Nothing the pages sent to the server carries the secret or plaintext.
+  const plain = readFileSync(files[5].path)
+  for (const t of [trafficA, trafficB]) {
+    expect(t.urls.length).toBeGreaterThan(0)
+    expect(t.wsSent.length).toBeGreaterThan(0)
+    for (const text of [...t.urls, ...t.wsSent]) expect(text).not.toContain(secret)
+    for (const bin of t.wsSentBinary) {
+      expect(bin.includes(Buffer.from(secret))).toBe(false)
+      for (let i = 0; i + 16 <= plain.length; i += 4096) expect(bin.includes(plain.subarray(i, i + 16))).toBe(false)
+    }
+  }
+  for (const p of [a, b, c]) await p.context.close()
+})
+
+test('a malformed or truncated link shows a clear error', async ({ browser, server }) => {
+  const { page, context } = await newPeerPage(browser)
+  await page.goto(server.url + '/#not-a-link')
+  await expect(page.getByTestId('link-error')).toContainText('missing its secret')
+  await page.goto(server.url + '/#bafkreiaaaa.abc')
+  await expect(page.getByTestId('link-error')).toContainText('content id is malformed')
+  const cid = 'bafkrei' + 'a'.repeat(52)
+  await page.goto(`${server.url}/#${cid}.${'A'.repeat(20)}`)
+  await expect(page.getByTestId('link-error')).toContainText('wrong length')
+  await context.close()
+})
+
+test('a link nobody seeds says so and keeps waiting', async ({ browser, server }) => {
+  const { page, context } = await newPeerPage(browser)
+  const cid = cidFromDigest(new Uint8Array(32).fill(7)) // well-formed, but nobody holds it
+  await page.goto(`${server.url}/#${cid}.${'A'.repeat(43)}`)
+  await expect(page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'finding-peers')
+  await expect(page.getByTestId('receive-phase')).toContainText('None is online yet')
+  await context.close()
+})

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: everything, from a fresh clone.
+ *   1. Finds Chromium (CHROMIUM_PATH or /usr/bin/chromium); as root on Debian
+ *      installs the `chromium` package when it is missing.
+ *   2. Builds the app.
+ *   3. Runs unit tests (vitest: Node and Chromium) and end-to-end tests
+ *      (Playwright) inside a fresh network namespace that has only loopback:
+ *      WebRTC between headless pages only finds a path there, and no test can
+ *      send a packet anywhere but 127.0.0.1.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const isRoot = process.getuid?.() === 0
+
+function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { stdio: 'inherit', ...options })
+  if (result.status !== 0) process.exit(result.status ?? 1)
+}
+
+if (!existsSync(chromium)) {
+  if (isRoot && existsSync('/usr/bin/apt-get')) {
+    console.log(`Chromium not found at ${chromium}; installing Debian's chromium package…`)
+    run('apt-get', ['update', '-qq'])
+    run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+  } else {
+    console.error(`Chromium not found at ${chromium}.
+Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary.`)
+    process.exit(1)
+  }
+}
+
+run('npx', ['vite', 'build', '--logLevel', 'warn'])
+
+const suites = 'npx vitest run && npx playwright test'
+if (process.env.SWARMDROP_IN_NETNS === '1') {
+  run('sh', ['-c', suites])
+} else {
+  let canUnshare = false
+  try {
+    execFileSync('unshare', ['-n', 'true'], { stdio: 'ignore' })
+    canUnshare = true
+  } catch {}
+  if (!canUnshare) {
+    console.error(`Cannot create a network namespace (unshare -n needs root or user namespaces).
+The end-to-end tests need one: run \`sudo npm test\`, or run inside a namespace with only loopback and set SWARMDROP_IN_NETNS=1.`)
+    process.exit(1)
+  }
+  run('unshare', ['-n', 'sh', '-c', `ip link set lo up && SWARMDROP_IN_NETNS=1 ${suites}`])
+}
