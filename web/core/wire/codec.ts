@@ -81,25 +81,15 @@ export function encodeFrame(f: Frame): Uint8Array {
       view.setUint32(10, f.length)
       return out
     }
-    case 'block': {
-      const { out, view } = frame(f.kind, 8 + f.data.length)
-      view.setUint32(2, f.piece)
-      view.setUint32(6, f.offset)
-      out.set(f.data, 10)
-      return checkSize(out)
-    }
+    case 'block':
+      return twoNumbersAndBytes(f.kind, f.piece, f.offset, f.data)
     case 'manifest-request': {
       const { out, view } = frame(f.kind, 4)
       view.setUint32(2, f.offset)
       return out
     }
-    case 'manifest-part': {
-      const { out, view } = frame(f.kind, 8 + f.data.length)
-      view.setUint32(2, f.total)
-      view.setUint32(6, f.offset)
-      out.set(f.data, 10)
-      return checkSize(out)
-    }
+    case 'manifest-part':
+      return twoNumbersAndBytes(f.kind, f.total, f.offset, f.data)
     case 'close': {
       let reason = encoder.encode(f.reason)
       // Cut long reasons at a character boundary so the frame stays valid UTF-8.
@@ -113,8 +103,13 @@ export function encodeFrame(f: Frame): Uint8Array {
   }
 }
 
-function checkSize(out: Uint8Array): Uint8Array {
+/** BLOCK and MANIFEST_PART: two u32 fields, then bytes. */
+function twoNumbersAndBytes(kind: 'block' | 'manifest-part', first: number, second: number, data: Uint8Array): Uint8Array {
+  const { out, view } = frame(kind, 8 + data.length)
   if (out.length > MAX_FRAME_BYTES) throw new RangeError(`frame of ${out.length} bytes exceeds ${MAX_FRAME_BYTES}`)
+  view.setUint32(2, first)
+  view.setUint32(6, second)
+  out.set(data, 10)
   return out
 }
 
