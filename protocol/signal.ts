@@ -5,14 +5,16 @@
  * relay.
  *
  * Peer → server
- *   { type: 'announce', cid }            join the swarm; answered with 'peers'
+ *   { type: 'announce', cid, complete? } join the swarm (again, to update `complete`); answered with 'peers'
  *   { type: 'lookup', cid }              answered with 'peers'
  *   { type: 'leave', cid }
  *   { type: 'signal', to, cid, data }    WebRTC offer/answer/candidate for `to`
  *
  * Server → peer
  *   { type: 'welcome', id, iceServers, protocol }   first message; `id` is ours
- *   { type: 'peers', cid, peers }                   a random sample, never ourselves
+ *   { type: 'peers', cid, peers }                   a random sample, never ourselves; the most
+ *                                                   useful first (holders of everything for a
+ *                                                   peer that lacks pieces, and the reverse)
  *   { type: 'signal', from, cid, data }
  *   { type: 'error', code, message, ref? }          `ref` names the offending request type
  */
@@ -33,7 +35,7 @@ export interface IceServer {
 }
 
 export type ClientMessage =
-  | { type: 'announce'; cid: string }
+  | { type: 'announce'; cid: string; complete: boolean }
   | { type: 'lookup'; cid: string }
   | { type: 'leave'; cid: string }
   | { type: 'signal'; to: string; cid: string; data: Record<string, unknown> }
@@ -105,6 +107,10 @@ export function parseClientMessage(text: string): ClientMessage {
   const m = parseJson(text)
   switch (m.type) {
     case 'announce':
+      if (m.complete !== undefined && typeof m.complete !== 'boolean') {
+        throw new ProtocolError('bad-message', '"complete" must be a boolean')
+      }
+      return { type: 'announce', cid: cidField(m.cid), complete: m.complete === true }
     case 'lookup':
     case 'leave':
       return { type: m.type, cid: cidField(m.cid) }

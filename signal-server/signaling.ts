@@ -81,7 +81,7 @@ export class SignalingHub {
     const { tracker } = this.options
     switch (message.type) {
       case 'announce':
-        if (!tracker.join(client.id, message.cid, this.options.maxSwarmsPerPeer)) {
+        if (!tracker.join(client.id, message.cid, message.complete, this.options.maxSwarmsPerPeer)) {
           return this.#reject(client, 'too-many-swarms', `a connection may join at most ${this.options.maxSwarmsPerPeer} swarms`, message.type)
         }
         return this.#sendPeers(client, message.cid)

@@ -1,13 +1,17 @@
 /**
  * The composition root: builds the browser engine from real parts —
- * IndexedDB for pieces, WebCrypto (or its fallback), the server's WebSocket
- * for signaling, WebRTC for peers.
+ * IndexedDB for pieces and the library, WebCrypto (or its fallback), the
+ * server's WebSocket for signaling, WebRTC for peers — and starts serving
+ * everything the library holds.
  */
 import { Engine } from '../core/engine.js'
 import { defaultCrypto } from '../core/crypto/provider.js'
-import { idbStore } from '../core/storage/idb-store.js'
+import { idbChunkStore, idbLibrary, openSwarmdropDb } from '../core/storage/idb-store.js'
 import { WebSocketSignalingClient } from '../core/signaling/client.js'
 import { dialWebRtc } from '../core/transport/webrtc.js'
+import { UploadLimiter } from '../core/swarm/rate.js'
+import { loadSettings } from './settings.js'
+import { browserSpaceCheck } from './storage-space.js'
 
 export function signalingUrl(location: Location): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
@@ -15,7 +19,17 @@ export function signalingUrl(location: Location): string {
 }
 
 export async function createBrowserEngine(): Promise<Engine> {
-  const store = await idbStore()
-  const signaling = new WebSocketSignalingClient({ url: signalingUrl(window.location) })
-  return new Engine({ store, crypto: defaultCrypto(), signaling, dial: dialWebRtc })
+  const db = await openSwarmdropDb()
+  const settings = loadSettings()
+  const engine = new Engine({
+    store: idbChunkStore(db),
+    library: idbLibrary(db),
+    crypto: defaultCrypto(),
+    signaling: new WebSocketSignalingClient({ url: signalingUrl(window.location) }),
+    dial: dialWebRtc,
+    limiter: new UploadLimiter(settings.uploadLimitBytesPerSecond ?? Infinity),
+    checkSpace: browserSpaceCheck,
+  })
+  await engine.restoreLibrary()
+  return engine
 }

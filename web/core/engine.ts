@@ -1,57 +1,83 @@
 /**
  * The engine: the one object the app talks to. It assembles the parts it is
- * given (store, crypto, signaling, a way to dial peers) into sharing and
- * downloading, and owns the bookkeeping between them: which swarms exist,
- * which peer connections are being negotiated, and routing signals.
+ * given (chunk store, library, crypto, signaling, a way to dial peers) into
+ * sharing, downloading and seeding, and owns the bookkeeping between them:
+ * which transfers run, which peer connections are being negotiated, how many
+ * connections each swarm and the page may have, and the library of drops.
  *
  * Everything is injected, so the same engine runs in the browser (IndexedDB,
- * WebRTC, WebSocket) and in Node tests (memory store, memory transports, an
- * in-process signaling hub).
+ * WebRTC, WebSocket) and in Node tests (memory stores, memory transports).
  */
 import type { ChunkStore } from './storage/chunk-store.js'
+import type { LibraryStore, DropRecord } from './library/library-store.js'
 import type { CryptoProvider } from './crypto/provider.js'
 import type { SignalingClient } from './signaling/client.js'
 import type { Dial, DialFn } from './transport/transport.js'
 import { type Cid, digestOfCid } from './content/cid.js'
-import { decodeManifest } from './content/manifest.js'
-import { bytesEqual } from './util/bytes.js'
+import { type Manifest, decodeManifest } from './content/manifest.js'
 import { type LinkTarget, formatFragment } from './content/link.js'
 import { deriveKeys } from './crypto/keys.js'
 import { type IngestOptions, ingest } from './chunking/ingest.js'
 import type { SourceFile } from './chunking/source.js'
 import { Swarm } from './swarm/swarm.js'
-import { Transfer } from './transfer.js'
+import { UploadLimiter } from './swarm/rate.js'
+import { Transfer, type SpaceCheck } from './transfer.js'
+import { bytesEqual, fromBase64Url, toBase64Url } from './util/bytes.js'
+import { Emitter } from './util/emitter.js'
 
 export interface EngineOptions {
   store: ChunkStore
+  library: LibraryStore
   crypto: CryptoProvider
   signaling: SignalingClient
   dial: DialFn
+  /** The page's upload limit; unlimited by default. */
+  limiter?: UploadLimiter
+  /** Says whether a download of N more bytes fits (the browser's storage estimate). */
+  checkSpace?: SpaceCheck
+  /** Connections per swarm: enough peers to spread load, few enough to keep each busy. */
+  maxPeersPerSwarm?: number
+  /** Connections per page: Chromium slows down well before its hard limit of ~500 peer connections. */
+  maxConnections?: number
   connectTimeoutMs?: number
   /** How often a swarm short of peers asks the server for more. */
   lookupIntervalMs?: number
   random?: () => number
 }
 
-/** Swarms with fewer connected peers than this keep looking for more. */
-const WANTED_PEERS = 8
+export interface EngineEvents extends Record<string, unknown> {
+  /** The library changed (a drop added, removed, renamed, stopped or resumed). */
+  library: undefined
+}
 
 export class Engine {
-  readonly #options: Required<EngineOptions>
+  readonly events = new Emitter<EngineEvents>()
+  readonly limiter: UploadLimiter
+  readonly #options: Required<Omit<EngineOptions, 'checkSpace' | 'limiter'>> & Pick<EngineOptions, 'checkSpace'>
   readonly #transfers = new Map<Cid, Transfer>()
   readonly #dials = new Map<string, Dial>()
   readonly #unsubscribe: (() => void)[] = []
   readonly #lookupTimer: ReturnType<typeof setInterval>
 
   constructor(options: EngineOptions) {
-    this.#options = { connectTimeoutMs: 15_000, lookupIntervalMs: 5_000, random: Math.random, ...options }
+    this.#options = {
+      maxPeersPerSwarm: 24,
+      maxConnections: 120,
+      connectTimeoutMs: 15_000,
+      lookupIntervalMs: 5_000,
+      random: Math.random,
+      ...options,
+    }
+    this.limiter = options.limiter ?? new UploadLimiter()
     const { signaling } = options
     this.#unsubscribe.push(
       signaling.events.on('peers', ({ cid, peers }) => this.#onPeers(cid as Cid, peers)),
       signaling.events.on('signal', ({ from, cid, data }) => this.#onSignal(from, cid as Cid, data)),
     )
     this.#lookupTimer = setInterval(() => {
-      for (const t of this.#transfers.values()) if (t.swarm.peerCount < WANTED_PEERS) signaling.lookup(t.cid)
+      for (const t of this.#transfers.values()) {
+        if (t.swarm.peerCount < this.#options.maxPeersPerSwarm) signaling.lookup(t.cid)
+      }
     }, this.#options.lookupIntervalMs)
   }
 
@@ -63,44 +89,128 @@ export class Engine {
     return this.#transfers.get(cid)
   }
 
+  library(): Promise<DropRecord[]> {
+    return this.#options.library.list()
+  }
+
+  /** Serves every drop the library marks as seeding: called when the app opens. */
+  async restoreLibrary(): Promise<void> {
+    for (const record of await this.#options.library.list()) {
+      if (record.seeding && !this.#transfers.has(record.cid)) await this.#resume(record)
+    }
+  }
+
   /** Cuts, encrypts, hashes and stores the files, then seeds them. Returns the link fragment. */
   async share(
     files: readonly SourceFile[],
     options: Pick<IngestOptions, 'onProgress' | 'signal' | 'pieceSize' | 'secret'> = {},
   ): Promise<{ transfer: Transfer; fragment: string }> {
-    const { crypto, store } = this.#options
+    const { crypto, store, library } = this.#options
     const result = await ingest(files, { crypto, store, ...options })
-    const keys = await deriveKeys(crypto, result.secret)
-    let transfer = this.#transfers.get(result.cid)
-    if (!transfer) {
-      const swarm = new Swarm({ cid: result.cid, store, crypto, random: this.#options.random })
-      await swarm.start({ manifest: result.manifest, bytes: result.manifestBytes })
-      transfer = new Transfer({ swarm, role: 'sharing', crypto, store, keys })
-      this.#join(transfer)
-    }
-    return { transfer, fragment: formatFragment({ cid: result.cid, secret: result.secret }) }
+    const fragment = formatFragment({ cid: result.cid, secret: result.secret })
+    const existing = this.#transfers.get(result.cid)
+    if (existing) return { transfer: existing, fragment }
+    const name = files.length === 1 ? files[0].path : `${files.length} files`
+    await library.put({
+      cid: result.cid,
+      role: 'shared',
+      secret: toBase64Url(result.secret),
+      name,
+      totalBytes: result.manifest.totalSize,
+      addedAt: Date.now(),
+      seeding: true,
+    })
+    const transfer = await this.#start(result.cid, result.secret, 'sharing', { manifest: result.manifest, bytes: result.manifestBytes })
+    this.events.emit('library', undefined)
+    return { transfer, fragment }
   }
 
   /** Starts (or returns) the download of a link target. Pieces already stored are not fetched again. */
   async open(target: LinkTarget): Promise<Transfer> {
     const existing = this.#transfers.get(target.cid)
     if (existing) return existing
-    const { crypto, store } = this.#options
-    const keys = await deriveKeys(crypto, target.secret)
-    const swarm = new Swarm({ cid: target.cid, store, crypto, random: this.#options.random })
-    // Resume: a manifest stored by an earlier visit makes the stored pieces count at once.
-    const digest = digestOfCid(target.cid)
-    const storedManifest = await store.get(digest)
-    if (storedManifest && bytesEqual(await crypto.sha256(storedManifest), digest)) {
-      await swarm.start({ manifest: decodeManifest(storedManifest), bytes: storedManifest })
+    const record = await this.#options.library.get(target.cid)
+    if (!record || record.secret !== toBase64Url(target.secret) || !record.seeding) {
+      await this.#options.library.put({
+        cid: target.cid,
+        role: record?.role ?? 'downloaded',
+        secret: toBase64Url(target.secret),
+        name: record?.name ?? null,
+        totalBytes: record?.totalBytes ?? null,
+        addedAt: record?.addedAt ?? Date.now(),
+        seeding: true,
+      })
+      this.events.emit('library', undefined)
     }
-    const transfer = new Transfer({ swarm, role: 'downloading', crypto, store, keys })
-    this.#join(transfer)
+    return this.#start(target.cid, target.secret, record?.role === 'shared' ? 'sharing' : 'downloading', await this.#storedManifest(target.cid))
+  }
+
+  /** Stops serving a drop (and downloading it); its pieces stay for later. */
+  async setSeeding(cid: Cid, seeding: boolean): Promise<void> {
+    const record = await this.#options.library.get(cid)
+    if (!record) return
+    await this.#options.library.put({ ...record, seeding })
+    if (seeding) await this.#resume(record)
+    else this.#stop(cid)
+    this.events.emit('library', undefined)
+  }
+
+  /** Stops a drop and deletes its pieces, manifest and library record from this browser. */
+  async remove(cid: Cid): Promise<void> {
+    this.#stop(cid)
+    const { store, library } = this.#options
+    const stored = await this.#storedManifest(cid)
+    if (stored) for (const id of stored.manifest.pieceIds) await store.delete(id)
+    await store.delete(digestOfCid(cid))
+    await library.delete(cid)
+    this.events.emit('library', undefined)
+  }
+
+  close(): void {
+    clearInterval(this.#lookupTimer)
+    for (const cid of [...this.#transfers.keys()]) this.#stop(cid)
+    this.#unsubscribe.forEach((u) => u())
+    this.events.removeAllListeners()
+  }
+
+  async #resume(record: DropRecord): Promise<void> {
+    const role = record.role === 'shared' ? 'sharing' : 'downloading'
+    await this.#start(record.cid, fromBase64Url(record.secret), role, await this.#storedManifest(record.cid))
+  }
+
+  async #storedManifest(cid: Cid): Promise<{ manifest: Manifest; bytes: Uint8Array } | undefined> {
+    const digest = digestOfCid(cid)
+    const bytes = await this.#options.store.get(digest)
+    if (!bytes || !bytesEqual(await this.#options.crypto.sha256(bytes), digest)) return undefined
+    return { manifest: decodeManifest(bytes), bytes }
+  }
+
+  async #start(cid: Cid, secret: Uint8Array, role: Transfer['role'], known?: { manifest: Manifest; bytes: Uint8Array }) {
+    const { crypto, store, random, checkSpace } = this.#options
+    const keys = await deriveKeys(crypto, secret)
+    const swarm = new Swarm({ cid, store, crypto, random, limiter: this.limiter })
+    await swarm.start(known)
+    const running = this.#transfers.get(cid)
+    if (running) {
+      swarm.close()
+      return running
+    }
+    const transfer = new Transfer({ swarm, role, crypto, store, keys, checkSpace })
+    this.#transfers.set(cid, transfer)
+    transfer.onNamed((name, totalBytes) => void this.#rename(cid, name, totalBytes))
+    swarm.events.on('complete', () => this.#options.signaling.announce(cid, true))
+    this.#options.signaling.announce(cid, swarm.have?.complete ?? false)
     return transfer
   }
 
-  /** Stops one transfer: leaves the swarm and closes its peer connections. Stored pieces stay. */
-  stop(cid: Cid): void {
+  async #rename(cid: Cid, name: string, totalBytes: number): Promise<void> {
+    const record = await this.#options.library.get(cid)
+    if (!record || record.name === name) return
+    await this.#options.library.put({ ...record, name, totalBytes })
+    this.events.emit('library', undefined)
+  }
+
+  #stop(cid: Cid): void {
     const transfer = this.#transfers.get(cid)
     if (!transfer) return
     this.#transfers.delete(cid)
@@ -109,23 +219,32 @@ export class Engine {
     transfer.stop()
   }
 
-  close(): void {
-    clearInterval(this.#lookupTimer)
-    for (const cid of [...this.#transfers.keys()]) this.stop(cid)
-    this.#unsubscribe.forEach((u) => u())
+  // --- connections --------------------------------------------------------
+
+  #connectionCount(): number {
+    let n = this.#dials.size
+    for (const t of this.#transfers.values()) n += t.swarm.peerCount
+    return n
   }
 
-  #join(transfer: Transfer): void {
-    this.#transfers.set(transfer.cid, transfer)
-    this.#options.signaling.announce(transfer.cid)
+  /** Whether one more connection may be opened for this transfer, freeing an idle one if needed. */
+  #hasRoom(transfer: Transfer): boolean {
+    let dialing = 0
+    for (const key of this.#dials.keys()) if (key.startsWith(`${transfer.cid}|`)) dialing++
+    const inSwarm = transfer.swarm.peerCount + dialing
+    if (inSwarm >= this.#options.maxPeersPerSwarm && !transfer.swarm.makeRoom()) return false
+    if (this.#connectionCount() >= this.#options.maxConnections && !transfer.swarm.makeRoom()) return false
+    return true
   }
 
   #onPeers(cid: Cid, peers: string[]): void {
     const transfer = this.#transfers.get(cid)
     if (!transfer) return
+    // The server lists the most useful peers first.
     for (const peer of peers) {
       if (peer === this.#options.signaling.peerId) continue
       if (transfer.swarm.hasPeer(peer) || this.#dials.has(`${cid}|${peer}`)) continue
+      if (!this.#hasRoom(transfer)) return
       this.#startDial(transfer, peer, true)
     }
   }
@@ -136,7 +255,7 @@ export class Engine {
     let dial = this.#dials.get(`${cid}|${from}`)
     if (!dial) {
       // Only an offer may start a connection; a stray answer or candidate is dropped.
-      if (data.type !== 'offer') return
+      if (data.type !== 'offer' || !this.#hasRoom(transfer)) return
       dial = this.#startDial(transfer, from, false)
     }
     dial.signal(data)

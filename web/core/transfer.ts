@@ -10,17 +10,22 @@ import type { ChunkStore } from './storage/chunk-store.js'
 import { type Manifest, pieceCapacity } from './content/manifest.js'
 import { type DropKeys } from './crypto/keys.js'
 import { openMetadata } from './crypto/envelope.js'
-import { type DropMetadata, type FileSpan, decodeMetadata, fileSpans } from './content/metadata.js'
+import { type DropMetadata, type FileSpan, baseName, decodeMetadata, fileSpans } from './content/metadata.js'
 import { readFileBytes } from './chunking/assemble.js'
 import type { PeerInfo, Swarm } from './swarm/swarm.js'
 import { DecryptionError, InvalidManifestError } from './util/errors.js'
 
 export type TransferPhase = 'finding-peers' | 'fetching-manifest' | 'downloading' | 'complete' | 'failed'
 
+/** Resolves null when `neededBytes` more fit in the browser's storage, else a message for the user. */
+export type SpaceCheck = (neededBytes: number) => Promise<string | null>
+
 export interface TransferSnapshot {
   readonly cid: Cid
   readonly role: 'sharing' | 'downloading'
   readonly phase: TransferPhase
+  /** The file's name, or "N files"; null until the file list is known. */
+  readonly name: string | null
   readonly files: readonly FileSpan[] | null
   readonly totalBytes: number | null
   readonly piecesDone: number
@@ -48,6 +53,7 @@ export interface TransferOptions {
   crypto: CryptoProvider
   store: ChunkStore
   keys: DropKeys | null
+  checkSpace?: SpaceCheck
   now?: () => number
 }
 
@@ -57,6 +63,7 @@ export class Transfer {
   #metadata: DropMetadata | null = null
   #snapshot: TransferSnapshot
   #listeners = new Set<() => void>()
+  #namedListeners: ((name: string, totalBytes: number) => void)[] = []
   #samples: { at: number; down: number; up: number }[] = []
   #timer: ReturnType<typeof setInterval>
   #now: () => number
@@ -70,6 +77,7 @@ export class Transfer {
       cid: options.swarm.cid,
       role: options.role,
       phase: 'finding-peers',
+      name: null,
       files: null,
       totalBytes: null,
       piecesDone: 0,
@@ -93,6 +101,14 @@ export class Transfer {
     swarm.events.on('warning', (w) => {
       this.#update({ warnings: [...this.#snapshot.warnings, w].slice(-MAX_WARNINGS) })
     })
+    swarm.events.on('storage-error', (err) => {
+      const have = swarm.have
+      const detail = err instanceof Error && err.name === 'QuotaExceededError' ? 'storage is full' : `storage failed (${String(err)})`
+      this.#fail(
+        `This browser's ${detail}. ${have?.count ?? 0} of ${have?.size ?? 0} pieces are saved and still shared; ` +
+          'free some disk space, then open the link again to continue.',
+      )
+    })
     this.#timer = setInterval(() => this.#refresh(), SNAPSHOT_INTERVAL_MS)
     if (swarm.manifest) void this.#onManifest(swarm.manifest)
   }
@@ -103,6 +119,16 @@ export class Transfer {
 
   get metadata(): DropMetadata | null {
     return this.#metadata
+  }
+
+  get role(): TransferSnapshot['role'] {
+    return this.#snapshot.role
+  }
+
+  /** Called once the file list is known, with a short name for lists. */
+  onNamed(listener: (name: string, totalBytes: number) => void): void {
+    this.#namedListeners.push(listener)
+    if (this.#snapshot.name !== null) listener(this.#snapshot.name, this.#snapshot.totalBytes ?? 0)
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -131,7 +157,11 @@ export class Transfer {
     try {
       const plain = await openMetadata(crypto, keys.metaKey, manifest.encryptedMetadata)
       this.#metadata = decodeMetadata(plain, manifest.totalSize)
-      this.#update({ files: fileSpans(this.#metadata), totalBytes: manifest.totalSize })
+      const files = this.#metadata.files
+      const name = files.length === 1 ? baseName(files[0].path) : `${files.length} files`
+      this.#update({ files: fileSpans(this.#metadata), totalBytes: manifest.totalSize, name })
+      for (const listener of this.#namedListeners) listener(name, manifest.totalSize)
+      await this.#checkSpace(manifest)
     } catch (err) {
       const reason =
         err instanceof DecryptionError
@@ -139,8 +169,22 @@ export class Transfer {
           : err instanceof InvalidManifestError
             ? `The file list in this content is invalid: ${err.message}`
             : String(err)
-      this.#update({ phase: 'failed', error: reason })
+      this.#fail(reason)
     }
+  }
+
+  /** Before fetching, make sure the missing pieces fit; if not, say so and do not start. */
+  async #checkSpace(manifest: Manifest): Promise<void> {
+    const have = this.swarm.have
+    if (!this.#options.checkSpace || !have || have.complete) return
+    const needed = (have.size - have.count) * manifest.pieceSize
+    const problem = await this.#options.checkSpace(needed)
+    if (problem) this.#fail(problem)
+  }
+
+  #fail(error: string): void {
+    this.swarm.stopDownloading()
+    this.#update({ phase: 'failed', error })
   }
 
   #refresh(): void {

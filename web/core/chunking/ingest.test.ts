@@ -10,17 +10,14 @@ import { decodeManifest, pieceCountFor } from '../content/manifest.js'
 import { cidOf, digestOfCid } from '../content/cid.js'
 import { fileSpans } from '../content/metadata.js'
 import { concatBytes, toHex } from '../util/bytes.js'
-import { seededRandom } from '../util/random.js'
+import { pseudoRandomBytes, seededRandom } from '../util/random.js'
 import { MissingPieceError } from '../util/errors.js'
 
 const crypto = webCryptoProvider()
 const PIECE = 16 * 1024
 const CAPACITY = PIECE - 16
 
-function randomBytes(length: number, seed: number): Uint8Array {
-  const rnd = seededRandom(seed)
-  return Uint8Array.from({ length }, () => Math.floor(rnd() * 256))
-}
+const randomBytes = pseudoRandomBytes
 
 async function roundTrip(sizes: number[]) {
   const store = memoryStore()

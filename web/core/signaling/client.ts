@@ -31,7 +31,8 @@ export interface SignalingClient {
   /** Our server-assigned id; changes after a reconnect. */
   readonly peerId: string | undefined
   readonly iceServers: IceServer[]
-  announce(cid: string): void
+  /** Joins the swarm; `complete` tells the tracker whether we hold every piece. Replayed after reconnects. */
+  announce(cid: string, complete?: boolean): void
   lookup(cid: string): void
   leave(cid: string): void
   signal(to: string, cid: string, data: Record<string, unknown>): void
@@ -65,7 +66,8 @@ export class WebSocketSignalingClient implements SignalingClient {
   peerId: string | undefined
   iceServers: IceServer[] = []
   #socket: WebSocketLike | null = null
-  #joined = new Set<string>()
+  /** cid → complete */
+  #joined = new Map<string, boolean>()
   #attempt = 0
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
@@ -82,9 +84,9 @@ export class WebSocketSignalingClient implements SignalingClient {
     this.#connect()
   }
 
-  announce(cid: string): void {
-    this.#joined.add(cid)
-    this.#send({ type: 'announce', cid })
+  announce(cid: string, complete = false): void {
+    this.#joined.set(cid, complete)
+    this.#send({ type: 'announce', cid, complete })
   }
 
   lookup(cid: string): void {
@@ -159,7 +161,7 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.iceServers = message.iceServers
         this.#setStatus('open')
         this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
-        for (const cid of this.#joined) this.#send({ type: 'announce', cid })
+        for (const [cid, complete] of this.#joined) this.#send({ type: 'announce', cid, complete })
         return
       case 'peers':
         this.events.emit('peers', { cid: message.cid, peers: message.peers })

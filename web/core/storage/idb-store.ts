@@ -1,24 +1,33 @@
 /**
- * A ChunkStore in IndexedDB (through idb). Survives reloads and browser
- * restarts. Values are stored as ArrayBuffers under the hex id; Chromium keeps
- * large values in blob files on disk, not in the renderer's memory.
+ * Swarmdrop's IndexedDB database (through idb): sealed pieces and manifests in
+ * `chunks` (a ChunkStore), the library index in `drops`. Both survive reloads
+ * and browser restarts. Chromium keeps large values in blob files on disk,
+ * not in the renderer's memory.
  */
-import { type DBSchema, openDB } from 'idb'
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb'
 import type { ChunkStore } from './chunk-store.js'
+import type { DropRecord, LibraryStore } from '../library/library-store.js'
 import { ownBytes, toHex } from '../util/bytes.js'
 
-interface ChunkDb extends DBSchema {
+interface SwarmdropDb extends DBSchema {
   chunks: { key: string; value: ArrayBuffer }
+  drops: { key: string; value: DropRecord }
 }
+
+export type SwarmdropDatabase = IDBPDatabase<SwarmdropDb>
 
 export const DEFAULT_DB_NAME = 'swarmdrop'
 
-export async function idbStore(dbName = DEFAULT_DB_NAME): Promise<ChunkStore> {
-  const db = await openDB<ChunkDb>(dbName, 1, {
-    upgrade(database) {
-      database.createObjectStore('chunks')
+export function openSwarmdropDb(name = DEFAULT_DB_NAME): Promise<SwarmdropDatabase> {
+  return openDB<SwarmdropDb>(name, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) db.createObjectStore('chunks')
+      if (oldVersion < 2) db.createObjectStore('drops', { keyPath: 'cid' })
     },
   })
+}
+
+export function idbChunkStore(db: SwarmdropDatabase): ChunkStore {
   return {
     async put(id, bytes) {
       // IndexedDB clones the value synchronously inside put(), so the caller may reuse `bytes`.
@@ -36,6 +45,21 @@ export async function idbStore(dbName = DEFAULT_DB_NAME): Promise<ChunkStore> {
     },
     async close() {
       db.close()
+    },
+  }
+}
+
+export function idbLibrary(db: SwarmdropDatabase): LibraryStore {
+  return {
+    async list() {
+      return (await db.getAll('drops')).sort((a, b) => b.addedAt - a.addedAt)
+    },
+    get: (cid) => db.get('drops', cid),
+    async put(record) {
+      await db.put('drops', record)
+    },
+    async delete(cid) {
+      await db.delete('drops', cid)
     },
   }
 }

@@ -1,14 +1,20 @@
 /** Limits of the swarm engine, each with the reason for its value. */
 
-/** Blocks in flight per peer: 16 × 128 KiB = 2 MiB keeps a loopback or LAN channel busy. */
-export const MAX_INFLIGHT_BLOCKS_PER_PEER = 16
+/** Blocks in flight per peer before its rate is known. */
+export const INITIAL_PIPELINE_BLOCKS = 8
+/** Even a slow peer keeps two blocks queued so its channel never idles between requests. */
+export const MIN_PIPELINE_BLOCKS = 2
+/** 64 × 128 KiB = 8 MiB in flight to one peer at most. */
+export const MAX_PIPELINE_BLOCKS = 64
+/** In-flight data per peer covers this much of its measured throughput. */
+export const PIPELINE_SECONDS = 0.5
 /** Bytes of partially received pieces held in memory at once, whatever the file size. */
 export const MAX_PARTIAL_BYTES = 64 * 1024 * 1024
-/** Requests a peer may queue with us before it is treated as abusive. */
+/** Requests a peer may queue with us before it is treated as abusive (≥ MAX_PIPELINE_BLOCKS). */
 export const MAX_UPLOAD_QUEUE = 512
 /** A block not answered in this time is asked of someone else. */
-export const REQUEST_TIMEOUT_MS = 20_000
-/** Corrupt pieces a peer may send before it is dropped (one could be bad luck in transit). */
+export const REQUEST_TIMEOUT_MS = 15_000
+/** Corrupt pieces a peer may send before it is dropped (one could be a fluke). */
 export const MAX_STRIKES = 2
 /** How long a peer has to deliver the manifest before we ask another. */
 export const MANIFEST_TIMEOUT_MS = 15_000

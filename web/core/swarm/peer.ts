@@ -9,6 +9,7 @@ import { type Frame, decodeFrame, encodeFrame } from '../wire/codec.js'
 import { InvalidFrameError } from '../util/errors.js'
 import { MAX_PIECES } from '../content/constants.js'
 import { Bitfield } from './bitfield.js'
+import { RateMeter } from './rate.js'
 
 export interface BlockRequest {
   piece: number
@@ -38,6 +39,8 @@ export class PeerSession {
   strikes = 0
   bytesDown = 0
   bytesUp = 0
+  /** Piece data received from this peer, for sizing its pipeline. */
+  readonly downRate = new RateMeter()
   readonly connectedAt: number
 
   constructor(

@@ -1,73 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { Swarm } from './swarm.js'
+import { describe, expect, it } from 'vitest'
 import { memoryPair } from '../transport/memory.js'
 import { memoryStore } from '../storage/memory-store.js'
 import type { ChunkStore } from '../storage/chunk-store.js'
-import { webCryptoProvider } from '../crypto/provider.js'
-import { deriveKeys } from '../crypto/keys.js'
 import { ingest } from '../chunking/ingest.js'
 import { bytesSource } from '../chunking/source.js'
-import { readFileBytes } from '../chunking/assemble.js'
-import { fileSpans } from '../content/metadata.js'
-import { concatBytes, toHex } from '../util/bytes.js'
-import { seededRandom } from '../util/random.js'
+import { digestOfCid } from '../content/cid.js'
+import { toHex } from '../util/bytes.js'
 import { encodeFrame } from '../wire/codec.js'
-import type { Connection } from '../transport/transport.js'
+import { completed, crypto, expectContent, fresh, holder, link, makeDrop as makeSizedDrop } from './swarm.fixtures.js'
 
-const crypto = webCryptoProvider()
 const PIECE = 16 * 1024
-
-function randomBytes(length: number, seed: number): Uint8Array {
-  const rnd = seededRandom(seed)
-  return Uint8Array.from({ length }, () => Math.floor(rnd() * 256))
-}
-
-const swarms: Swarm[] = []
-afterEach(() => {
-  swarms.splice(0).forEach((s) => s.close())
-})
-
-async function makeDrop(size = 20 * (PIECE - 16) + 100) {
-  const content = randomBytes(size, 1)
-  const store = memoryStore()
-  const result = await ingest([bytesSource('data.bin', content)], { crypto, store, pieceSize: PIECE })
-  return { content, store, result }
-}
-
-async function seeder(drop: Awaited<ReturnType<typeof makeDrop>>, store: ChunkStore = drop.store, seed = 1) {
-  const swarm = new Swarm({ cid: drop.result.cid, store, crypto, random: seededRandom(seed) })
-  await swarm.start({ manifest: drop.result.manifest, bytes: drop.result.manifestBytes })
-  swarms.push(swarm)
-  return swarm
-}
-
-function downloader(drop: Awaited<ReturnType<typeof makeDrop>>, seed = 2) {
-  const store = memoryStore()
-  const swarm = new Swarm({ cid: drop.result.cid, store, crypto, random: seededRandom(seed) })
-  swarms.push(swarm)
-  return { swarm, store }
-}
-
-function connect(a: Swarm, b: Swarm, ids: [string, string]) {
-  const [ab, ba] = memoryPair(ids[0], ids[1])
-  a.addConnection(ab)
-  b.addConnection(ba)
-}
-
-function completed(swarm: Swarm): Promise<void> {
-  return new Promise((resolve) => {
-    if (swarm.have?.complete) return resolve()
-    swarm.events.on('complete', () => resolve())
-  })
-}
-
-async function readAll(drop: Awaited<ReturnType<typeof makeDrop>>, store: ChunkStore) {
-  const keys = await deriveKeys(crypto, drop.result.secret)
-  const ctx = { crypto, store, manifest: drop.result.manifest, pieceKey: keys.pieceKey }
-  const parts: Uint8Array[] = []
-  for await (const p of readFileBytes(ctx, fileSpans(drop.result.metadata)[0])) parts.push(p.slice())
-  return concatBytes(parts)
-}
+const makeDrop = (size = 20 * (PIECE - 16) + 100) => makeSizedDrop(size, PIECE)
+const seeder = (drop: Awaited<ReturnType<typeof makeDrop>>, store?: ChunkStore, seed = 1) => holder(drop, { store: store ?? drop.store, seed })
+const downloader = fresh
+const connect = link
 
 /** A store that returns corrupted bytes for every piece: a peer that lies. */
 function lyingStore(inner: ChunkStore): ChunkStore {
@@ -89,7 +35,7 @@ describe('swarm', () => {
     connect(seed, swarm, ['seed', 'down'])
     await completed(swarm)
     expect(toHex(swarm.manifestBytes!)).toBe(toHex(drop.result.manifestBytes))
-    expect(await readAll(drop, store)).toEqual(drop.content)
+    await expectContent(drop, store)
     expect(seed.bytesUp).toBeGreaterThanOrEqual(drop.content.length)
   })
 
@@ -113,7 +59,7 @@ describe('swarm', () => {
     connect(a, swarm, ['a', 'down'])
     connect(b, swarm, ['b', 'down'])
     await completed(swarm)
-    expect(await readAll(drop, store)).toEqual(drop.content)
+    await expectContent(drop, store)
     expect(a.bytesUp).toBeGreaterThan(0)
     expect(b.bytesUp).toBeGreaterThan(0)
   })
@@ -127,7 +73,7 @@ describe('swarm', () => {
     connect(first.swarm, third.swarm, ['first', 'third'])
     connect(seed, third.swarm, ['seed', 'third'])
     await Promise.all([completed(first.swarm), completed(third.swarm)])
-    expect(await readAll(drop, third.store)).toEqual(drop.content)
+    await expectContent(drop, third.store)
     expect(first.swarm.bytesUp).toBeGreaterThan(0)
   })
 
@@ -141,7 +87,7 @@ describe('swarm', () => {
     connect(liar, swarm, ['liar', 'down'])
     connect(honest, swarm, ['honest', 'down'])
     await completed(swarm)
-    expect(await readAll(drop, store)).toEqual(drop.content)
+    await expectContent(drop, store)
     expect(warnings.some((w) => /failed verification/.test(w))).toBe(true)
     expect(swarm.peers().map((p) => p.id)).not.toContain('liar')
     for (const id of drop.result.manifest.pieceIds) {
@@ -160,7 +106,7 @@ describe('swarm', () => {
     const { swarm, store } = downloader(drop)
     connect(seed, swarm, ['seed', 'down'])
     await completed(swarm)
-    expect(await readAll(drop, store)).toEqual(drop.content)
+    await expectContent(drop, store)
   })
 
   it('drops a peer whose manifest does not hash to the CID and takes it from another', async () => {
@@ -181,7 +127,7 @@ describe('swarm', () => {
     fakeEnd.send(
       encodeFrame({
         kind: 'hello',
-        cidDigest: (await import('../content/cid.js')).digestOfCid(drop.result.cid),
+        cidDigest: digestOfCid(drop.result.cid),
         hasManifest: true,
         pieceCount: 21,
         bitfield: new Uint8Array(3).fill(0xff).map((b, i) => (i === 2 ? 0xf8 : b)),
@@ -190,7 +136,7 @@ describe('swarm', () => {
     expect(await fakeClosed).toMatch(/does not match the link/)
     connect(seed, swarm, ['seed', 'down'])
     await completed(swarm)
-    expect(await readAll(drop, store)).toEqual(drop.content)
+    await expectContent(drop, store)
   })
 
   it('rejects a request for a piece it does not hold and closes a peer that asks past the end', async () => {
@@ -201,11 +147,9 @@ describe('swarm', () => {
     probe.events.on('message', (m) => frames.push(m))
     const closed = new Promise<string>((resolve) => probe.events.on('close', ({ reason }) => resolve(reason)))
     seed.addConnection(seedEnd)
-    const { digestOfCid } = await import('../content/cid.js')
     probe.send(encodeFrame({ kind: 'hello', cidDigest: digestOfCid(drop.result.cid), hasManifest: false, pieceCount: 0, bitfield: new Uint8Array(0) }))
     probe.send(encodeFrame({ kind: 'request', piece: 999, offset: 0, length: 10 }))
     expect(await closed).toMatch(/requested piece 999/)
   })
 })
 
-export type { Connection }

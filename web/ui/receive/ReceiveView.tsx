@@ -40,7 +40,7 @@ const PHASE_TEXT: Record<TransferSnapshot['phase'], string> = {
     'Looking for browsers that have these files… None is online yet. Keep this page open: the download starts as soon as one appears.',
   'fetching-manifest': 'Connected. Fetching the file list…',
   downloading: 'Downloading and verifying every piece…',
-  complete: 'Done. Every piece was verified. This browser now also shares the files while this page is open.',
+  complete: 'Done. Every piece was verified. This browser now shares the files too, whenever Swarmdrop is open in it.',
   failed: 'The download failed.',
 }
 

@@ -6,6 +6,9 @@ import { DropZone } from './DropZone.tsx'
 import { SharePanel } from './SharePanel.tsx'
 import { TransferStatus } from '../transfer/TransferStatus.tsx'
 import { formatBytes } from '../format.ts'
+import { LibraryView } from '../library/LibraryView.tsx'
+import { SettingsPanel } from '../library/SettingsPanel.tsx'
+import { requestPersistence } from '../../app/storage-space.ts'
 
 type State =
   | { stage: 'idle' }
@@ -19,6 +22,7 @@ export function SendView({ engine }: { engine: Engine }) {
   const share = async (files: SourceFile[]) => {
     const total = files.reduce((sum, f) => sum + f.size, 0)
     setState({ stage: 'preparing', done: 0, total, count: files.length })
+    requestPersistence()
     try {
       const { transfer, fragment } = await engine.share(files, {
         onProgress: (done) => setState({ stage: 'preparing', done, total, count: files.length }),
@@ -61,6 +65,8 @@ export function SendView({ engine }: { engine: Engine }) {
           <TransferStatus transfer={state.transfer} />
         </>
       )}
+      <LibraryView engine={engine} />
+      <SettingsPanel engine={engine} />
     </>
   )
 }

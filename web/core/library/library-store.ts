@@ -1,0 +1,44 @@
+/**
+ * What this browser holds: one record per drop, so the app can re-announce
+ * and serve every drop whenever it is open, and list them for the user.
+ * Piece bytes live in the ChunkStore; this is only the index.
+ */
+import type { Cid } from '../content/cid.js'
+
+export interface DropRecord {
+  readonly cid: Cid
+  readonly role: 'shared' | 'downloaded'
+  /** The link secret (base64url), kept in this browser so it can show names and save files later. */
+  readonly secret: string
+  /** A short name for lists: the file name, or "N files", once the file list is known. */
+  readonly name: string | null
+  readonly totalBytes: number | null
+  readonly addedAt: number
+  /** false once the user stopped seeding; the pieces stay until removed. */
+  readonly seeding: boolean
+}
+
+export interface LibraryStore {
+  list(): Promise<DropRecord[]>
+  get(cid: Cid): Promise<DropRecord | undefined>
+  put(record: DropRecord): Promise<void>
+  delete(cid: Cid): Promise<void>
+}
+
+export function memoryLibrary(): LibraryStore {
+  const records = new Map<string, DropRecord>()
+  return {
+    async list() {
+      return [...records.values()].sort((a, b) => b.addedAt - a.addedAt)
+    },
+    async get(cid) {
+      return records.get(cid)
+    },
+    async put(record) {
+      records.set(record.cid, { ...record })
+    },
+    async delete(cid) {
+      records.delete(cid)
+    },
+  }
+}

@@ -1,0 +1,4 @@
+import { libraryContract } from './library-store.contract.js'
+import { memoryLibrary } from './library-store.js'
+
+libraryContract('memory', async () => memoryLibrary())
