@@ -76,6 +76,28 @@ describe('signaling server', () => {
     expect(await c.next()).toEqual({ type: 'peers', cid: CID_A, peers: [] })
   })
 
+  it('lists complete peers first to a peer that lacks pieces, and no complete peers to a complete one', async () => {
+    const seedA = await client()
+    const seedB = await client()
+    const partial = await client()
+    const fresh = await client()
+    for (const c of [seedA, seedB]) {
+      c.send({ type: 'announce', cid: CID_A, complete: true })
+      await c.next()
+    }
+    partial.send({ type: 'announce', cid: CID_A, complete: false })
+    const toPartial = (await partial.next()) as { peers: string[] }
+    expect(toPartial.peers.sort()).toEqual([seedA.id, seedB.id].sort())
+    fresh.send({ type: 'announce', cid: CID_A })
+    const toFresh = (await fresh.next()) as { peers: string[] }
+    expect(toFresh.peers.slice(0, 2).sort()).toEqual([seedA.id, seedB.id].sort())
+    expect(toFresh.peers[2]).toBe(partial.id)
+    seedA.send({ type: 'lookup', cid: CID_A })
+    expect(((await seedA.next()) as { peers: string[] }).peers.sort()).toEqual([partial.id, fresh.id].sort())
+    seedA.send({ type: 'announce', cid: CID_A, complete: 'yes' })
+    expect(await seedA.next()).toMatchObject({ type: 'error', code: 'bad-message' })
+  })
+
   it('forwards signals between members of a swarm, stamped with the sender id', async () => {
     const a = await client()
     const b = await client()

@@ -1,0 +1,172 @@
+/**
+ * Engines together in one process: an in-process signaling hub, in-memory
+ * links negotiated through signals, memory stores and libraries. The same
+ * share → link → download → seed path as the browser, without one.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { Engine } from './engine.js'
+import { MemorySignalingHub } from './signaling/memory-hub.js'
+import { memoryDialer } from './transport/memory-dial.js'
+import { memoryStore } from './storage/memory-store.js'
+import type { ChunkStore } from './storage/chunk-store.js'
+import { type LibraryStore, memoryLibrary } from './library/library-store.js'
+import { webCryptoProvider } from './crypto/provider.js'
+import { bytesSource } from './chunking/source.js'
+import { parseLink } from './content/link.js'
+import { digestOfCid } from './content/cid.js'
+import type { Transfer } from './transfer.js'
+import type { MemoryLinkOptions } from './transport/memory.js'
+import { concatBytes, toHex } from './util/bytes.js'
+import { pseudoRandomBytes } from './util/random.js'
+
+const crypto = webCryptoProvider()
+const PIECE = 64 * 1024
+const engines: Engine[] = []
+afterEach(() => engines.splice(0).forEach((e) => e.close()))
+
+function engine(hub: MemorySignalingHub, options: { store?: ChunkStore; library?: LibraryStore; link?: MemoryLinkOptions } = {}) {
+  const signaling = hub.client()
+  const e = new Engine({
+    store: options.store ?? memoryStore(),
+    library: options.library ?? memoryLibrary(),
+    crypto,
+    signaling,
+    dial: memoryDialer(() => signaling.peerId, options.link),
+    lookupIntervalMs: 100,
+    connectTimeoutMs: 2_000,
+  })
+  engines.push(e)
+  return e
+}
+
+function until(transfer: Transfer, phase: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const s = transfer.getSnapshot()
+      if (s.phase === phase) resolve()
+      else if (s.phase === 'failed') reject(new Error(s.error ?? 'failed'))
+    }
+    transfer.subscribe(check)
+    check()
+  })
+}
+
+async function fileBytes(transfer: Transfer, index = 0): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const p of transfer.readFile(transfer.getSnapshot().files![index])) parts.push(p.slice())
+  return concatBytes(parts)
+}
+
+const sha = async (b: Uint8Array) => toHex(await crypto.sha256(b))
+
+describe('engine', () => {
+  it('shares files and another engine downloads them by link, names and bytes intact', async () => {
+    const hub = new MemorySignalingHub()
+    const a = engine(hub)
+    const b = engine(hub)
+    const one = pseudoRandomBytes(300_000, 1)
+    const two = pseudoRandomBytes(5, 2)
+    const { fragment } = await a.share([bytesSource('docs/one.bin', one), bytesSource('two.txt', two, 'text/plain')], { pieceSize: PIECE })
+    const transfer = await b.open(parseLink(fragment))
+    await until(transfer, 'complete')
+    const s = transfer.getSnapshot()
+    expect(s.files!.map((f) => [f.path, f.size, f.type])).toEqual([
+      ['docs/one.bin', 300_000, 'application/octet-stream'],
+      ['two.txt', 5, 'text/plain'],
+    ])
+    expect(await sha(await fileBytes(transfer, 0))).toBe(await sha(one))
+    expect(await fileBytes(transfer, 1)).toEqual(two)
+    expect((await b.library())[0]).toMatchObject({ role: 'downloaded', name: '2 files', totalBytes: 300_005, seeding: true })
+  })
+
+  it('serves its library again after a restart of the app', async () => {
+    const hub = new MemorySignalingHub()
+    const store = memoryStore()
+    const library = memoryLibrary()
+    const first = engine(hub, { store, library })
+    const content = pseudoRandomBytes(200_000, 3)
+    const { fragment } = await first.share([bytesSource('a.bin', content)], { pieceSize: PIECE })
+    first.close()
+    const reopened = engine(hub, { store, library })
+    await reopened.restoreLibrary()
+    expect(reopened.transfer(parseLink(fragment).cid)?.getSnapshot().role).toBe('sharing')
+    const b = engine(hub)
+    const transfer = await b.open(parseLink(fragment))
+    await until(transfer, 'complete')
+    expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
+  })
+
+  it('resumes a partial download from stored pieces and fetches only what is missing', async () => {
+    const hub = new MemorySignalingHub()
+    const a = engine(hub)
+    const content = pseudoRandomBytes(40 * (PIECE - 16), 4)
+    const { fragment } = await a.share([bytesSource('big.bin', content)], { pieceSize: PIECE })
+    const store = memoryStore()
+    const library = memoryLibrary()
+    const slow = engine(hub, { store, library, link: { bytesPerSecond: 2 * 1024 * 1024 } })
+    const partial = await slow.open(parseLink(fragment))
+    await new Promise<void>((resolve) => partial.subscribe(() => partial.getSnapshot().piecesDone >= 20 && resolve()))
+    slow.close()
+    const resumed = engine(hub, { store, library })
+    const transfer = await resumed.open(parseLink(fragment))
+    const heldAtStart = transfer.swarm.have!.count
+    expect(heldAtStart).toBeGreaterThanOrEqual(20)
+    await until(transfer, 'complete')
+    expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
+    const size = 40 * PIECE
+    console.log(`resume: held ${heldAtStart}/40 pieces, fetched ${transfer.swarm.bytesDown} of ${size} bytes after restart`)
+    expect(transfer.swarm.bytesDown).toBeLessThanOrEqual(size - heldAtStart * PIECE + 2 * PIECE)
+  })
+
+  it('keeps transferring over open connections while the signaling server restarts, then rejoins', async () => {
+    const hub = new MemorySignalingHub()
+    const a = engine(hub)
+    const content = pseudoRandomBytes(30 * (PIECE - 16), 5)
+    const { fragment } = await a.share([bytesSource('c.bin', content)], { pieceSize: PIECE })
+    const b = engine(hub, { link: { bytesPerSecond: 1024 * 1024 } })
+    const transfer = await b.open(parseLink(fragment))
+    await new Promise<void>((resolve) => transfer.subscribe(() => transfer.getSnapshot().piecesDone >= 3 && resolve()))
+    hub.restart(300)
+    expect(b.signaling.status).toBe('connecting')
+    await until(transfer, 'complete')
+    expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
+    expect(b.signaling.status).toBe('open')
+  })
+
+  it('stops seeding on request and deletes every piece on remove', async () => {
+    const hub = new MemorySignalingHub()
+    const store = memoryStore()
+    const a = engine(hub, { store })
+    const { fragment } = await a.share([bytesSource('d.bin', pseudoRandomBytes(150_000, 6))], { pieceSize: PIECE })
+    const { cid } = parseLink(fragment)
+    const manifest = a.transfer(cid)!.swarm.manifest!
+    await a.setSeeding(cid, false)
+    expect(a.transfer(cid)).toBeUndefined()
+    expect((await a.library())[0].seeding).toBe(false)
+    expect(await store.has(manifest.pieceIds[0])).toBe(true)
+    await a.remove(cid)
+    expect(await a.library()).toEqual([])
+    for (const id of manifest.pieceIds) expect(await store.has(id)).toBe(false)
+    expect(await store.has(digestOfCid(cid))).toBe(false)
+  })
+
+  it('refuses to start a download that does not fit, saying how much it needs', async () => {
+    const hub = new MemorySignalingHub()
+    const a = engine(hub)
+    const { fragment } = await a.share([bytesSource('e.bin', pseudoRandomBytes(100_000, 7))], { pieceSize: PIECE })
+    const signaling = hub.client()
+    const b = new Engine({
+      store: memoryStore(),
+      library: memoryLibrary(),
+      crypto,
+      signaling,
+      dial: memoryDialer(() => signaling.peerId),
+      lookupIntervalMs: 100,
+      checkSpace: async (needed) => `needs ${needed} bytes, only 10 free`,
+    })
+    engines.push(b)
+    const transfer = await b.open(parseLink(fragment))
+    await expect(until(transfer, 'complete')).rejects.toThrow(/needs 131072 bytes, only 10 free/)
+    expect(transfer.swarm.have!.count).toBe(0)
+  })
+})

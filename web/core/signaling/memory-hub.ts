@@ -1,0 +1,101 @@
+/**
+ * An in-process signaling hub: the server's tracker and signal forwarding
+ * without a network, so engines can be tested together in Node. `restart()`
+ * drops every client as a server restart would; they come back with new ids
+ * and announce again.
+ */
+import type { IceServer } from '../../../protocol/signal.js'
+import { Emitter } from '../util/emitter.js'
+import type { SignalEvents, SignalStatus, SignalingClient } from './client.js'
+
+class MemorySignalingClient implements SignalingClient {
+  readonly events = new Emitter<SignalEvents>()
+  status: SignalStatus = 'connecting'
+  peerId: string | undefined
+  readonly iceServers: IceServer[] = []
+  readonly joined = new Map<string, boolean>()
+
+  constructor(private readonly hub: MemorySignalingHub) {}
+
+  announce(cid: string, complete = false): void {
+    this.joined.set(cid, complete)
+    if (this.status === 'open') this.hub.announce(this, cid)
+  }
+
+  lookup(cid: string): void {
+    if (this.status === 'open') this.hub.lookup(this, cid)
+  }
+
+  leave(cid: string): void {
+    this.joined.delete(cid)
+  }
+
+  signal(to: string, cid: string, data: Record<string, unknown>): void {
+    if (this.status === 'open') this.hub.forward(this, to, cid, data)
+  }
+
+  close(): void {
+    this.hub.disconnect(this)
+    this.status = 'closed'
+  }
+
+  setStatus(status: SignalStatus): void {
+    this.status = status
+    this.events.emit('status', status)
+  }
+}
+
+export class MemorySignalingHub {
+  #clients = new Map<string, MemorySignalingClient>()
+  #nextId = 0
+  up = true
+
+  client(): SignalingClient {
+    const client = new MemorySignalingClient(this)
+    queueMicrotask(() => this.#welcome(client))
+    return client
+  }
+
+  /** Drops every client; they reconnect (with new ids) after `downMs`. */
+  restart(downMs: number): void {
+    const clients = [...this.#clients.values()]
+    this.#clients.clear()
+    this.up = false
+    for (const c of clients) {
+      c.peerId = undefined
+      c.setStatus('connecting')
+    }
+    setTimeout(() => {
+      this.up = true
+      for (const c of clients) this.#welcome(c)
+    }, downMs)
+  }
+
+  announce(client: MemorySignalingClient, cid: string): void {
+    this.lookup(client, cid)
+  }
+
+  lookup(client: MemorySignalingClient, cid: string): void {
+    const peers = [...this.#clients.values()].filter((c) => c !== client && c.joined.has(cid)).map((c) => c.peerId!)
+    queueMicrotask(() => client.events.emit('peers', { cid, peers }))
+  }
+
+  forward(from: MemorySignalingClient, to: string, cid: string, data: Record<string, unknown>): void {
+    const target = this.#clients.get(to)
+    if (!target?.joined.has(cid)) return
+    queueMicrotask(() => target.events.emit('signal', { from: from.peerId!, cid, data }))
+  }
+
+  disconnect(client: MemorySignalingClient): void {
+    if (client.peerId) this.#clients.delete(client.peerId)
+  }
+
+  #welcome(client: MemorySignalingClient): void {
+    if (client.status === 'closed' || !this.up) return
+    client.peerId = `peer${String(this.#nextId++).padStart(18, '0')}`
+    this.#clients.set(client.peerId, client)
+    client.setStatus('open')
+    client.events.emit('welcome', { id: client.peerId, iceServers: [] })
+    for (const cid of client.joined.keys()) this.announce(client, cid)
+  }
+}
