@@ -57,6 +57,45 @@ export async function shareFiles(page: Page, serverUrl: string, files: TestFile[
   return link.inputValue()
 }
 
+/** Caps the page's upload rate through the settings panel (kept in localStorage for the context). */
+export async function setUploadLimit(page: Page, mibPerSecond: number): Promise<void> {
+  await page.getByText('Settings').click()
+  await page.getByTestId('upload-limit').fill(String(mibPerSecond))
+}
+
+export interface TransferProgress {
+  phase: string
+  bytesDown: number
+  piecesDone: number
+  piecesTotal: number
+}
+
+export async function progressOf(page: Page): Promise<TransferProgress> {
+  const status = page.getByTestId('transfer-status')
+  const attr = async (name: string) => (await status.getAttribute(name)) ?? ''
+  return {
+    phase: await attr('data-phase'),
+    bytesDown: Number(await attr('data-bytes-down')),
+    piecesDone: Number(await attr('data-pieces-done')),
+    piecesTotal: Number(await attr('data-pieces-total')),
+  }
+}
+
+/** Polls until `predicate` holds for the page's transfer. */
+export async function waitForProgress(page: Page, predicate: (p: TransferProgress) => boolean, timeout = 60_000): Promise<TransferProgress> {
+  let last: TransferProgress | undefined
+  await expect
+    .poll(
+      async () => {
+        last = await progressOf(page)
+        return predicate(last)
+      },
+      { timeout, intervals: [100] },
+    )
+    .toBe(true)
+  return last!
+}
+
 export interface SavedFile {
   name: string
   sha256: string

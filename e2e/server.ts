@@ -7,7 +7,10 @@ import { type ChildProcess, spawn } from 'node:child_process'
 export interface TestServer {
   readonly url: string
   readonly port: number
+  /** Graceful stop (SIGTERM). */
   stop(): Promise<void>
+  /** Sudden death (SIGKILL), as a crash or an OOM kill. */
+  kill(): Promise<void>
 }
 
 export async function startTestServer(extraArgs: string[] = [], port = 0): Promise<TestServer> {
@@ -28,15 +31,13 @@ export async function startTestServer(extraArgs: string[] = [], port = 0): Promi
       }
     })
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
+    child.stdout!.resume()
   })
-  return {
-    url,
-    port: Number(new URL(url).port),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve()
-        child.once('exit', () => resolve())
-        child.kill('SIGTERM')
-      }),
-  }
+  const end = (signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill(signal)
+    })
+  return { url, port: Number(new URL(url).port), stop: () => end('SIGTERM'), kill: () => end('SIGKILL') }
 }

@@ -6,7 +6,7 @@ import { ingest } from '../chunking/ingest.js'
 import { bytesSource } from '../chunking/source.js'
 import { digestOfCid } from '../content/cid.js'
 import { toHex } from '../util/bytes.js'
-import { encodeFrame } from '../wire/codec.js'
+import { decodeFrame, encodeFrame } from '../wire/codec.js'
 import { completed, crypto, expectContent, fresh, holder, link, makeDrop as makeSizedDrop } from './swarm.fixtures.js'
 
 const PIECE = 16 * 1024
@@ -137,6 +137,24 @@ describe('swarm', () => {
     connect(seed, swarm, ['seed', 'down'])
     await completed(swarm)
     await expectContent(drop, store)
+  })
+
+  it('announces pieces verified after its HELLO even to a peer whose HELLO has not arrived yet', async () => {
+    const drop = await makeDrop()
+    const { swarm } = downloader(drop)
+    const [probe, downEnd] = memoryPair('probe', 'down')
+    const received: string[] = []
+    probe.events.on('message', (m) => {
+      const f = decodeFrame(m)
+      received.push(f.kind === 'have' ? `have ${f.piece}` : f.kind)
+    })
+    swarm.addConnection(downEnd) // sends HELLO; the probe stays silent
+    const seed = await seeder(drop)
+    connect(seed, swarm, ['seed', 'down'])
+    await completed(swarm)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(received[0]).toBe('hello')
+    expect(received.filter((k) => k.startsWith('have')).length).toBe(drop.result.manifest.pieceIds.length)
   })
 
   it('rejects a request for a piece it does not hold and closes a peer that asks past the end', async () => {

@@ -335,7 +335,9 @@ export class Swarm {
 
   #onVerified(index: number): void {
     this.have!.set(index)
-    for (const peer of this.#peers.values()) if (peer.has) peer.send({ kind: 'have', piece: index })
+    // Every peer: our HELLO went out when the connection opened, so a HAVE after it is
+    // in order even if the peer's own HELLO has not arrived yet.
+    for (const peer of this.#peers.values()) peer.send({ kind: 'have', piece: index })
     this.events.emit('piece', index)
     if (this.have!.complete) this.events.emit('complete', undefined)
   }

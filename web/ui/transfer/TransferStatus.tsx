@@ -12,7 +12,15 @@ export function TransferStatus({ transfer }: { transfer: Transfer }) {
   const eta = s.downRate > 0 ? remaining / s.downRate : Infinity
   const downloading = s.role === 'downloading' && s.phase === 'downloading'
   return (
-    <section className="card" aria-labelledby="status-title" data-testid="transfer-status" data-phase={s.phase}>
+    <section
+      className="card"
+      aria-labelledby="status-title"
+      data-testid="transfer-status"
+      data-phase={s.phase}
+      data-bytes-down={s.bytesDown}
+      data-pieces-done={s.piecesDone}
+      data-pieces-total={s.piecesTotal ?? ''}
+    >
       <h2 id="status-title">{s.role === 'sharing' ? 'Sharing' : 'Transfer'}</h2>
       {s.piecesTotal !== null && (
         <>

@@ -1,0 +1,152 @@
+/**
+ * Downloads that finish whatever happens: the only seeder leaves and comes
+ * back, the downloader reloads, the server dies, a peer serves garbage.
+ * Senders cap their upload rate (a user setting) so each event lands mid-transfer.
+ */
+import { startTestServer } from './server.ts'
+import {
+  collectDownloads,
+  expect,
+  makeFile,
+  newPeerPage,
+  progressOf,
+  setUploadLimit,
+  shareFiles,
+  test,
+  waitForProgress,
+} from './fixtures.ts'
+
+const MIB = 1024 * 1024
+
+test('the only complete seeder leaves; its pieces come back with it and every download completes', async ({ browser, server, workDir }) => {
+  const file = makeFile(workDir, 'dataset.bin', 12 * MIB)
+  const a = await newPeerPage(browser)
+  await a.page.goto(server.url + '/')
+  await setUploadLimit(a.page, 3)
+  const link = await shareFiles(a.page, server.url, [file])
+
+  const b = await newPeerPage(browser)
+  const savedB = collectDownloads(b.page, 1)
+  await b.page.goto(link)
+  await waitForProgress(b.page, (p) => p.piecesTotal > 0 && p.piecesDone >= p.piecesTotal * 0.3)
+
+  const c = await newPeerPage(browser)
+  const savedC = collectDownloads(c.page, 1)
+  await c.page.goto(link)
+  await expect(c.page.getByTestId('peer-row')).toHaveCount(2)
+  await a.page.close()
+
+  // Only B's pieces exist now: C gets those, then both wait.
+  const stalledB = await waitForProgress(b.page, (p) => p.phase === 'downloading' && p.piecesDone < p.piecesTotal)
+  await waitForProgress(c.page, (p) => p.piecesDone >= stalledB.piecesDone)
+  await c.page.waitForTimeout(1_500)
+  expect((await progressOf(c.page)).phase).toBe('downloading')
+
+  // A opens Swarmdrop again (any page): its library seeds the drop, and both finish.
+  const back = await a.context.newPage()
+  await back.goto(server.url + '/')
+  await expect(back.getByTestId('library-item')).toHaveCount(1)
+  await waitForProgress(c.page, (p) => p.phase === 'complete', 90_000)
+  await waitForProgress(b.page, (p) => p.phase === 'complete', 90_000)
+  expect((await savedC)[0]).toEqual({ name: file.name, sha256: file.sha256 })
+  expect((await savedB)[0]).toEqual({ name: file.name, sha256: file.sha256 })
+})
+
+test('a reload at half way resumes from stored pieces', async ({ browser, server, workDir }) => {
+  const file = makeFile(workDir, 'video.mp4', 16 * MIB)
+  const a = await newPeerPage(browser)
+  await a.page.goto(server.url + '/')
+  await setUploadLimit(a.page, 4)
+  const link = await shareFiles(a.page, server.url, [file])
+
+  const b = await newPeerPage(browser)
+  const saved = collectDownloads(b.page, 1)
+  await b.page.goto(link)
+  const before = await waitForProgress(b.page, (p) => p.piecesTotal > 0 && p.piecesDone >= p.piecesTotal / 2)
+  await b.page.reload()
+  const done = await waitForProgress(b.page, (p) => p.phase === 'complete', 90_000)
+  console.log(
+    `reload at ${before.piecesDone}/${before.piecesTotal} pieces: received ${(done.bytesDown / MIB).toFixed(2)} MiB ` +
+      `after the reload for a ${(file.size / MIB).toFixed(0)} MiB file (${((100 * done.bytesDown) / file.size).toFixed(0)}%)`,
+  )
+  expect(done.bytesDown).toBeLessThan(0.6 * file.size)
+  expect((await saved)[0]).toEqual({ name: file.name, sha256: file.sha256 })
+})
+
+test('the server is killed and restarted mid-download; the download completes', async ({ browser, server, workDir }) => {
+  const file = makeFile(workDir, 'backup.tar', 12 * MIB)
+  const a = await newPeerPage(browser)
+  await a.page.goto(server.url + '/')
+  await setUploadLimit(a.page, 3)
+  const link = await shareFiles(a.page, server.url, [file])
+
+  const b = await newPeerPage(browser)
+  const saved = collectDownloads(b.page, 1)
+  await b.page.goto(link)
+  await waitForProgress(b.page, (p) => p.piecesTotal > 0 && p.piecesDone >= p.piecesTotal / 4)
+  await server.kill()
+  await expect(b.page.getByTestId('server-status')).toHaveText('Connecting to server…')
+  const during = await progressOf(b.page)
+  await waitForProgress(b.page, (p) => p.piecesDone > during.piecesDone) // still flowing peer to peer
+  const restarted = await startTestServer([], server.port)
+  try {
+    await expect(b.page.getByTestId('server-status')).toHaveText('Online', { timeout: 30_000 })
+    await waitForProgress(b.page, (p) => p.phase === 'complete', 90_000)
+    expect((await saved)[0]).toEqual({ name: file.name, sha256: file.sha256 })
+    // A newcomer finds both through the restarted server: A and B announced again.
+    const c = await newPeerPage(browser)
+    await c.page.goto(link)
+    await expect(c.page.getByTestId('peer-row')).toHaveCount(2, { timeout: 30_000 })
+  } finally {
+    await restarted.stop()
+  }
+})
+
+test('a peer that serves garbage is dropped and the file is still byte-exact', async ({ browser, server, workDir }) => {
+  const file = makeFile(workDir, 'paper.pdf', 8 * MIB)
+  const a = await newPeerPage(browser)
+  await a.page.goto(server.url + '/')
+  await setUploadLimit(a.page, 3)
+  const link = await shareFiles(a.page, server.url, [file])
+
+  // D downloads everything, then its stored pieces are overwritten with garbage.
+  const d = await newPeerPage(browser)
+  await d.page.goto(link)
+  await waitForProgress(d.page, (p) => p.phase === 'complete', 60_000)
+  const corrupted = await d.page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('swarmdrop')
+      req.onsuccess = () => resolve(req.result)
+      req.onerror = () => reject(req.error)
+    })
+    const tx = db.transaction('chunks', 'readwrite')
+    const store = tx.objectStore('chunks')
+    let n = 0
+    await new Promise<void>((resolve, reject) => {
+      const cursor = store.openCursor()
+      cursor.onsuccess = () => {
+        const c = cursor.result
+        if (!c) return resolve()
+        const value = new Uint8Array(c.value as ArrayBuffer)
+        if (value.length >= 64 * 1024) {
+          crypto.getRandomValues(value.subarray(0, 65536))
+          c.update(value.buffer)
+          n++
+        }
+        c.continue()
+      }
+      cursor.onerror = () => reject(cursor.error)
+    })
+    return n
+  })
+  expect(corrupted).toBe(32)
+
+  const c = await newPeerPage(browser)
+  const saved = collectDownloads(c.page, 1)
+  await c.page.goto(link)
+  await waitForProgress(c.page, (p) => p.phase === 'complete', 90_000)
+  expect((await saved)[0]).toEqual({ name: file.name, sha256: file.sha256 })
+  await expect(c.page.getByTestId('warnings')).toContainText('failed verification')
+  await expect(c.page.getByTestId('warnings')).toContainText('that peer was dropped')
+  await expect(c.page.getByTestId('peer-row')).toHaveCount(1)
+})
