@@ -8,6 +8,10 @@ export const MIN_PIPELINE_BLOCKS = 2
 export const MAX_PIPELINE_BLOCKS = 64
 /** In-flight data per peer covers this much of its measured throughput. */
 export const PIPELINE_SECONDS = 0.5
+/** In endgame a peer duplicates others' blocks only when fewer than this are in flight to it (it is idle). */
+export const ENDGAME_IDLE_BLOCKS = 4
+/** A block is requested from at most this many peers at once in endgame. */
+export const ENDGAME_MAX_REQUESTERS = 2
 /** Bytes of partially received pieces held in memory at once, whatever the file size. */
 export const MAX_PARTIAL_BYTES = 64 * 1024 * 1024
 /** Requests a peer may queue with us before it is treated as abusive (≥ MAX_PIPELINE_BLOCKS). */

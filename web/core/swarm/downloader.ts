@@ -6,9 +6,10 @@
  *   owner requests its blocks, so a bad piece has one culprit.
  * - Each peer's pipeline is sized to its measured rate: enough blocks in
  *   flight to cover PIPELINE_SECONDS of its throughput, within bounds.
- * - Endgame: once every missing piece is being fetched, idle peers also
- *   request blocks that are still outstanding elsewhere; the first copy wins
- *   and the others are cancelled. One slow peer cannot hold up the end.
+ * - Endgame: once every missing piece is being fetched, a peer that has run
+ *   (nearly) dry also requests blocks still outstanding elsewhere; the first
+ *   copy wins and the others are cancelled. One slow peer cannot hold up the
+ *   end, and fast peers with full pipelines do not duplicate each other.
  * - A complete piece is hashed: a match is stored, a mismatch is discarded
  *   and its single source gets a strike (a piece with several sources, from
  *   endgame, is fetched again from one peer so the culprit shows).
@@ -23,6 +24,8 @@ import type { Bitfield } from './bitfield.js'
 import { pickRarest } from './picker.js'
 import { type BlockRequest, type PeerSession, blockKey } from './peer.js'
 import {
+  ENDGAME_IDLE_BLOCKS,
+  ENDGAME_MAX_REQUESTERS,
   INITIAL_PIPELINE_BLOCKS,
   MAX_PARTIAL_BYTES,
   MAX_PIPELINE_BLOCKS,
@@ -106,7 +109,8 @@ export class Downloader {
       if (!peer.has || !peer.open) continue
       const limit = this.#pipelineFor(peer)
       while (peer.inflight.size < limit) {
-        const next = this.#nextBlock(peer) ?? this.#endgameBlock(peer)
+        const next =
+          this.#nextBlock(peer) ?? (peer.inflight.size < ENDGAME_IDLE_BLOCKS ? this.#endgameBlock(peer) : undefined)
         if (!next) break
         this.#request(peer, next.piece, next.block)
       }
@@ -210,7 +214,9 @@ export class Downloader {
     if (have.size - have.count > this.#active.size + this.#verifying.size) return undefined
     for (const piece of this.#active.values()) {
       if (!peer.has!.has(piece.index) || this.#singleSource.has(piece.index)) continue
-      const block = piece.requesters.findIndex((r, b) => !piece.received[b] && !r.has(peer.id))
+      const block = piece.requesters.findIndex(
+        (r, b) => !piece.received[b] && !r.has(peer.id) && r.size < ENDGAME_MAX_REQUESTERS,
+      )
       if (block >= 0) return { piece, block }
     }
     return undefined

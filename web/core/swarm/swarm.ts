@@ -129,7 +129,7 @@ export class Swarm {
     this.#peers.get(connection.remotePeer)?.connection.close('replaced by a newer connection')
     const peer = new PeerSession(connection, this.#now())
     this.#peers.set(peer.id, peer)
-    connection.events.on('close', ({ reason, local }) => this.#onClose(peer, reason, local))
+    connection.events.on('close', () => this.#onClose(peer))
     connection.events.on('drain', () => void this.#uploader.pump(peer))
     connection.events.on('message', (message) => this.#onMessage(peer, message))
     peer.send({
@@ -344,7 +344,7 @@ export class Swarm {
 
   // --- lifecycle ----------------------------------------------------------
 
-  #onClose(peer: PeerSession, reason: string, local: boolean): void {
+  #onClose(peer: PeerSession): void {
     if (this.#peers.get(peer.id) !== peer) return
     this.#peers.delete(peer.id)
     this.#downloader?.peerLeft(peer)
@@ -352,7 +352,6 @@ export class Swarm {
       this.#manifestFetch = null
       this.#maybeFetchManifest()
     }
-    if (!local && !this.#closed && !/both complete/.test(reason)) this.events.emit('warning', `A peer left: ${reason}`)
     this.events.emit('peers', undefined)
     this.#downloader?.schedule()
   }
