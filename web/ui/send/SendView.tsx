@@ -61,7 +61,7 @@ export function SendView({ engine }: { engine: Engine }) {
       )}
       {state.stage === 'ready' && (
         <>
-          <SharePanel link={state.link} />
+          <SharePanel link={state.link} onShareMore={() => setState({ stage: 'idle' })} />
           <TransferStatus transfer={state.transfer} />
         </>
       )}

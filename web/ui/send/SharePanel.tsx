@@ -1,6 +1,6 @@
 import { useState } from 'react'
 
-export function SharePanel({ link }: { link: string }) {
+export function SharePanel({ link, onShareMore }: { link: string; onShareMore: () => void }) {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle')
   const copy = async () => {
     try {
@@ -13,7 +13,10 @@ export function SharePanel({ link }: { link: string }) {
   return (
     <section className="card" aria-labelledby="share-title">
       <h1 id="share-title">Your link is ready</h1>
-      <p className="lead">Anyone with this link can download the files while a browser that has them is open.</p>
+      <p className="lead">
+        Anyone with this link can download the files while Swarmdrop is open in a browser that has them: this one,
+        and every browser that downloaded them.
+      </p>
       <div className="link-row">
         <input
           className="link"
@@ -29,6 +32,9 @@ export function SharePanel({ link }: { link: string }) {
       </div>
       {copied === 'failed' && <p className="hint">Copying was blocked; select the link and copy it by hand.</p>}
       <p className="hint">The part after “#” is the key. It stays in browsers and is never sent to the server.</p>
+      <button type="button" className="button" onClick={onShareMore}>
+        Send other files
+      </button>
     </section>
   )
 }
