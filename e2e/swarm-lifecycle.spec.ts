@@ -3,6 +3,7 @@
  * back, the downloader reloads, the server dies, a peer serves garbage.
  * Senders cap their upload rate (a user setting) so each event lands mid-transfer.
  */
+import type { Browser } from '@playwright/test'
 import { startTestServer } from './server.ts'
 import {
   collectDownloads,
@@ -13,17 +14,23 @@ import {
   setUploadLimit,
   shareFiles,
   test,
+  type TestFile,
   waitForProgress,
 } from './fixtures.ts'
 
 const MIB = 1024 * 1024
 
+/** Page A shares `file` with its upload capped, so what happens next lands mid-transfer. */
+async function shareCapped(browser: Browser, serverUrl: string, file: TestFile, mibPerSecond: number) {
+  const a = await newPeerPage(browser)
+  await a.page.goto(serverUrl + '/')
+  await setUploadLimit(a.page, mibPerSecond)
+  return { a, link: await shareFiles(a.page, serverUrl, [file]) }
+}
+
 test('the only complete seeder leaves; its pieces come back with it and every download completes', async ({ browser, server, workDir }) => {
   const file = makeFile(workDir, 'dataset.bin', 12 * MIB)
-  const a = await newPeerPage(browser)
-  await a.page.goto(server.url + '/')
-  await setUploadLimit(a.page, 3)
-  const link = await shareFiles(a.page, server.url, [file])
+  const { a, link } = await shareCapped(browser, server.url, file, 3)
 
   const b = await newPeerPage(browser)
   const savedB = collectDownloads(b.page, 1)
@@ -54,10 +61,7 @@ test('the only complete seeder leaves; its pieces come back with it and every do
 
 test('a reload at half way resumes from stored pieces', async ({ browser, server, workDir }) => {
   const file = makeFile(workDir, 'video.mp4', 16 * MIB)
-  const a = await newPeerPage(browser)
-  await a.page.goto(server.url + '/')
-  await setUploadLimit(a.page, 4)
-  const link = await shareFiles(a.page, server.url, [file])
+  const { link } = await shareCapped(browser, server.url, file, 4)
 
   const b = await newPeerPage(browser)
   const saved = collectDownloads(b.page, 1)
@@ -75,10 +79,7 @@ test('a reload at half way resumes from stored pieces', async ({ browser, server
 
 test('the server is killed and restarted mid-download; the download completes', async ({ browser, server, workDir }) => {
   const file = makeFile(workDir, 'backup.tar', 12 * MIB)
-  const a = await newPeerPage(browser)
-  await a.page.goto(server.url + '/')
-  await setUploadLimit(a.page, 3)
-  const link = await shareFiles(a.page, server.url, [file])
+  const { link } = await shareCapped(browser, server.url, file, 3)
 
   const b = await newPeerPage(browser)
   const saved = collectDownloads(b.page, 1)
@@ -104,10 +105,7 @@ test('the server is killed and restarted mid-download; the download completes', 
 
 test('a peer that serves garbage is dropped and the file is still byte-exact', async ({ browser, server, workDir }) => {
   const file = makeFile(workDir, 'paper.pdf', 8 * MIB)
-  const a = await newPeerPage(browser)
-  await a.page.goto(server.url + '/')
-  await setUploadLimit(a.page, 3)
-  const link = await shareFiles(a.page, server.url, [file])
+  const { link } = await shareCapped(browser, server.url, file, 3)
 
   // D downloads everything, then its stored pieces are overwritten with garbage.
   const d = await newPeerPage(browser)
