@@ -11,12 +11,16 @@
  *   { type: 'signal', to, cid, data }    WebRTC offer/answer/candidate for `to`
  *
  * Server → peer
- *   { type: 'welcome', id, iceServers, protocol }   first message; `id` is ours
+ *   { type: 'welcome', id, iceServers, iceTransportPolicy, relay, protocol }
+ *                                                   first message; `id` is ours; `relay` says
+ *                                                   whether binary relay frames (protocol/relay.ts)
+ *                                                   are accepted and after how long to use them
  *   { type: 'peers', cid, peers }                   a random sample, never ourselves; the most
  *                                                   useful first (holders of everything for a
  *                                                   peer that lacks pieces, and the reverse)
  *   { type: 'signal', from, cid, data }
- *   { type: 'error', code, message, ref? }          `ref` names the offending request type
+ *   { type: 'error', code, message, ref?, peer? }   `ref` names the offending request type,
+ *                                                   `peer` the peer a relay error is about
  */
 
 export const SIGNAL_PROTOCOL_VERSION = 1
@@ -41,10 +45,24 @@ export type ClientMessage =
   | { type: 'signal'; to: string; cid: string; data: Record<string, unknown> }
 
 export type ServerMessage =
-  | { type: 'welcome'; id: string; iceServers: IceServer[]; protocol: number }
+  | {
+      type: 'welcome'
+      id: string
+      iceServers: IceServer[]
+      iceTransportPolicy: 'all' | 'relay'
+      relay: RelayPolicy
+      protocol: number
+    }
   | { type: 'peers'; cid: string; peers: string[] }
   | { type: 'signal'; from: string; cid: string; data: Record<string, unknown> }
-  | { type: 'error'; code: ErrorCode; message: string; ref?: string }
+  | { type: 'error'; code: ErrorCode; message: string; ref?: string; peer?: string }
+
+export interface RelayPolicy {
+  /** Whether the server forwards relay frames at all. */
+  enabled: boolean
+  /** Clients fall back to the relay when a direct connection has not opened after this long. */
+  afterMs: number
+}
 
 export type ErrorCode =
   | 'bad-message'
@@ -52,6 +70,8 @@ export type ErrorCode =
   | 'unknown-peer'
   | 'too-many-swarms'
   | 'rate-limited'
+  | 'relay-disabled'
+  | 'relay-budget'
   | 'internal'
 
 /** A message that failed validation, with the code to answer it with. */
@@ -139,9 +159,21 @@ function iceServers(value: unknown): IceServer[] {
 export function parseServerMessage(text: string): ServerMessage {
   const m = parseJson(text)
   switch (m.type) {
-    case 'welcome':
+    case 'welcome': {
       if (typeof m.protocol !== 'number') throw new ProtocolError('bad-message', 'welcome without protocol version')
-      return { type: 'welcome', id: peerField(m.id, 'id'), iceServers: iceServers(m.iceServers), protocol: m.protocol }
+      const relay = isObject(m.relay) ? m.relay : {}
+      return {
+        type: 'welcome',
+        id: peerField(m.id, 'id'),
+        iceServers: iceServers(m.iceServers),
+        iceTransportPolicy: m.iceTransportPolicy === 'relay' ? 'relay' : 'all',
+        relay: {
+          enabled: relay.enabled === true,
+          afterMs: typeof relay.afterMs === 'number' && relay.afterMs >= 0 ? Math.min(relay.afterMs, 120_000) : 5_000,
+        },
+        protocol: m.protocol,
+      }
+    }
     case 'peers': {
       if (!Array.isArray(m.peers) || m.peers.length > MAX_PEERS_PER_LOOKUP) {
         throw new ProtocolError('bad-message', '"peers" must be a short array')
@@ -156,6 +188,7 @@ export function parseServerMessage(text: string): ServerMessage {
         code: (typeof m.code === 'string' ? m.code : 'internal') as ErrorCode,
         message: typeof m.message === 'string' ? m.message.slice(0, 500) : 'unknown error',
         ref: typeof m.ref === 'string' ? m.ref.slice(0, 40) : undefined,
+        peer: typeof m.peer === 'string' && PEER_ID_PATTERN.test(m.peer) ? m.peer : undefined,
       }
     default:
       throw new ProtocolError('bad-message', 'unknown message type from server')

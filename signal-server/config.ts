@@ -16,6 +16,19 @@ export interface ServerConfig {
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
   /** Most swarms one connection may join. */
   maxSwarmsPerPeer: number
+  stunUrls: string[]
+  turnUrls: string[]
+  /** coturn's static-auth-secret; empty means TURN URLs are handed out without credentials. */
+  turnSecret: string
+  turnTtlSeconds: number
+  /** 'relay' makes browsers use only TURN, hiding their addresses from peers. */
+  iceTransportPolicy: 'all' | 'relay'
+  relayEnabled: boolean
+  relayAfterMs: number
+  /** Relayed bytes per second per connection; 0 for no limit. */
+  relayBytesPerSecond: number
+  /** Relayed bytes per connection in all; 0 for no limit. */
+  relayBudgetBytes: number
 }
 
 interface OptionSpec {
@@ -42,6 +55,40 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
   },
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', default: 'info', help: 'silent, error, warn, info or debug' },
   maxSwarmsPerPeer: { flag: 'max-swarms-per-peer', env: 'MAX_SWARMS_PER_PEER', default: '1000', help: 'swarms one connection may join' },
+  stunUrls: { flag: 'stun-urls', env: 'STUN_URLS', default: '', help: 'comma-separated STUN URLs, e.g. stun:turn.example.org:3478' },
+  turnUrls: {
+    flag: 'turn-urls',
+    env: 'TURN_URLS',
+    default: '',
+    help: 'comma-separated TURN URLs, e.g. turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349',
+  },
+  turnSecret: {
+    flag: 'turn-secret',
+    env: 'TURN_SECRET',
+    default: '',
+    help: "coturn's static-auth-secret: clients get short-lived credentials (prefer the variable: flags show in ps)",
+  },
+  turnTtlSeconds: { flag: 'turn-ttl', env: 'TURN_TTL', default: '3600', help: 'lifetime of TURN credentials in seconds' },
+  iceTransportPolicy: {
+    flag: 'ice-transport-policy',
+    env: 'ICE_TRANSPORT_POLICY',
+    default: 'all',
+    help: "'relay' sends all WebRTC through TURN: peers never learn each other's addresses",
+  },
+  relayEnabled: { flag: 'relay', env: 'RELAY', default: 'on', help: "relay peer traffic through this server when direct fails: 'on' or 'off'" },
+  relayAfterMs: { flag: 'relay-after', env: 'RELAY_AFTER_MS', default: '5000', help: 'ms to wait for a direct connection before relaying' },
+  relayBytesPerSecond: {
+    flag: 'relay-rate',
+    env: 'RELAY_RATE',
+    default: '0',
+    help: 'relayed bytes per second per connection (k, M, G suffixes; 0 = no limit)',
+  },
+  relayBudgetBytes: {
+    flag: 'relay-budget',
+    env: 'RELAY_BUDGET',
+    default: '0',
+    help: 'relayed bytes per connection in all (k, M, G suffixes; 0 = no limit)',
+  },
 }
 
 export class ConfigError extends Error {
@@ -75,10 +122,37 @@ function parseIceServers(text: string): IceServer[] {
   return value as IceServer[]
 }
 
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }
+
+/** "512k", "10M", "2G" (binary units, optional "iB"/"B"), or plain bytes. */
+function bytes(name: string, text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text)
+  if (!match) throw new ConfigError(`--${name} must be a size like 500000, 512k, 10M or 2G`)
+  return Math.round(Number(match[1]) * UNITS[match[2].toLowerCase()])
+}
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
+function urls(name: string, text: string, schemes: RegExp): string[] {
+  const out = list(text)
+  for (const url of out) if (!schemes.test(url)) throw new ConfigError(`--${name}: ${url} is not a ${schemes.source} URL`)
+  return out
+}
+
 function integer(name: string, text: string, min: number, max: number): number {
   const n = Number(text)
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer in ${min}…${max}`)
   return n
+}
+
+function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`--${name} must be one of ${allowed.join(', ')}`)
+  return text as T
 }
 
 /** Returns the config, or null when --help was asked for. Throws ConfigError on bad input. */
@@ -96,14 +170,22 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     const spec = OPTIONS[key]
     return ((values as Record<string, unknown>)[spec.flag] as string | undefined) ?? env[spec.env] ?? spec.default
   }
-  const logLevel = pick('logLevel')
-  if (!['silent', 'error', 'warn', 'info', 'debug'].includes(logLevel)) throw new ConfigError('--log-level is not a known level')
+  const logLevel = oneOf('log-level', pick('logLevel'), ['silent', 'error', 'warn', 'info', 'debug'] as const)
   return {
     port: integer('port', pick('port'), 0, 65535),
     host: pick('host'),
     staticDir: pick('staticDir'),
     iceServers: parseIceServers(pick('iceServers')),
-    logLevel: logLevel as ServerConfig['logLevel'],
+    logLevel,
     maxSwarmsPerPeer: integer('max-swarms-per-peer', pick('maxSwarmsPerPeer'), 1, 100_000),
+    stunUrls: urls('stun-urls', pick('stunUrls'), /^stuns?:/),
+    turnUrls: urls('turn-urls', pick('turnUrls'), /^turns?:/),
+    turnSecret: pick('turnSecret'),
+    turnTtlSeconds: integer('turn-ttl', pick('turnTtlSeconds'), 60, 7 * 24 * 3600),
+    iceTransportPolicy: oneOf('ice-transport-policy', pick('iceTransportPolicy'), ['all', 'relay'] as const),
+    relayEnabled: oneOf('relay', pick('relayEnabled'), ['on', 'off'] as const) === 'on',
+    relayAfterMs: integer('relay-after', pick('relayAfterMs'), 0, 120_000),
+    relayBytesPerSecond: bytes('relay-rate', pick('relayBytesPerSecond')),
+    relayBudgetBytes: bytes('relay-budget', pick('relayBudgetBytes')),
   }
 }

@@ -1,11 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import WebSocket from 'ws'
-import { type RunningServer, startServer } from './server.js'
-import { createLogger } from './log.js'
-import type { ServerMessage } from '../protocol/signal.js'
+import type { RunningServer } from './server.js'
+import { connectClient, testServer } from './test-client.js'
 
 const CID_A = 'bafkrei' + 'a'.repeat(52)
 const CID_B = 'bafkrei' + 'b'.repeat(52)
@@ -14,12 +10,7 @@ let server: RunningServer
 const sockets: WebSocket[] = []
 
 beforeEach(async () => {
-  const staticDir = mkdtempSync(join(tmpdir(), 'swarmdrop-static-'))
-  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>app</title>')
-  server = await startServer(
-    { port: 0, host: '127.0.0.1', staticDir, iceServers: [], logLevel: 'silent', maxSwarmsPerPeer: 3 },
-    createLogger('silent'),
-  )
+  server = await testServer({ maxSwarmsPerPeer: 3 })
 })
 
 afterEach(async () => {
@@ -27,24 +18,7 @@ afterEach(async () => {
   await server.close()
 })
 
-/** A test client that queues every message so none is missed between awaits. */
-async function client() {
-  const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws')
-  sockets.push(ws)
-  const inbox: ServerMessage[] = []
-  const waiters: (() => void)[] = []
-  ws.on('message', (data) => {
-    inbox.push(JSON.parse(data.toString()))
-    waiters.splice(0).forEach((w) => w())
-  })
-  const next = async (): Promise<ServerMessage> => {
-    while (inbox.length === 0) await new Promise<void>((resolve) => waiters.push(resolve))
-    return inbox.shift()!
-  }
-  const welcome = await next()
-  if (welcome.type !== 'welcome') throw new Error('expected welcome')
-  return { ws, id: welcome.id, welcome, next, send: (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)) }
-}
+const client = () => connectClient(server, sockets)
 
 describe('signaling server', () => {
   it('welcomes each connection with a distinct server-assigned id and the configured ICE servers', async () => {
@@ -149,10 +123,12 @@ describe('signaling server', () => {
     expect(await a.next()).toMatchObject({ type: 'error', code: 'too-many-swarms' })
   })
 
-  it('closes a connection that sends an oversized message and keeps serving others', async () => {
+  it('refuses a text message over 64 KiB, closes on one over the frame limit, and keeps serving others', async () => {
     const a = await client()
-    const closed = new Promise<number>((resolve) => a.ws.on('close', (code) => resolve(code)))
     a.send('x'.repeat(100_000))
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'too-large' })
+    const closed = new Promise<number>((resolve) => a.ws.on('close', (code) => resolve(code)))
+    a.send('x'.repeat(300_000))
     expect(await closed).toBe(1009)
     const b = await client()
     b.send({ type: 'lookup', cid: CID_A })

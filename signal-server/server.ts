@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs'
 import sirv from 'sirv'
 import { WebSocketServer } from 'ws'
 import { MAX_SIGNAL_MESSAGE_BYTES } from '../protocol/signal.js'
+import { MAX_RELAY_MESSAGE_BYTES } from '../protocol/relay.js'
+import { iceServersFor } from './ice.js'
 import type { ServerConfig } from './config.js'
 import { type Logger, createLogger } from './log.js'
 import { SignalingHub } from './signaling.js'
@@ -68,11 +70,19 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
 
   const hub = new SignalingHub({
     tracker: new MemoryTracker(),
-    iceServers: config.iceServers,
+    iceServersFor: (peerId) => iceServersFor(config, peerId, Date.now()),
+    iceTransportPolicy: config.iceTransportPolicy,
     maxSwarmsPerPeer: config.maxSwarmsPerPeer,
+    relay: {
+      enabled: config.relayEnabled,
+      afterMs: config.relayAfterMs,
+      bytesPerSecond: config.relayBytesPerSecond,
+      budgetBytes: config.relayBudgetBytes,
+    },
     logger,
   })
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SIGNAL_MESSAGE_BYTES })
+  // Text messages are capped in the hub's parser; binary relay frames carry one wire frame.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(MAX_SIGNAL_MESSAGE_BYTES, MAX_RELAY_MESSAGE_BYTES) })
   http.on('upgrade', (req, socket, head) => {
     if ((req.url ?? '').split('?')[0] !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n')

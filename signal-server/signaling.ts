@@ -1,8 +1,10 @@
 /**
  * The signaling hub: assigns each connection a peer id, keeps the tracker
- * (who is in which swarm) and forwards WebRTC signals between peers of one
- * swarm. Every message is validated at the edge (protocol/signal.ts); a bad
- * one gets an error reply, never an exception out of this file.
+ * (who is in which swarm), forwards WebRTC signals between peers of one
+ * swarm, and relays binary wire frames between them when they cannot connect
+ * directly (relay.ts). Every message is validated at the edge
+ * (protocol/signal.ts, protocol/relay.ts); a bad one gets an error reply,
+ * never an exception out of this file.
  */
 import { randomBytes } from 'node:crypto'
 import type { WebSocket } from 'ws'
@@ -16,15 +18,25 @@ import {
   type ServerMessage,
   parseClientMessage,
 } from '../protocol/signal.js'
+import { type RelayFrame, decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
+import { cidFromDigest } from '../web/core/content/cid.js'
 import type { Logger } from './log.js'
 import type { TrackerState } from './tracker.js'
+import { type RelayLimits, RelayState, forward } from './relay.js'
 
 export interface HubOptions {
   tracker: TrackerState
-  iceServers: IceServer[]
+  /** The ICE servers for one client (TURN credentials are minted per peer). */
+  iceServersFor: (peerId: string) => IceServer[]
+  iceTransportPolicy: 'all' | 'relay'
   maxSwarmsPerPeer: number
+  relay: RelayLimits & { enabled: boolean; afterMs: number }
   logger: Logger
+  now?: () => number
 }
+
+/** Relay errors about one target are repeated at most this often: frames in flight to a peer that left are expected. */
+const RELAY_ERROR_INTERVAL_MS = 1_000
 
 /** After this many rejected messages a connection is closed: it is broken or hostile. */
 const MAX_ERRORS_PER_CONNECTION = 100
@@ -33,23 +45,46 @@ interface Client {
   id: string
   socket: WebSocket
   errors: number
+  relay: RelayState
+  /** Last relay error per target, to rate-limit them. */
+  relayErrors: Map<string, number>
 }
 
 export class SignalingHub {
   #clients = new Map<string, Client>()
+  readonly #now: () => number
+  /** Total bytes relayed since start. */
+  relayedBytes = 0
 
-  constructor(private readonly options: HubOptions) {}
+  constructor(private readonly options: HubOptions) {
+    this.#now = options.now ?? Date.now
+  }
 
   get peerCount(): number {
     return this.#clients.size
   }
 
+  /** Bytes queued in the server for all receivers: what a slow receiver could make it hold. */
+  get bufferedBytes(): number {
+    let n = 0
+    for (const c of this.#clients.values()) n += c.socket.bufferedAmount
+    return n
+  }
+
   accept(socket: WebSocket): void {
-    const client: Client = { id: randomBytes(16).toString('base64url'), socket, errors: 0 }
+    const id = randomBytes(16).toString('base64url')
+    const client: Client = {
+      id,
+      socket,
+      errors: 0,
+      relay: new RelayState(socket, this.options.relay, this.#now),
+      relayErrors: new Map(),
+    }
     this.#clients.set(client.id, client)
     socket.on('message', (data, isBinary) => {
       try {
-        this.#onMessage(client, isBinary ? null : data.toString())
+        if (isBinary) this.#onRelay(client, data as Buffer)
+        else this.#onMessage(client, data.toString())
       } catch (err) {
         this.options.logger.error('message handler failed', { err: String(err) })
         this.#reject(client, 'internal', 'the server failed to handle this message')
@@ -60,7 +95,9 @@ export class SignalingHub {
     this.#send(client, {
       type: 'welcome',
       id: client.id,
-      iceServers: this.options.iceServers,
+      iceServers: this.options.iceServersFor(client.id),
+      iceTransportPolicy: this.options.iceTransportPolicy,
+      relay: { enabled: this.options.relay.enabled, afterMs: this.options.relay.afterMs },
       protocol: SIGNAL_PROTOCOL_VERSION,
     })
   }
@@ -69,8 +106,33 @@ export class SignalingHub {
     for (const client of this.#clients.values()) client.socket.close(1012, 'server restarting')
   }
 
-  #onMessage(client: Client, text: string | null): void {
-    if (text === null) return this.#reject(client, 'bad-message', 'binary messages are not accepted here')
+  #onRelay(client: Client, data: Buffer): void {
+    if (!this.options.relay.enabled) return this.#reject(client, 'relay-disabled', 'this server does not relay')
+    const frame = decodeRelayFrame(data)
+    if (!frame) return this.#reject(client, 'bad-message', 'malformed relay frame')
+    const cid = cidFromDigest(frame.cidDigest)
+    const target = this.#clients.get(frame.peer)
+    const { tracker } = this.options
+    if (!target || !tracker.isMember(frame.peer, cid) || !tracker.isMember(client.id, cid)) {
+      return this.#relayError(client, frame, 'unknown-peer', 'that peer is not in this swarm (it may have left)')
+    }
+    if (!client.relay.withinBudget(data.length)) {
+      return this.#relayError(client, frame, 'relay-budget', 'this connection has used its relay budget')
+    }
+    this.relayedBytes += data.length
+    forward(client, target, encodeRelayFrame({ ...frame, peer: client.id }))
+  }
+
+  #relayError(client: Client, frame: RelayFrame, code: ErrorCode, message: string): void {
+    const now = this.#now()
+    const last = client.relayErrors.get(frame.peer) ?? -Infinity
+    if (now - last < RELAY_ERROR_INTERVAL_MS) return
+    if (client.relayErrors.size > 1000) client.relayErrors.clear()
+    client.relayErrors.set(frame.peer, now)
+    this.#send(client, { type: 'error', code, message, ref: 'relay', peer: frame.peer })
+  }
+
+  #onMessage(client: Client, text: string): void {
     let message: ClientMessage
     try {
       message = parseClientMessage(text)
@@ -111,6 +173,7 @@ export class SignalingHub {
   }
 
   #send(client: Client, message: ServerMessage): void {
+    // Control messages bypass relay backpressure: they are small and rare.
     if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(message))
   }
 
@@ -119,3 +182,4 @@ export class SignalingHub {
     this.options.tracker.drop(client.id)
   }
 }
+

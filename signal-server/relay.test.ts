@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHmac } from 'node:crypto'
+import WebSocket from 'ws'
+import type { RunningServer } from './server.js'
+import type { ServerConfig } from './config.js'
+import { connectClient, testServer } from './test-client.js'
+import { decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
+import { cidFromDigest } from '../web/core/content/cid.js'
+import { RELAY_MAX_BUFFERED_BYTES } from './relay.js'
+
+const DIGEST = new Uint8Array(32).fill(9)
+const CID = cidFromDigest(DIGEST)
+const OTHER_DIGEST = new Uint8Array(32).fill(10)
+
+let server: RunningServer | undefined
+const sockets: WebSocket[] = []
+
+afterEach(async () => {
+  sockets.splice(0).forEach((s) => s.terminate())
+  await server?.close()
+  server = undefined
+})
+
+async function pair(overrides: Partial<ServerConfig> = {}) {
+  server = await testServer(overrides)
+  const a = await connectClient(server, sockets)
+  const b = await connectClient(server, sockets)
+  for (const c of [a, b]) {
+    c.send({ type: 'announce', cid: CID })
+    await c.next()
+  }
+  return { a, b, server }
+}
+
+function relay(from: WebSocket, to: string, payload: Uint8Array, digest = DIGEST) {
+  from.send(encodeRelayFrame({ peer: to, cidDigest: digest, payload }), { binary: true })
+}
+
+describe('relay', () => {
+  it('forwards a frame to a member of the same swarm, stamped with the sender, payload untouched', async () => {
+    const { a, b } = await pair()
+    const payload = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff)
+    relay(a.ws, b.id, payload)
+    const got = decodeRelayFrame(await b.nextBinary())!
+    expect(got.peer).toBe(a.id)
+    expect(Uint8Array.from(got.cidDigest)).toEqual(DIGEST)
+    expect(Buffer.from(got.payload).equals(Buffer.from(payload))).toBe(true)
+  })
+
+  it('answers frames to an unknown peer or another swarm with one error per peer per second', async () => {
+    const { a, b } = await pair()
+    relay(a.ws, 'Q'.repeat(21) + 'A', Uint8Array.of(1))
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'unknown-peer', ref: 'relay', peer: 'Q'.repeat(21) + 'A' })
+    relay(a.ws, b.id, Uint8Array.of(1), OTHER_DIGEST)
+    relay(a.ws, b.id, Uint8Array.of(1), OTHER_DIGEST)
+    relay(a.ws, b.id, Uint8Array.of(1), OTHER_DIGEST)
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'unknown-peer', peer: b.id })
+    a.send({ type: 'lookup', cid: CID })
+    expect(await a.next()).toMatchObject({ type: 'peers' }) // no second error was queued before it
+  })
+
+  it('rejects malformed relay frames and refuses to relay when turned off', async () => {
+    const { a } = await pair({ relayEnabled: false })
+    expect(a.welcome.relay).toEqual({ enabled: false, afterMs: 5000 })
+    a.ws.send(Buffer.from([1, 2, 3]), { binary: true })
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'relay-disabled' })
+    await server!.close()
+    const on = await pair()
+    on.a.ws.send(Buffer.from([1, 2, 3]), { binary: true })
+    expect(await on.a.next()).toMatchObject({ type: 'error', code: 'bad-message' })
+  })
+
+  it('enforces the per-connection relay budget', async () => {
+    const { a, b } = await pair({ relayBudgetBytes: 10_000 })
+    relay(a.ws, b.id, new Uint8Array(4000))
+    relay(a.ws, b.id, new Uint8Array(4000))
+    relay(a.ws, b.id, new Uint8Array(4000)) // 3 × (4000 + 50 header) > 10,000
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'relay-budget', peer: b.id })
+    expect((await b.nextBinary()).length).toBe(4050)
+    expect((await b.nextBinary()).length).toBe(4050)
+    a.send({ type: 'lookup', cid: CID })
+    await a.next()
+    b.send({ type: 'lookup', cid: CID })
+    await b.next() // the third frame would have arrived before this reply
+    expect(server!.hub.relayedBytes).toBe(8100)
+  })
+
+  it('holds a sender to the configured byte rate', async () => {
+    const rate = 4 * 1024 * 1024
+    const { a, b } = await pair({ relayBytesPerSecond: rate })
+    const frames = 256
+    const size = 64 * 1024
+    const started = Date.now()
+    for (let i = 0; i < frames; i++) relay(a.ws, b.id, new Uint8Array(size))
+    for (let i = 0; i < frames; i++) await b.nextBinary()
+    const seconds = (Date.now() - started) / 1000
+    // 16 MiB at 4 MiB/s: ~4 s; socket buffers let a few MiB through early, so allow some slack.
+    console.log(`relay rate limit: 16 MiB at a 4 MiB/s cap took ${seconds.toFixed(2)} s`)
+    expect(seconds).toBeGreaterThan(2.5)
+  })
+
+  it('stops reading from a fast sender while its receiver is slow, so server memory stays bounded', async () => {
+    const { a, b, server } = await pair()
+    const socket = (b.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
+    socket.pause() // b stops reading: its TCP window fills, then the server's queue for b
+    const frames = 160
+    for (let i = 0; i < frames; i++) relay(a.ws, b.id, new Uint8Array(128 * 1024)) // 20 MiB
+    let peak = 0
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 25))
+      peak = Math.max(peak, server.hub.bufferedBytes)
+    }
+    expect(peak).toBeGreaterThan(0)
+    expect(peak).toBeLessThanOrEqual(RELAY_MAX_BUFFERED_BYTES + 2 * (128 * 1024 + 64))
+    socket.resume()
+    for (let i = 0; i < frames; i++) expect((await b.nextBinary()).length).toBe(128 * 1024 + 50)
+  })
+})
+
+describe('ICE configuration', () => {
+  it('mints short-lived TURN credentials per client that coturn’s shared-secret scheme accepts', async () => {
+    server = await testServer({
+      stunUrls: ['stun:127.0.0.1:3478'],
+      turnUrls: ['turn:127.0.0.1:3478?transport=udp'],
+      turnSecret: 's3cret',
+      turnTtlSeconds: 600,
+      iceTransportPolicy: 'relay',
+    })
+    const a = await connectClient(server, sockets)
+    const b = await connectClient(server, sockets)
+    const [stun, turn] = a.welcome.iceServers
+    expect(stun).toEqual({ urls: ['stun:127.0.0.1:3478'] })
+    const [expiry, user] = turn.username!.split(':')
+    expect(user).toBe(a.id)
+    expect(Number(expiry) - Date.now() / 1000).toBeGreaterThan(590)
+    expect(Number(expiry) - Date.now() / 1000).toBeLessThanOrEqual(600)
+    expect(turn.credential).toBe(createHmac('sha1', 's3cret').update(turn.username!).digest('base64'))
+    expect(b.welcome.iceServers[1].username).not.toBe(turn.username)
+    expect(a.welcome.iceTransportPolicy).toBe('relay')
+  })
+})

@@ -1,0 +1,57 @@
+/** Test helpers: a running server on a free loopback port and a client that queues what it receives. */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import WebSocket from 'ws'
+import { type RunningServer, startServer } from './server.js'
+import { type ServerConfig, loadConfig } from './config.js'
+import { createLogger } from './log.js'
+import type { ServerMessage } from '../protocol/signal.js'
+
+export async function testServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const staticDir = mkdtempSync(join(tmpdir(), 'swarmdrop-static-'))
+  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>app</title>')
+  const config = { ...loadConfig([], {})!, port: 0, staticDir, logLevel: 'silent' as const, ...overrides }
+  return startServer(config, createLogger('silent'))
+}
+
+export interface TestClient {
+  ws: WebSocket
+  id: string
+  welcome: Extract<ServerMessage, { type: 'welcome' }>
+  next(): Promise<ServerMessage>
+  nextBinary(): Promise<Buffer>
+  send(message: unknown): void
+}
+
+export async function connectClient(server: RunningServer, sockets: WebSocket[]): Promise<TestClient> {
+  const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws')
+  sockets.push(ws)
+  const inbox: ServerMessage[] = []
+  const binary: Buffer[] = []
+  const waiters: (() => void)[] = []
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) binary.push(data as Buffer)
+    else inbox.push(JSON.parse(data.toString()))
+    waiters.splice(0).forEach((w) => w())
+  })
+  const wait = () => new Promise<void>((resolve) => waiters.push(resolve))
+  const next = async (): Promise<ServerMessage> => {
+    while (inbox.length === 0) await wait()
+    return inbox.shift()!
+  }
+  const nextBinary = async (): Promise<Buffer> => {
+    while (binary.length === 0) await wait()
+    return binary.shift()!
+  }
+  const welcome = await next()
+  if (welcome.type !== 'welcome') throw new Error('expected welcome')
+  return {
+    ws,
+    id: welcome.id,
+    welcome,
+    next,
+    nextBinary,
+    send: (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)),
+  }
+}
