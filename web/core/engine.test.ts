@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Engine } from './engine.js'
 import { MemorySignalingHub } from './signaling/memory-hub.js'
-import { memoryDialer } from './transport/memory-dial.js'
+import { type MemoryDialOptions, memoryDialer } from './transport/memory-dial.js'
 import { memoryStore } from './storage/memory-store.js'
 import type { ChunkStore } from './storage/chunk-store.js'
 import { type LibraryStore, memoryLibrary } from './library/library-store.js'
@@ -15,7 +15,6 @@ import { bytesSource } from './chunking/source.js'
 import { parseLink } from './content/link.js'
 import { digestOfCid } from './content/cid.js'
 import type { Transfer } from './transfer.js'
-import type { MemoryLinkOptions } from './transport/memory.js'
 import { concatBytes, toHex } from './util/bytes.js'
 import { pseudoRandomBytes } from './util/random.js'
 
@@ -24,7 +23,7 @@ const PIECE = 64 * 1024
 const engines: Engine[] = []
 afterEach(() => engines.splice(0).forEach((e) => e.close()))
 
-function engine(hub: MemorySignalingHub, options: { store?: ChunkStore; library?: LibraryStore; link?: MemoryLinkOptions } = {}) {
+function engine(hub: MemorySignalingHub, options: { store?: ChunkStore; library?: LibraryStore; link?: MemoryDialOptions } = {}) {
   const signaling = hub.client()
   const e = new Engine({
     store: options.store ?? memoryStore(),
@@ -168,5 +167,50 @@ describe('engine', () => {
     const transfer = await b.open(parseLink(fragment))
     await expect(until(transfer, 'complete')).rejects.toThrow(/needs 131072 bytes, only 10 free/)
     expect(transfer.swarm.have!.count).toBe(0)
+  })
+
+  it('falls back to the server relay when a direct connection cannot open', async () => {
+    const hub = new MemorySignalingHub({ enabled: true, afterMs: 200 })
+    const a = engine(hub, { link: { unreachable: true } })
+    const b = engine(hub, { link: { unreachable: true } })
+    const content = pseudoRandomBytes(20 * (PIECE - 16), 8)
+    const { fragment } = await a.share([bytesSource('r.bin', content)], { pieceSize: PIECE })
+    const transfer = await b.open(parseLink(fragment))
+    await until(transfer, 'complete')
+    expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
+    expect(transfer.getSnapshot().peers.map((p) => p.kind)).toEqual(['relay'])
+    expect(transfer.getSnapshot().relayedBytes).toBeGreaterThan(content.length)
+    expect(hub.relayedBytes).toBeGreaterThan(content.length)
+  })
+
+  it('upgrades a relayed link to direct when the direct connection opens later', async () => {
+    const hub = new MemorySignalingHub({ enabled: true, afterMs: 50 })
+    const a = engine(hub, { link: { delayMs: 400 } })
+    const b = engine(hub, { link: { delayMs: 400, bytesPerSecond: 2 * 1024 * 1024 } })
+    const content = pseudoRandomBytes(60 * (PIECE - 16), 9)
+    const { fragment } = await a.share([bytesSource('u.bin', content)], { pieceSize: PIECE })
+    const transfer = await b.open(parseLink(fragment))
+    await new Promise<void>((resolve) => transfer.subscribe(() => transfer.getSnapshot().peers[0]?.kind === 'relay' && resolve()))
+    await new Promise<void>((resolve) => transfer.subscribe(() => transfer.getSnapshot().peers[0]?.kind === 'memory' && resolve()))
+    await until(transfer, 'complete')
+    expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
+    expect(transfer.getSnapshot().peers.map((p) => p.kind)).toEqual(['memory'])
+    expect(transfer.getSnapshot().relayedBytes).toBeGreaterThan(0)
+  })
+
+  it('mixes direct and relayed peers in one download', async () => {
+    const hub = new MemorySignalingHub({ enabled: true, afterMs: 100 })
+    const content = pseudoRandomBytes(80 * (PIECE - 16), 10)
+    const direct = engine(hub)
+    const secretHolder = await direct.share([bytesSource('m.bin', content)], { pieceSize: PIECE })
+    const relayedOnly = engine(hub, { link: { unreachable: true } })
+    await until(await relayedOnly.open(parseLink(secretHolder.fragment)), 'complete')
+    const b = engine(hub, { link: { bytesPerSecond: 4 * 1024 * 1024 } })
+    const transfer = await b.open(parseLink(secretHolder.fragment))
+    await until(transfer, 'complete')
+    expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
+    const kinds = transfer.getSnapshot().peers.map((p) => p.kind).sort()
+    expect(kinds).toEqual(['memory', 'relay'])
+    for (const p of transfer.getSnapshot().peers) expect(p.bytesDown, p.kind).toBeGreaterThan(0)
   })
 })

@@ -3,7 +3,8 @@
  * given (chunk store, library, crypto, signaling, a way to dial peers) into
  * sharing, downloading and seeding, and owns the bookkeeping between them:
  * which transfers run, which peer connections are being negotiated, how many
- * connections each swarm and the page may have, and the library of drops.
+ * connections each swarm and the page may have, falling back to the server
+ * relay when a direct connection does not open, and the library of drops.
  *
  * Everything is injected, so the same engine runs in the browser (IndexedDB,
  * WebRTC, WebSocket) and in Node tests (memory stores, memory transports).
@@ -13,7 +14,8 @@ import type { LibraryStore, DropRecord } from './library/library-store.js'
 import type { CryptoProvider } from './crypto/provider.js'
 import type { SignalingClient } from './signaling/client.js'
 import type { Dial, DialFn } from './transport/transport.js'
-import { type Cid, digestOfCid } from './content/cid.js'
+import { RelayConnection } from './transport/relay.js'
+import { type Cid, cidFromDigest, digestOfCid } from './content/cid.js'
 import { type Manifest, decodeManifest } from './content/manifest.js'
 import { type LinkTarget, formatFragment } from './content/link.js'
 import { deriveKeys } from './crypto/keys.js'
@@ -56,6 +58,8 @@ export class Engine {
   readonly #options: Required<Omit<EngineOptions, 'checkSpace' | 'limiter'>> & Pick<EngineOptions, 'checkSpace'>
   readonly #transfers = new Map<Cid, Transfer>()
   readonly #dials = new Map<string, Dial>()
+  /** Relay connections by `${cid}|${peer}`, to route incoming relay frames. */
+  readonly #relays = new Map<string, RelayConnection>()
   readonly #unsubscribe: (() => void)[] = []
   readonly #lookupTimer: ReturnType<typeof setInterval>
 
@@ -73,6 +77,17 @@ export class Engine {
     this.#unsubscribe.push(
       signaling.events.on('peers', ({ cid, peers }) => this.#onPeers(cid as Cid, peers)),
       signaling.events.on('signal', ({ from, cid, data }) => this.#onSignal(from, cid as Cid, data)),
+      signaling.events.on('relay', ({ from, cidDigest, frame }) => {
+        this.#relays.get(`${cidFromDigest(cidDigest)}|${from}`)?.deliver(frame)
+      }),
+      signaling.events.on('error', ({ ref, peer, message }) => {
+        if (ref !== 'relay' || !peer) return
+        for (const [key, relay] of this.#relays) if (key.endsWith(`|${peer}`)) relay.shut(`relay: ${message}`)
+      }),
+      signaling.events.on('status', (status) => {
+        // Relay connections ride on the server link: they end with it (direct ones go on).
+        if (status !== 'open') for (const relay of [...this.#relays.values()]) relay.shut('lost the connection to the server')
+      }),
     )
     this.#lookupTimer = setInterval(() => {
       for (const t of this.#transfers.values()) {
@@ -251,7 +266,13 @@ export class Engine {
 
   #onSignal(from: string, cid: Cid, data: Record<string, unknown>): void {
     const transfer = this.#transfers.get(cid)
+    if (data.type === 'relay-close') return this.#relays.get(`${cid}|${from}`)?.shut('the peer closed the relay')
     if (!transfer) return
+    if (data.type === 'relay') {
+      if (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(transfer)) this.#openRelay(transfer, from, false)
+      else this.#options.signaling.signal(from, cid, { type: 'relay-close' })
+      return
+    }
     let dial = this.#dials.get(`${cid}|${from}`)
     if (!dial) {
       // Only an offer may start a connection; a stray answer or candidate is dropped.
@@ -261,25 +282,60 @@ export class Engine {
     dial.signal(data)
   }
 
+  /**
+   * Negotiates a direct connection. The initiator falls back to the relay if it
+   * has not opened after the server's `relay.afterMs`, or fails sooner; the
+   * direct attempt goes on, and if it opens later it replaces the relay.
+   */
   #startDial(transfer: Transfer, remotePeer: string, initiator: boolean): Dial {
     const key = `${transfer.cid}|${remotePeer}`
     const { signaling } = this.#options
+    const active = () => this.#transfers.get(transfer.cid) === transfer
     const dial = this.#options.dial({
       remotePeer,
       initiator,
       iceServers: signaling.iceServers as RTCIceServer[],
+      iceTransportPolicy: signaling.iceTransportPolicy,
       sendSignal: (data) => signaling.signal(remotePeer, transfer.cid, data),
       connectTimeoutMs: this.#options.connectTimeoutMs,
     })
     this.#dials.set(key, dial)
+    const relay = signaling.relayPolicy
+    const fallBack = () => {
+      if (initiator && relay.enabled && active() && !this.#relays.has(key) && !transfer.swarm.hasPeer(remotePeer)) {
+        this.#openRelay(transfer, remotePeer, true)
+      }
+    }
+    const timer = setTimeout(fallBack, relay.afterMs)
     dial.connected.then(
       (connection) => {
+        clearTimeout(timer)
         this.#dials.delete(key)
-        if (this.#transfers.get(transfer.cid) === transfer) transfer.swarm.addConnection(connection)
+        if (active()) transfer.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
         else connection.close('transfer stopped')
       },
-      () => this.#dials.delete(key),
+      () => {
+        clearTimeout(timer)
+        this.#dials.delete(key)
+        fallBack()
+      },
     )
     return dial
+  }
+
+  #openRelay(transfer: Transfer, remotePeer: string, initiator: boolean): void {
+    const key = `${transfer.cid}|${remotePeer}`
+    const { signaling } = this.#options
+    this.#relays.get(key)?.shut('replaced by a newer relay')
+    const relay = new RelayConnection(remotePeer, digestOfCid(transfer.cid), signaling, () =>
+      signaling.signal(remotePeer, transfer.cid, { type: 'relay-close' }),
+    )
+    this.#relays.set(key, relay)
+    relay.events.on('close', () => {
+      if (this.#relays.get(key) === relay) this.#relays.delete(key)
+    })
+    // The signal goes out before our first relayed frame (HELLO), over the same socket, so it arrives first.
+    if (initiator) signaling.signal(remotePeer, transfer.cid, { type: 'relay' })
+    transfer.swarm.addConnection(relay)
   }
 }

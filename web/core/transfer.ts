@@ -34,6 +34,8 @@ export interface TransferSnapshot {
   readonly bytesDone: number
   readonly bytesDown: number
   readonly bytesUp: number
+  /** Bytes to and from peers reached through the server relay. */
+  readonly relayedBytes: number
   readonly downRate: number
   readonly upRate: number
   readonly peers: readonly PeerInfo[]
@@ -85,6 +87,7 @@ export class Transfer {
       bytesDone: 0,
       bytesDown: 0,
       bytesUp: 0,
+      relayedBytes: 0,
       downRate: 0,
       upRate: 0,
       peers: [],
@@ -204,6 +207,7 @@ export class Transfer {
       else phase = swarm.peerCount > 0 ? 'fetching-manifest' : 'finding-peers'
     }
     const capacity = manifest ? pieceCapacity(manifest.pieceSize) : 0
+
     const bytesDone = manifest && have ? Math.min(manifest.totalSize, have.count * capacity) : 0
     this.#update({
       phase,
@@ -212,6 +216,7 @@ export class Transfer {
       bytesDone: complete && manifest ? manifest.totalSize : bytesDone,
       bytesDown: swarm.bytesDown,
       bytesUp: swarm.bytesUp,
+      relayedBytes: swarm.relayedBytes,
       downRate: span > 0 ? (swarm.bytesDown - first.down) / span : 0,
       upRate: span > 0 ? (swarm.bytesUp - first.up) / span : 0,
       peers: swarm.peers(),

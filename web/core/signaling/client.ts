@@ -8,11 +8,14 @@
 import {
   type ClientMessage,
   type IceServer,
+  type RelayPolicy,
   type ServerMessage,
   ProtocolError,
   parseServerMessage,
 } from '../../../protocol/signal.js'
+import { decodeRelayFrame, encodeRelayFrame } from '../../../protocol/relay.js'
 import { Emitter } from '../util/emitter.js'
+import type { RelayChannel } from '../transport/relay.js'
 
 export type SignalStatus = 'connecting' | 'open' | 'closed'
 
@@ -21,16 +24,20 @@ export interface SignalEvents extends Record<string, unknown> {
   welcome: { id: string; iceServers: IceServer[] }
   peers: { cid: string; peers: string[] }
   signal: { from: string; cid: string; data: Record<string, unknown> }
-  error: { code: string; message: string }
+  /** A relayed wire frame from `from` for the swarm with this CID digest. */
+  relay: { from: string; cidDigest: Uint8Array; frame: Uint8Array }
+  error: { code: string; message: string; ref?: string; peer?: string }
 }
 
 /** What the engine needs from signaling; a WebSocket client and in-process hubs implement it. */
-export interface SignalingClient {
+export interface SignalingClient extends RelayChannel {
   readonly events: Pick<Emitter<SignalEvents>, 'on' | 'off'>
   readonly status: SignalStatus
   /** Our server-assigned id; changes after a reconnect. */
   readonly peerId: string | undefined
   readonly iceServers: IceServer[]
+  readonly iceTransportPolicy: 'all' | 'relay'
+  readonly relayPolicy: RelayPolicy
   /** Joins the swarm; `complete` tells the tracker whether we hold every piece. Replayed after reconnects. */
   announce(cid: string, complete?: boolean): void
   lookup(cid: string): void
@@ -41,13 +48,21 @@ export interface SignalingClient {
 
 export interface WebSocketLike {
   readonly readyState: number
+  readonly bufferedAmount: number
+  binaryType: string
   onopen: ((ev: unknown) => void) | null
   onclose: ((ev: unknown) => void) | null
   onerror: ((ev: unknown) => void) | null
   onmessage: ((ev: { data: unknown }) => void) | null
-  send(data: string): void
+  send(data: string | Uint8Array): void
   close(code?: number, reason?: string): void
 }
+
+/** Relay bytes queued in the WebSocket above which relay connections wait: a few frames. */
+const RELAY_HIGH_WATER_BYTES = 512 * 1024
+const RELAY_LOW_WATER_BYTES = 128 * 1024
+/** The WebSocket API has no drain event; its buffer is checked this often while someone waits. */
+const DRAIN_POLL_MS = 10
 
 export interface WebSocketClientOptions {
   url: string
@@ -65,7 +80,11 @@ export class WebSocketSignalingClient implements SignalingClient {
   status: SignalStatus = 'connecting'
   peerId: string | undefined
   iceServers: IceServer[] = []
+  iceTransportPolicy: 'all' | 'relay' = 'all'
+  relayPolicy: RelayPolicy = { enabled: false, afterMs: 5_000 }
   #socket: WebSocketLike | null = null
+  #drainWaiters: (() => void)[] = []
+  #drainTimer: ReturnType<typeof setTimeout> | undefined
   /** cid → complete */
   #joined = new Map<string, boolean>()
   #attempt = 0
@@ -102,6 +121,27 @@ export class WebSocketSignalingClient implements SignalingClient {
     this.#send({ type: 'signal', to, cid, data })
   }
 
+  sendRelay(to: string, cidDigest: Uint8Array, frame: Uint8Array): boolean {
+    const socket = this.#socket
+    if (socket?.readyState !== OPEN || !this.peerId) return true // lost with the connection, like any frame in flight
+    socket.send(encodeRelayFrame({ peer: to, cidDigest, payload: frame }))
+    return socket.bufferedAmount <= RELAY_HIGH_WATER_BYTES
+  }
+
+  whenRelayDrained(callback: () => void): void {
+    this.#drainWaiters.push(callback)
+    if (this.#drainTimer === undefined) this.#pollDrain()
+  }
+
+  #pollDrain(): void {
+    this.#drainTimer = setTimeout(() => {
+      this.#drainTimer = undefined
+      const socket = this.#socket
+      if (socket && socket.readyState === OPEN && socket.bufferedAmount > RELAY_LOW_WATER_BYTES) return this.#pollDrain()
+      this.#drainWaiters.splice(0).forEach((w) => w())
+    }, DRAIN_POLL_MS)
+  }
+
   close(): void {
     this.#closed = true
     clearTimeout(this.#timer)
@@ -125,8 +165,10 @@ export class WebSocketSignalingClient implements SignalingClient {
     if (this.#closed) return
     this.#setStatus('connecting')
     const socket = new this.#options.WebSocket(this.#options.url)
+    socket.binaryType = 'arraybuffer'
     this.#socket = socket
     socket.onmessage = (ev) => {
+      if (ev.data instanceof ArrayBuffer) return this.#onRelay(new Uint8Array(ev.data))
       if (typeof ev.data !== 'string') return
       let message: ServerMessage
       try {
@@ -153,12 +195,19 @@ export class WebSocketSignalingClient implements SignalingClient {
     }
   }
 
+  #onRelay(bytes: Uint8Array): void {
+    const frame = decodeRelayFrame(bytes)
+    if (frame) this.events.emit('relay', { from: frame.peer, cidDigest: frame.cidDigest, frame: frame.payload })
+  }
+
   #onMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'welcome':
         this.#attempt = 0
         this.peerId = message.id
         this.iceServers = message.iceServers
+        this.iceTransportPolicy = message.iceTransportPolicy
+        this.relayPolicy = message.relay
         this.#setStatus('open')
         this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
         for (const [cid, complete] of this.#joined) this.#send({ type: 'announce', cid, complete })
@@ -170,7 +219,7 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.events.emit('signal', { from: message.from, cid: message.cid, data: message.data })
         return
       case 'error':
-        this.events.emit('error', { code: message.code, message: message.message })
+        this.events.emit('error', { code: message.code, message: message.message, ref: message.ref, peer: message.peer })
         return
     }
   }

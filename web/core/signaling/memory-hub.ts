@@ -4,7 +4,8 @@
  * drops every client as a server restart would; they come back with new ids
  * and announce again.
  */
-import type { IceServer } from '../../../protocol/signal.js'
+import type { IceServer, RelayPolicy } from '../../../protocol/signal.js'
+import { cidFromDigest } from '../content/cid.js'
 import { Emitter } from '../util/emitter.js'
 import type { SignalEvents, SignalStatus, SignalingClient } from './client.js'
 
@@ -13,9 +14,23 @@ class MemorySignalingClient implements SignalingClient {
   status: SignalStatus = 'connecting'
   peerId: string | undefined
   readonly iceServers: IceServer[] = []
+  readonly iceTransportPolicy = 'all' as const
   readonly joined = new Map<string, boolean>()
 
   constructor(private readonly hub: MemorySignalingHub) {}
+
+  get relayPolicy(): RelayPolicy {
+    return this.hub.relayPolicy
+  }
+
+  sendRelay(to: string, cidDigest: Uint8Array, frame: Uint8Array): boolean {
+    if (this.status === 'open') this.hub.relay(this, to, cidDigest, frame)
+    return true
+  }
+
+  whenRelayDrained(callback: () => void): void {
+    queueMicrotask(callback)
+  }
 
   announce(cid: string, complete = false): void {
     this.joined.set(cid, complete)
@@ -49,6 +64,9 @@ export class MemorySignalingHub {
   #clients = new Map<string, MemorySignalingClient>()
   #nextId = 0
   up = true
+  relayedBytes = 0
+
+  constructor(readonly relayPolicy: RelayPolicy = { enabled: true, afterMs: 1_000 }) {}
 
   client(): SignalingClient {
     const client = new MemorySignalingClient(this)
@@ -84,6 +102,14 @@ export class MemorySignalingHub {
     const target = this.#clients.get(to)
     if (!target?.joined.has(cid)) return
     queueMicrotask(() => target.events.emit('signal', { from: from.peerId!, cid, data }))
+  }
+
+  relay(from: MemorySignalingClient, to: string, cidDigest: Uint8Array, frame: Uint8Array): void {
+    const target = this.#clients.get(to)
+    if (!this.relayPolicy.enabled || !target?.joined.has(cidFromDigest(cidDigest))) return
+    this.relayedBytes += frame.length
+    const copy = frame.slice()
+    queueMicrotask(() => target.events.emit('relay', { from: from.peerId!, cidDigest, frame: copy }))
   }
 
   disconnect(client: MemorySignalingClient): void {

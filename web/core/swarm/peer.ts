@@ -39,6 +39,8 @@ export class PeerSession {
   strikes = 0
   bytesDown = 0
   bytesUp = 0
+  /** Every frame's bytes, both ways (what a relay carries). */
+  wireBytes = 0
   /** Piece data received from this peer, for sizing its pipeline. */
   readonly downRate = new RateMeter()
   readonly connectedAt: number
@@ -67,11 +69,14 @@ export class PeerSession {
 
   send(frame: Frame): void {
     if (this.connection.closed) return
-    if (!this.connection.send(encodeFrame(frame))) this.writable = false
+    const bytes = encodeFrame(frame)
+    this.wireBytes += bytes.length
+    if (!this.connection.send(bytes)) this.writable = false
   }
 
   /** Decodes a message; on a malformed one, closes the peer with the reason and returns null. */
   decode(message: Uint8Array): Frame | null {
+    this.wireBytes += message.length
     try {
       return decodeFrame(message)
     } catch (err) {

@@ -66,6 +66,8 @@ export class Swarm {
   have: Bitfield | null = null
   bytesDown = 0
   bytesUp = 0
+  /** Wire bytes of relay connections that have closed; open ones are added on read. */
+  #relayedClosed = 0
   readonly #store: ChunkStore
   readonly #crypto: CryptoProvider
   readonly #random: () => number
@@ -100,6 +102,13 @@ export class Swarm {
   /** Adopts a known manifest and finds which of its pieces the store already holds. */
   async start(known?: { manifest: Manifest; bytes: Uint8Array }): Promise<void> {
     if (known) await this.#adoptManifest(known.manifest, known.bytes)
+  }
+
+  /** Bytes that went through the server relay, both ways, since this swarm started. */
+  get relayedBytes(): number {
+    let open = 0
+    for (const p of this.#peers.values()) if (p.kind === 'relay') open += p.wireBytes
+    return this.#relayedClosed + open
   }
 
   get peerCount(): number {
@@ -345,6 +354,7 @@ export class Swarm {
   // --- lifecycle ----------------------------------------------------------
 
   #onClose(peer: PeerSession): void {
+    if (peer.kind === 'relay') this.#relayedClosed += peer.wireBytes
     if (this.#peers.get(peer.id) !== peer) return
     this.#peers.delete(peer.id)
     this.#downloader?.peerLeft(peer)

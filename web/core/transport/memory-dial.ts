@@ -9,8 +9,15 @@ import { type MemoryLinkOptions, memoryPair } from './memory.js'
 const pending = new Map<string, Connection>()
 let nextToken = 0
 
+export interface MemoryDialOptions extends MemoryLinkOptions {
+  /** The offer goes out after this long: a slow direct path, for relay-then-upgrade tests. */
+  delayMs?: number
+  /** Direct connections never open, as when ICE finds no path. */
+  unreachable?: boolean
+}
+
 /** `self` returns the dialing side's own peer id (from its signaling client). */
-export function memoryDialer(self: () => string | undefined, link: MemoryLinkOptions = {}): DialFn {
+export function memoryDialer(self: () => string | undefined, link: MemoryDialOptions = {}): DialFn {
   return ({ remotePeer, initiator, sendSignal, connectTimeoutMs }): Dial => {
     let resolve!: (c: Connection) => void
     let reject!: (e: Error) => void
@@ -27,11 +34,12 @@ export function memoryDialer(self: () => string | undefined, link: MemoryLinkOpt
       const [ours, theirs] = memoryPair(self() ?? '?', remotePeer, link)
       mine = ours
       pending.set(token, theirs)
-      queueMicrotask(() => sendSignal({ type: 'offer', token }))
+      if (!link.unreachable) setTimeout(() => sendSignal({ type: 'offer', token }), link.delayMs ?? 0)
     }
     return {
       connected,
       signal(data) {
+        if (link.unreachable) return
         if (data.type === 'offer' && !initiator) {
           const end = pending.get(String(data.token))
           pending.delete(String(data.token))

@@ -36,6 +36,12 @@ export function TransferStatus({ transfer }: { transfer: Transfer }) {
         {s.peers.length === 0
           ? 'No peers connected.'
           : `${s.peers.length} peer${s.peers.length === 1 ? '' : 's'} connected`}
+        {s.relayedBytes > 0 && (
+          <span data-testid="relayed-bytes" data-bytes={s.relayedBytes}>
+            {' '}
+            · {formatBytes(s.relayedBytes)} relayed through the server (encrypted)
+          </span>
+        )}
       </p>
       {s.peers.length > 0 && (
         <table className="peers" data-testid="peer-table">
@@ -50,7 +56,7 @@ export function TransferStatus({ transfer }: { transfer: Transfer }) {
           </thead>
           <tbody>
             {s.peers.map((p) => (
-              <tr key={p.id} data-testid="peer-row" data-bytes-down={p.bytesDown}>
+              <tr key={p.id} data-testid="peer-row" data-bytes-down={p.bytesDown} data-kind={p.kind}>
                 <td>
                   <code>{p.id.slice(0, 6)}</code>
                 </td>
