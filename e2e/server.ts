@@ -13,11 +13,11 @@ export interface TestServer {
   kill(): Promise<void>
 }
 
-export async function startTestServer(extraArgs: string[] = [], port = 0): Promise<TestServer> {
+export async function startTestServer(extraArgs: string[] = [], port = 0, env: Record<string, string> = {}): Promise<TestServer> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', 'signal-server/main.ts', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   )
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm test`: everything, from a fresh clone.
- *   1. Finds Chromium (CHROMIUM_PATH or /usr/bin/chromium); as root on Debian
- *      installs the `chromium` package when it is missing.
+ *   1. Finds Chromium (CHROMIUM_PATH or /usr/bin/chromium) and coturn; as root
+ *      on Debian installs the `chromium` and `coturn` packages when missing.
  *   2. Builds the app.
  *   3. Runs unit tests (vitest: Node and Chromium) and end-to-end tests
  *      (Playwright) inside a fresh network namespace that has only loopback:
@@ -20,14 +20,21 @@ function run(cmd, args, options = {}) {
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
 
-if (!existsSync(chromium)) {
+// What the browser and relay tests need from the system, and the Debian package that provides it.
+const needs = [
+  { path: chromium, pkg: 'chromium', what: 'Chromium (or set CHROMIUM_PATH to a Chromium or Chrome binary)' },
+  { path: '/usr/bin/turnserver', pkg: 'coturn', what: 'coturn, a TURN server, for the NAT traversal tests' },
+]
+const missing = needs.filter((n) => !existsSync(n.path))
+if (missing.length > 0) {
   if (isRoot && existsSync('/usr/bin/apt-get')) {
-    console.log(`Chromium not found at ${chromium}; installing Debian's chromium package…`)
-    run('apt-get', ['update', '-qq'])
-    run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+    console.log(`Installing ${missing.map((m) => m.pkg).join(', ')} from Debian's packages…`)
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    run('apt-get', ['update', '-qq'], { env })
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((m) => m.pkg)], { env })
   } else {
-    console.error(`Chromium not found at ${chromium}.
-Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary.`)
+    console.error(`Missing: ${missing.map((m) => m.what).join('; ')}.
+Install them (Debian/Ubuntu: sudo apt-get install ${missing.map((m) => m.pkg).join(' ')}) and run npm test again.`)
     process.exit(1)
   }
 }

@@ -4,10 +4,16 @@ import { type LinkTarget, parseLink } from '../core/content/link.ts'
 import { SendView } from './send/SendView.tsx'
 import { ReceiveView } from './receive/ReceiveView.tsx'
 import { ConnectionBadge } from './ConnectionBadge.tsx'
+import { CheckView } from './check/CheckView.tsx'
 
-type Route = { kind: 'send' } | { kind: 'receive'; target: LinkTarget } | { kind: 'bad-link'; message: string }
+type Route =
+  | { kind: 'send' }
+  | { kind: 'check' }
+  | { kind: 'receive'; target: LinkTarget }
+  | { kind: 'bad-link'; message: string }
 
-function routeFor(hash: string): Route {
+function routeFor(path: string, hash: string): Route {
+  if (path === '/check') return { kind: 'check' }
   if (hash === '' || hash === '#') return { kind: 'send' }
   try {
     return { kind: 'receive', target: parseLink(hash) }
@@ -23,7 +29,7 @@ export function App({ engine }: { engine: Engine }) {
     window.addEventListener('hashchange', onHash)
     return () => window.removeEventListener('hashchange', onHash)
   }, [])
-  const route = routeFor(hash)
+  const route = routeFor(window.location.pathname, hash)
 
   return (
     <div className="page">
@@ -35,6 +41,7 @@ export function App({ engine }: { engine: Engine }) {
       </header>
       <main>
         {route.kind === 'send' && <SendView engine={engine} />}
+        {route.kind === 'check' && <CheckView engine={engine} />}
         {route.kind === 'receive' && <ReceiveView key={route.target.cid} engine={engine} target={route.target} />}
         {route.kind === 'bad-link' && (
           <section className="card" aria-labelledby="bad-link-title">
@@ -50,7 +57,7 @@ export function App({ engine }: { engine: Engine }) {
       </main>
       <footer className="foot">
         Files travel browser to browser, encrypted. The server introduces peers; it never sees your files or the key
-        in the link.
+        in the link. <a href="/check">Connection check</a>
       </footer>
     </div>
   )
