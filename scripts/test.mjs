@@ -31,7 +31,7 @@ if (missing.length > 0) {
     console.log(`Installing ${missing.map((m) => m.pkg).join(', ')} from Debian's packages…`)
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
     run('apt-get', ['update', '-qq'], { env })
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((m) => m.pkg)], { env })
+    run('apt-get', ['install', '-y', '-qq', ...missing.map((m) => m.pkg)], { env })
   } else {
     console.error(`Missing: ${missing.map((m) => m.what).join('; ')}.
 Install them (Debian/Ubuntu: sudo apt-get install ${missing.map((m) => m.pkg).join(' ')}) and run npm test again.`)
