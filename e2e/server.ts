@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 export interface TestServer {
   readonly url: string
   readonly port: number
+  readonly pid: number
   /** Graceful stop (SIGTERM). */
   stop(): Promise<void>
   /** Sudden death (SIGKILL), as a crash or an OOM kill. */
@@ -39,5 +40,5 @@ export async function startTestServer(extraArgs: string[] = [], port = 0, env: R
       child.once('exit', () => resolve())
       child.kill(signal)
     })
-  return { url, port: Number(new URL(url).port), stop: () => end('SIGTERM'), kill: () => end('SIGKILL') }
+  return { url, port: Number(new URL(url).port), pid: child.pid!, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') }
 }

@@ -9,8 +9,9 @@
  *      WebRTC between headless pages only finds a path there, and no test can
  *      send a packet anywhere but 127.0.0.1.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { runInLoopbackNamespace } from './netns.mjs'
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const isRoot = process.getuid?.() === 0
@@ -41,19 +42,4 @@ Install them (Debian/Ubuntu: sudo apt-get install ${missing.map((m) => m.pkg).jo
 
 run('npx', ['vite', 'build', '--logLevel', 'warn'])
 
-const suites = 'npx vitest run && npx playwright test'
-if (process.env.SWARMDROP_IN_NETNS === '1') {
-  run('sh', ['-c', suites])
-} else {
-  let canUnshare = false
-  try {
-    execFileSync('unshare', ['-n', 'true'], { stdio: 'ignore' })
-    canUnshare = true
-  } catch {}
-  if (!canUnshare) {
-    console.error(`Cannot create a network namespace (unshare -n needs root or user namespaces).
-The end-to-end tests need one: run \`sudo npm test\`, or run inside a namespace with only loopback and set SWARMDROP_IN_NETNS=1.`)
-    process.exit(1)
-  }
-  run('unshare', ['-n', 'sh', '-c', `ip link set lo up && SWARMDROP_IN_NETNS=1 ${suites}`])
-}
+process.exit(runInLoopbackNamespace('npx vitest run && npx playwright test'))

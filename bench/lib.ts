@@ -1,0 +1,83 @@
+/** Shared by the benchmarks: processes' CPU time, files, a browser, the app's share and download path. */
+import { readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { chromium, type Browser, type Page } from '@playwright/test'
+import { chromiumLaunchOptions } from '../e2e/chromium.ts'
+
+export const MIB = 1024 * 1024
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** A file of random bytes, written in 16 MiB slices so memory stays flat. */
+export function randomFile(path: string, bytes: number): string {
+  const fd = openSync(path, 'w')
+  for (let written = 0; written < bytes; ) {
+    const n = Math.min(16 * MIB, bytes - written)
+    writeSync(fd, randomBytes(n))
+    written += n
+  }
+  closeSync(fd)
+  return path
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ ...chromiumLaunchOptions(), headless: true })
+}
+
+export interface PagePair {
+  sender: Page
+  receiver: Page
+  close(): Promise<void>
+}
+
+/** Two pages in separate contexts; without media permission Chromium finds no direct path (relay only). */
+export async function pagePair(browser: Browser, direct: boolean): Promise<PagePair> {
+  const permissions = direct ? ['camera', 'microphone'] : []
+  const a = await browser.newContext({ permissions, acceptDownloads: true })
+  const b = await browser.newContext({ permissions, acceptDownloads: true })
+  return {
+    sender: await a.newPage(),
+    receiver: await b.newPage(),
+    close: async () => {
+      await a.close()
+      await b.close()
+    },
+  }
+}
+
+/** Shares through the UI; returns the link once the file is ingested. */
+export async function share(page: Page, serverUrl: string, path: string): Promise<string> {
+  await page.goto(serverUrl + '/')
+  await page.getByTestId('file-input').setInputFiles(path)
+  const link = page.getByTestId('share-link')
+  await link.waitFor({ timeout: 600_000 })
+  return link.inputValue()
+}
+
+/** Opens the link and waits until every piece is verified and the file saved; returns seconds. */
+export async function download(page: Page, link: string): Promise<number> {
+  const saved = page.waitForEvent('download', { timeout: 900_000 })
+  const started = performance.now()
+  await page.goto(link)
+  await page.getByTestId('receive-phase').and(page.locator('[data-phase="complete"]')).waitFor({ timeout: 900_000 })
+  const download = await saved
+  await download.path()
+  return (performance.now() - started) / 1000
+}
+
+export function table(rows: Record<string, string | number>[]): string {
+  const keys = Object.keys(rows[0])
+  const cells = rows.map((r) => keys.map((k) => String(r[k])))
+  const widths = keys.map((k, i) => Math.max(k.length, ...cells.map((c) => c[i].length)))
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ')
+  return [line(keys), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')
+}
+
+export function writeJson(path: string, value: unknown): void {
+  writeFileSync(path, JSON.stringify(value, null, 2))
+}

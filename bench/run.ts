@@ -1,0 +1,22 @@
+/**
+ * `npm run bench [-- <name…>] [--quick]`: runs the benchmarks (all by default)
+ * inside the loopback-only namespace, each printing its figures next to the
+ * baseline measured in the same run. Not part of `npm test`.
+ */
+import { relayBench } from './relay.ts'
+
+const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
+  relay: relayBench,
+}
+
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const names = args.filter((a) => !a.startsWith('--'))
+for (const name of names.length > 0 ? names : Object.keys(BENCHES)) {
+  const bench = BENCHES[name]
+  if (!bench) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`)
+    process.exit(2)
+  }
+  await bench(quick)
+}
