@@ -4,8 +4,10 @@
  * baseline measured in the same run. Not part of `npm test`.
  */
 import { relayBench } from './relay.ts'
+import { speedBench } from './speed.ts'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
+  speed: speedBench,
   relay: relayBench,
 }
 

@@ -4,8 +4,9 @@
  * The drop is the concatenation of its files, cut into equal pieces of
  * pieceSize − 16 plaintext bytes (the last may be short), so many small files
  * do not each cost a piece. A few pieces are processed at once so reading,
- * encryption, hashing and storing overlap; memory stays at that many pieces
- * whatever the drop's size.
+ * encryption, hashing and storing overlap, and stored pieces are written in
+ * batches (one IndexedDB transaction per few MiB); memory stays at a few
+ * MiB whatever the drop's size.
  */
 import type { CryptoProvider } from '../crypto/provider.js'
 import type { ChunkStore } from '../storage/chunk-store.js'
@@ -17,6 +18,7 @@ import { deriveKeys, newSecret } from '../crypto/keys.js'
 import { sealMetadata, sealPiece } from '../crypto/envelope.js'
 import { choosePieceSize } from './piece-size.js'
 import { type SourceFile, readSpan } from './source.js'
+import { BatchWriter } from '../storage/batch-writer.js'
 import { InvalidManifestError, throwIfAborted } from '../util/errors.js'
 
 export interface IngestOptions {
@@ -41,7 +43,8 @@ export interface IngestResult {
   metadata: DropMetadata
 }
 
-const DEFAULT_CONCURRENCY = 4
+/** Pieces read, sealed and hashed at once: enough to keep WebCrypto's threads and the disk busy. */
+const DEFAULT_CONCURRENCY = 8
 
 export async function ingest(files: readonly SourceFile[], options: IngestOptions): Promise<IngestResult> {
   const { crypto, store, signal } = options
@@ -62,6 +65,7 @@ export async function ingest(files: readonly SourceFile[], options: IngestOption
   const count = pieceCountFor(totalSize, pieceSize)
   const capacity = pieceCapacity(pieceSize)
   const pieceIds: Uint8Array[] = new Array(count)
+  const writer = new BatchWriter(store)
   let doneBytes = 0
   options.onProgress?.(0, totalSize)
 
@@ -72,7 +76,7 @@ export async function ingest(files: readonly SourceFile[], options: IngestOption
     const plain = await readSpan(files, offsets, start, end)
     const sealed = await sealPiece(crypto, keys.pieceKey, index, plain)
     const id = await crypto.sha256(sealed)
-    await store.put(id, sealed)
+    await writer.add(id, sealed)
     pieceIds[index] = id
     doneBytes += end - start
     options.onProgress?.(doneBytes, totalSize)
@@ -83,6 +87,7 @@ export async function ingest(files: readonly SourceFile[], options: IngestOption
     while (next < count) await processPiece(next++)
   }
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, count) }, worker))
+  await writer.drain()
   throwIfAborted(signal)
 
   const metadata: DropMetadata = { files: files.map((f) => ({ path: f.path, size: f.size, type: f.type })) }

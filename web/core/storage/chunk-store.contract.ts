@@ -77,6 +77,14 @@ export function chunkStoreContract(name: string, makeStore: () => Promise<ChunkS
       expect(await store.get(id(8))).toEqual(bytes(64, 3))
     })
 
+    it('stores a batch with putMany exactly as separate puts would', async () => {
+      store = await makeStore()
+      const entries = Array.from({ length: 20 }, (_, i) => [id(200 + i), bytes(5000 + i, i)] as const)
+      await store.putMany(entries)
+      for (const [key, value] of entries) expect(await store.get(key)).toEqual(value)
+      await store.putMany([])
+    })
+
     it('treats deleting an absent chunk as a no-op', async () => {
       store = await makeStore()
       await expect(store.delete(id(9))).resolves.toBeUndefined()

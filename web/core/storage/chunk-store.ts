@@ -7,6 +7,8 @@
  */
 export interface ChunkStore {
   put(id: Uint8Array, bytes: Uint8Array): Promise<void>
+  /** Several chunks at once: one IndexedDB transaction instead of one each, several times faster. */
+  putMany(entries: readonly (readonly [id: Uint8Array, bytes: Uint8Array])[]): Promise<void>
   /** Resolves undefined when the chunk is not held. */
   get(id: Uint8Array): Promise<Uint8Array | undefined>
   has(id: Uint8Array): Promise<boolean>

@@ -33,6 +33,12 @@ export function idbChunkStore(db: SwarmdropDatabase): ChunkStore {
       // IndexedDB clones the value synchronously inside put(), so the caller may reuse `bytes`.
       await db.put('chunks', ownBytes(bytes).buffer, toHex(id))
     },
+    async putMany(entries) {
+      const tx = db.transaction('chunks', 'readwrite')
+      // All puts are queued synchronously; awaiting between them would let the transaction commit early.
+      const puts = entries.map(([id, bytes]) => tx.store.put(ownBytes(bytes).buffer, toHex(id)))
+      await Promise.all([...puts, tx.done])
+    },
     async get(id) {
       const value = await db.get('chunks', toHex(id))
       return value ? new Uint8Array(value) : undefined

@@ -13,6 +13,10 @@ export function memoryStore(): ChunkStore {
       open()
       chunks.set(toHex(id), bytes.slice())
     },
+    async putMany(entries) {
+      open()
+      for (const [id, bytes] of entries) chunks.set(toHex(id), bytes.slice())
+    },
     async get(id) {
       open()
       return chunks.get(toHex(id))?.slice()

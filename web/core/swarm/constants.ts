@@ -2,12 +2,16 @@
 
 /** Blocks in flight per peer before its rate is known. */
 export const INITIAL_PIPELINE_BLOCKS = 8
-/** Even a slow peer keeps two blocks queued so its channel never idles between requests. */
-export const MIN_PIPELINE_BLOCKS = 2
+/**
+ * Even a slow peer keeps four blocks queued: a peer pacing its uploads (an
+ * upload limit) otherwise idles between requests, its measured rate drops,
+ * and a smaller pipeline makes it idle more.
+ */
+export const MIN_PIPELINE_BLOCKS = 4
 /** 64 × 128 KiB = 8 MiB in flight to one peer at most. */
 export const MAX_PIPELINE_BLOCKS = 64
 /** In-flight data per peer covers this much of its measured throughput. */
-export const PIPELINE_SECONDS = 0.5
+export const PIPELINE_SECONDS = 1
 /** In endgame a peer duplicates others' blocks only when fewer than this are in flight to it (it is idle). */
 export const ENDGAME_IDLE_BLOCKS = 4
 /** A block is requested from at most this many peers at once in endgame. */

@@ -103,6 +103,9 @@ describe('swarm scenarios', () => {
         if (++puts > 6) throw new DOMException('quota', 'QuotaExceededError')
         return inner.put(id, bytes)
       },
+      async putMany() {
+        throw new Error('not used by the downloader')
+      },
     }
     const swarm = new Swarm({ cid: drop.result.cid, store: full, crypto, random: seededRandom(9) })
     const failed = new Promise<unknown>((resolve) => swarm.events.on('storage-error', resolve))

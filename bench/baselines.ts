@@ -1,0 +1,164 @@
+/**
+ * The baselines each Swarmdrop figure is printed next to, measured in the same
+ * browser session: a bare RTCDataChannel between two pages, WebTorrent between
+ * two pages (with a local bittorrent-tracker), and a bare IndexedDB write.
+ */
+import type { Browser, Page } from '@playwright/test'
+import TrackerServer from 'bittorrent-tracker/server'
+import type { AddressInfo } from 'node:net'
+
+export interface ChannelOptions {
+  messageBytes: number
+  highWaterBytes: number
+  lowWaterBytes: number
+}
+
+async function blankPage(browser: Browser, origin: string): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] })
+  const page = await context.newPage()
+  await page.goto(origin + '/blank')
+  return page
+}
+
+/** Moves `bytes` over one data channel between two pages; returns seconds from first send to last byte received. */
+export async function bareChannel(browser: Browser, origin: string, bytes: number, o: ChannelOptions) {
+  const [sender, receiver] = [await blankPage(browser, origin), await blankPage(browser, origin)]
+  const offer = await sender.evaluate(async () => {
+    const w = window as unknown as Record<string, unknown>
+    const pc = new RTCPeerConnection({ iceServers: [] })
+    const dc = pc.createDataChannel('bench', { ordered: true })
+    dc.binaryType = 'arraybuffer'
+    w.pc = pc
+    w.dc = dc
+    await pc.setLocalDescription(await pc.createOffer())
+    await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())))
+    return pc.localDescription!.toJSON()
+  })
+  const answer = await receiver.evaluate(
+    async ({ offer, bytes }) => {
+      const w = window as unknown as Record<string, unknown>
+      const pc = new RTCPeerConnection({ iceServers: [] })
+      w.done = new Promise<number>((resolve) => {
+        pc.addEventListener('datachannel', (e) => {
+          let got = 0
+          e.channel.binaryType = 'arraybuffer'
+          e.channel.onmessage = (m) => {
+            got += (m.data as ArrayBuffer).byteLength
+            if (got >= bytes) resolve(performance.now())
+          }
+        })
+      })
+      await pc.setRemoteDescription(offer)
+      await pc.setLocalDescription(await pc.createAnswer())
+      await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())))
+      w.pc = pc
+      return pc.localDescription!.toJSON()
+    },
+    { offer, bytes },
+  )
+  await sender.evaluate(async (answer) => {
+    const w = window as unknown as { pc: RTCPeerConnection; dc: RTCDataChannel }
+    await w.pc.setRemoteDescription(answer)
+    await new Promise<void>((r) => (w.dc.readyState === 'open' ? r() : w.dc.addEventListener('open', () => r())))
+  }, answer)
+  const started = Date.now()
+  await sender.evaluate(
+    async ({ bytes, o }) => {
+      const dc = (window as unknown as { dc: RTCDataChannel }).dc
+      dc.bufferedAmountLowThreshold = o.lowWaterBytes
+      const chunk = new Uint8Array(o.messageBytes)
+      crypto.getRandomValues(chunk.subarray(0, 65536))
+      for (let sent = 0; sent < bytes; ) {
+        if (dc.bufferedAmount > o.highWaterBytes) {
+          await new Promise<void>((r) => dc.addEventListener('bufferedamountlow', () => r(), { once: true }))
+        }
+        const n = Math.min(o.messageBytes, bytes - sent)
+        dc.send(n === chunk.length ? chunk : chunk.subarray(0, n))
+        sent += n
+      }
+    },
+    { bytes, o },
+  )
+  await receiver.evaluate(() => (window as unknown as { done: Promise<number> }).done)
+  const seconds = (Date.now() - started) / 1000
+  return { seconds, close: () => Promise.all([sender.context().close(), receiver.context().close()]) }
+}
+
+export async function startTracker(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new TrackerServer({ udp: false, http: false, ws: true, stats: false })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const port = (server.http!.address() as AddressInfo).port
+  return { url: `ws://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) }
+}
+
+/** WebTorrent seeds the file from one page and downloads it in another; returns seconds from add to done. */
+export async function webTorrent(browser: Browser, origin: string, tracker: string, filePath: string) {
+  const setup = async (page: Page) =>
+    page.evaluate(async () => {
+      const { default: WebTorrent } = await import('/webtorrent.min.js' as string)
+      ;(window as unknown as { client: unknown }).client = new WebTorrent({ tracker: { rtcConfig: { iceServers: [] } } })
+      const input = document.createElement('input')
+      input.type = 'file'
+      input.id = 'file'
+      document.body.append(input)
+    })
+  const [seeder, leecher] = [await blankPage(browser, origin), await blankPage(browser, origin)]
+  await setup(seeder)
+  await setup(leecher)
+  await seeder.locator('#file').setInputFiles(filePath)
+  const magnet = await seeder.evaluate(
+    (tracker) =>
+      new Promise<string>((resolve) => {
+        const w = window as unknown as { client: { seed: Function } }
+        const file = (document.getElementById('file') as HTMLInputElement).files![0]
+        w.client.seed(file, { announce: [tracker] }, (t: { magnetURI: string }) => resolve(t.magnetURI))
+      }),
+    tracker,
+  )
+  const seconds = await leecher.evaluate(
+    ({ magnet, tracker }) =>
+      new Promise<number>((resolve) => {
+        const w = window as unknown as { client: { add: Function } }
+        const started = performance.now()
+        w.client.add(magnet, { announce: [tracker] }, (t: { on: Function }) =>
+          t.on('done', () => resolve((performance.now() - started) / 1000)),
+        )
+      }),
+    { magnet, tracker },
+  )
+  return { seconds, close: () => Promise.all([seeder.context().close(), leecher.context().close()]) }
+}
+
+/** Writes `bytes` into IndexedDB as `valueBytes` values, `perTransaction` per transaction; returns seconds. */
+export async function bareIndexedDbWrite(browser: Browser, origin: string, bytes: number, valueBytes: number, perTransaction: number) {
+  const page = await blankPage(browser, origin)
+  const seconds = await page.evaluate(
+    async ({ bytes, valueBytes, perTransaction }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('bench', 1)
+        req.onupgradeneeded = () => req.result.createObjectStore('values')
+        req.onsuccess = () => resolve(req.result)
+        req.onerror = () => reject(req.error)
+      })
+      const started = performance.now()
+      let key = 0
+      for (let written = 0; written < bytes; ) {
+        const tx = db.transaction('values', 'readwrite')
+        for (let i = 0; i < perTransaction && written < bytes; i++) {
+          const value = new Uint8Array(Math.min(valueBytes, bytes - written))
+          crypto.getRandomValues(value.subarray(0, Math.min(65536, value.length)))
+          tx.objectStore('values').put(value.buffer, key++)
+          written += value.length
+        }
+        await new Promise<void>((resolve, reject) => {
+          tx.oncomplete = () => resolve()
+          tx.onerror = () => reject(tx.error)
+        })
+      }
+      return (performance.now() - started) / 1000
+    },
+    { bytes, valueBytes, perTransaction },
+  )
+  await page.context().close()
+  return seconds
+}

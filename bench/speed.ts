@@ -1,0 +1,182 @@
+/**
+ * The speed benchmark (issue 5): Swarmdrop's transfer, ingest, many-seeder
+ * and memory figures, each next to its baseline from the same browser
+ * session, and whether each target is met.
+ *
+ *   npm run bench -- speed            256 MiB and 1 GiB
+ *   npm run bench -- speed --quick    16 and 32 MiB, about a minute
+ *   npm run bench -- speed --big      adds a 4 GiB transfer
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from '@playwright/test'
+import { startTestServer, type TestServer } from '../e2e/server.ts'
+import { MIB, download, launch, randomFile, share, table } from './lib.ts'
+import { BrowserProbe, instrument, pageTimings, sampleMemory } from './browser-metrics.ts'
+import { type ChannelOptions, bareChannel, bareIndexedDbWrite, startTracker, webTorrent } from './baselines.ts'
+import { startStaticServer } from './static-server.ts'
+
+const GIB = 1024 * MIB
+
+interface Row {
+  measure: string
+  swarmdrop: string
+  baseline: string
+  ratio: string
+  target: string
+  met: string
+}
+
+const rows: Row[] = []
+const fmt = (n: number, digits = 1) => n.toFixed(digits)
+
+function record(measure: string, value: number, unit: string, baseline: { value: number; label: string } | null, target: { text: string; met: boolean }) {
+  rows.push({
+    measure,
+    swarmdrop: `${fmt(value)} ${unit}`,
+    baseline: baseline ? `${fmt(baseline.value)} ${unit} (${baseline.label})` : '—',
+    ratio: baseline ? `${fmt(value / baseline.value, 2)}×` : '—',
+    target: target.text,
+    met: target.met ? 'yes' : 'NO',
+  })
+}
+
+/** Shares `file` from a fresh context; returns the link and the ingest rate (drop → link ready). */
+async function swarmdropShare(browser: Browser, server: TestServer, file: string, bytes: number) {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], acceptDownloads: true })
+  const page = await context.newPage()
+  await page.goto(server.url + '/')
+  const started = performance.now()
+  const link = await share(page, server.url, file)
+  const seconds = (performance.now() - started) / 1000
+  return { page, link, ingestMiBps: bytes / MIB / seconds }
+}
+
+/** Downloads `link` in a fresh, instrumented context; returns rate, CPU, memory and responsiveness. */
+async function swarmdropDownload(browser: Browser, probe: BrowserProbe, link: string, bytes: number) {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], acceptDownloads: true })
+  await instrument(context)
+  const before = await probe.rendererPids()
+  const page = await context.newPage()
+  const memory = sampleMemory(page, probe, before)
+  const cpuBefore = await probe.cpuSeconds()
+  const seconds = await download(page, link)
+  const cpu = (await probe.cpuSeconds()) - cpuBefore
+  const mem = await memory.stop()
+  const timings = await pageTimings(page)
+  return { page, seconds, MiBps: bytes / MIB / seconds, cpuPerGiB: (cpu * GIB) / bytes, ...mem, ...timings }
+}
+
+async function bestChannel(browser: Browser, origin: string): Promise<ChannelOptions> {
+  const candidates: ChannelOptions[] = [
+    { messageBytes: 64 * 1024, highWaterBytes: 1024 * 1024, lowWaterBytes: 256 * 1024 },
+    { messageBytes: 256 * 1024, highWaterBytes: 1024 * 1024, lowWaterBytes: 256 * 1024 },
+    { messageBytes: 256 * 1024, highWaterBytes: 4 * 1024 * 1024, lowWaterBytes: 1024 * 1024 },
+  ]
+  let best = candidates[0]
+  let bestRate = 0
+  for (const c of candidates) {
+    const run = await bareChannel(browser, origin, 64 * MIB, c)
+    await run.close()
+    const rate = 64 / run.seconds
+    if (rate > bestRate) [best, bestRate] = [c, rate]
+  }
+  console.log(`bare channel calibration: best ${best.messageBytes / 1024} KiB messages, high water ${best.highWaterBytes / 1024} KiB`)
+  return best
+}
+
+async function transferRound(browser: Browser, probe: BrowserProbe, server: TestServer, origin: string, tracker: string, dir: string, bytes: number, channel: ChannelOptions) {
+  const label = bytes >= GIB ? `${bytes / GIB} GiB` : `${bytes / MIB} MiB`
+  const file = randomFile(join(dir, `payload-${label.replace(' ', '')}.bin`), bytes)
+
+  const shared = await swarmdropShare(browser, server, file, bytes)
+  const sd = await swarmdropDownload(browser, probe, shared.link, bytes)
+  await sd.page.context().close()
+  await shared.page.context().close()
+
+  let cpuBefore = await probe.cpuSeconds()
+  const bare = await bareChannel(browser, origin, bytes, channel)
+  const bareCpu = (((await probe.cpuSeconds()) - cpuBefore) * GIB) / bytes
+  await bare.close()
+
+  cpuBefore = await probe.cpuSeconds()
+  const wt = await webTorrent(browser, origin, tracker, file)
+  const wtCpu = (((await probe.cpuSeconds()) - cpuBefore) * GIB) / bytes
+  await wt.close()
+  const bareMiBps = bytes / MIB / bare.seconds
+  const wtMiBps = bytes / MIB / wt.seconds
+
+  record(`transfer ${label}`, sd.MiBps, 'MiB/s', { value: bareMiBps, label: 'bare channel' }, { text: '≥ 0.9× bare', met: sd.MiBps >= 0.9 * bareMiBps })
+  record(`transfer ${label}`, sd.MiBps, 'MiB/s', { value: wtMiBps, label: 'WebTorrent' }, { text: '≥ 1.5× WebTorrent', met: sd.MiBps >= 1.5 * wtMiBps })
+  record(`CPU-s/GiB ${label}`, sd.cpuPerGiB, 's', { value: wtCpu, label: 'WebTorrent' }, { text: '≤ 0.6× WebTorrent', met: sd.cpuPerGiB <= 0.6 * wtCpu })
+  record(`CPU-s/GiB ${label}`, sd.cpuPerGiB, 's', { value: bareCpu, label: 'bare channel' }, { text: '(for reference)', met: true })
+  record(`first verified piece ${label}`, sd.firstPieceMs ?? NaN, 'ms', null, { text: '< 1500 ms', met: (sd.firstPieceMs ?? Infinity) < 1500 })
+  const longest = Math.max(0, ...sd.longTasks)
+  record(`longest main-thread task ${label}`, longest, 'ms', null, { text: `≤ 200 ms (${sd.longTasks.length} over 50 ms)`, met: longest <= 200 })
+  const rssGrowth = (sd.peakRss - sd.startRss) / MIB
+  record(`downloader RSS growth ${label}`, rssGrowth, 'MiB', null, { text: '≤ 244 MiB (256 MB)', met: rssGrowth <= 244 })
+  record(`downloader peak JS heap ${label}`, sd.peakHeap / MIB, 'MiB', null, { text: '(for reference)', met: true })
+  return { file, ingestMiBps: shared.ingestMiBps }
+}
+
+async function manySeeders(browser: Browser, server: TestServer, dir: string, bytes: number) {
+  const capMiBps = 4
+  const file = randomFile(join(dir, 'seeded.bin'), bytes)
+  const first = await swarmdropShare(browser, server, file, bytes)
+  const seeders: Page[] = [first.page]
+  for (let i = 0; i < 2; i++) {
+    const context = await browser.newContext({ permissions: ['camera', 'microphone'], acceptDownloads: true })
+    const page = await context.newPage()
+    await download(page, first.link)
+    seeders.push(page)
+  }
+  // Every seeder on its home page (which keeps seeding its library) with the same upload cap.
+  for (const page of seeders) {
+    await page.goto(new URL(first.link).origin + '/')
+    await page.getByText('Settings').click()
+    await page.getByTestId('upload-limit').fill(String(capMiBps))
+    await page.getByTestId('library-item').first().waitFor()
+  }
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], acceptDownloads: true })
+  const page = await context.newPage()
+  const seconds = await download(page, first.link)
+  const rate = bytes / MIB / seconds
+  record('3 capped seeders → 1 downloader', rate, 'MiB/s', { value: capMiBps, label: 'one seeder’s cap' }, { text: '≥ 2.7× cap', met: rate >= 2.7 * capMiBps })
+  const kinds = await page.getByTestId('peer-row').count()
+  if (kinds < 3) console.log(`note: the downloader connected to ${kinds} seeders`)
+  await context.close()
+  for (const s of seeders) await s.context().close()
+}
+
+export async function speedBench(quick: boolean, big = process.argv.includes('--big')): Promise<void> {
+  const sizes = quick ? [16 * MIB, 32 * MIB] : [256 * MIB, GIB]
+  if (big) sizes.push(4 * GIB)
+  const dir = mkdtempSync(join(tmpdir(), 'swarmdrop-speed-'))
+  const server = await startTestServer()
+  const origin = await startStaticServer()
+  const tracker = await startTracker()
+  const browser = await launch()
+  const probe = await BrowserProbe.attach(browser)
+  try {
+    const channel = await bestChannel(browser, origin.url)
+    let ingest = { bytes: 0, MiBps: 0 }
+    for (const bytes of sizes) {
+      const round = await transferRound(browser, probe, server, origin.url, tracker.url, dir, bytes, channel)
+      if (bytes <= GIB) ingest = { bytes, MiBps: round.ingestMiBps }
+      rmSync(round.file, { force: true })
+    }
+    const idbSeconds = await bareIndexedDbWrite(browser, origin.url, ingest.bytes, 256 * 1024, 16)
+    const idbMiBps = ingest.bytes / MIB / idbSeconds
+    record(`ingest ${ingest.bytes / MIB} MiB`, ingest.MiBps, 'MiB/s', { value: idbMiBps, label: 'bare IndexedDB write' }, { text: '≥ 0.5× IDB', met: ingest.MiBps >= 0.5 * idbMiBps })
+    await manySeeders(browser, server, dir, (quick ? 32 : 128) * MIB)
+  } finally {
+    await browser.close()
+    await tracker.close()
+    await origin.close()
+    await server.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  console.log(`\nSwarmdrop speed, ${quick ? 'quick' : 'full'} run; every baseline from the same browser session\n`)
+  console.log(table(rows as unknown as Record<string, string>[]))
+}
