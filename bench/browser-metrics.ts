@@ -40,10 +40,10 @@ export function rssBytes(pid: number): number {
 }
 
 
-/** Records main-thread long tasks (> 50 ms) and the first verified piece in every page of the context. */
+/** Records main-thread long tasks (> 50 ms) in every page of the context. */
 export async function instrument(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
-    const w = window as unknown as { __longTasks: number[]; __firstPieceMs?: number }
+    const w = window as unknown as { __longTasks: number[] }
     w.__longTasks = []
     try {
       new PerformanceObserver((list) => {
@@ -52,20 +52,18 @@ export async function instrument(context: BrowserContext): Promise<void> {
     } catch (err) {
       console.error('long task observer unavailable', err)
     }
-    const watch = () => {
-      const el = document.querySelector('[data-testid="transfer-status"]')
-      if (w.__firstPieceMs === undefined && el && Number(el.getAttribute('data-pieces-done')) > 0) w.__firstPieceMs = performance.now()
-    }
-    new MutationObserver(watch).observe(document, { subtree: true, attributes: true, childList: true })
   })
   context.on('console', (m) => m.type() === 'error' && console.error(`[page] ${m.text()}`))
 }
 
-export async function pageTimings(page: Page): Promise<{ longTasks: number[]; firstPieceMs: number | undefined }> {
-  return page.evaluate(() => {
-    const w = window as unknown as { __longTasks: number[]; __firstPieceMs?: number }
-    return { longTasks: w.__longTasks ?? [], firstPieceMs: w.__firstPieceMs }
-  })
+/** Long tasks seen, and the app's own marks: first verified piece and completion, ms since navigation. */
+export async function pageTimings(page: Page) {
+  // No helper functions inside: tsx would wrap them in a __name() call the page does not have.
+  return page.evaluate(() => ({
+    longTasks: (window as unknown as { __longTasks?: number[] }).__longTasks ?? [],
+    firstPieceMs: performance.getEntriesByName('swarmdrop:first-piece')[0]?.startTime,
+    completeMs: performance.getEntriesByName('swarmdrop:complete')[0]?.startTime,
+  }))
 }
 
 /**

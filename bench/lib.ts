@@ -50,9 +50,8 @@ export async function pagePair(browser: Browser, direct: boolean): Promise<PageP
   }
 }
 
-/** Shares through the UI; returns the link once the file is ingested. */
-export async function share(page: Page, serverUrl: string, path: string): Promise<string> {
-  await page.goto(serverUrl + '/')
+/** Shares through the UI of a page showing the app; returns the link once the file is ingested. */
+export async function share(page: Page, path: string): Promise<string> {
   await page.getByTestId('file-input').setInputFiles(path)
   const link = page.getByTestId('share-link')
   await link.waitFor({ timeout: 600_000 })
@@ -68,6 +67,11 @@ export async function download(page: Page, link: string): Promise<number> {
   const download = await saved
   await download.path()
   return (performance.now() - started) / 1000
+}
+
+/** A User Timing mark the app set (see web/core/transfer.ts), in ms since the page's navigation. */
+export function markTime(page: Page, name: string): Promise<number | undefined> {
+  return page.evaluate((name) => performance.getEntriesByName(name)[0]?.startTime, name)
 }
 
 export function table(rows: Record<string, string | number>[]): string {

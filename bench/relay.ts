@@ -22,7 +22,8 @@ export async function relayBench(quick: boolean): Promise<void> {
   try {
     for (const mode of ['direct', 'relay'] as const) {
       const pair = await pagePair(browser, mode === 'direct')
-      const link = await share(pair.sender, server.url, file)
+      await pair.sender.goto(server.url + '/')
+      const link = await share(pair.sender, file)
       const cpuBefore = cpuSeconds(server.pid)
       const seconds = await download(pair.receiver, link)
       const cpu = cpuSeconds(server.pid) - cpuBefore

@@ -23,7 +23,7 @@ import { type IngestOptions, ingest } from './chunking/ingest.js'
 import type { SourceFile } from './chunking/source.js'
 import { Swarm } from './swarm/swarm.js'
 import { UploadLimiter } from './swarm/rate.js'
-import { Transfer, type SpaceCheck } from './transfer.js'
+import { Transfer, type SpaceCheck, mark } from './transfer.js'
 import { bytesEqual, fromBase64Url, toBase64Url } from './util/bytes.js'
 import { Emitter } from './util/emitter.js'
 
@@ -121,7 +121,9 @@ export class Engine {
     options: Pick<IngestOptions, 'onProgress' | 'signal' | 'pieceSize' | 'secret'> = {},
   ): Promise<{ transfer: Transfer; fragment: string }> {
     const { crypto, store, library } = this.#options
+    mark('swarmdrop:ingest-start')
     const result = await ingest(files, { crypto, store, ...options })
+    mark('swarmdrop:ingest-end')
     const fragment = formatFragment({ cid: result.cid, secret: result.secret })
     const existing = this.#transfers.get(result.cid)
     if (existing) return { transfer: existing, fragment }

@@ -85,6 +85,14 @@ export function chunkStoreContract(name: string, makeStore: () => Promise<ChunkS
       await store.putMany([])
     })
 
+    it('answers hasMany for held and absent chunks in order', async () => {
+      store = await makeStore()
+      await store.put(id(30), bytes(10, 1))
+      await store.put(id(32), bytes(10, 2))
+      expect(await store.hasMany([id(30), id(31), id(32), id(33)])).toEqual([true, false, true, false])
+      expect(await store.hasMany([])).toEqual([])
+    })
+
     it('treats deleting an absent chunk as a no-op', async () => {
       store = await makeStore()
       await expect(store.delete(id(9))).resolves.toBeUndefined()

@@ -12,6 +12,8 @@ export interface ChunkStore {
   /** Resolves undefined when the chunk is not held. */
   get(id: Uint8Array): Promise<Uint8Array | undefined>
   has(id: Uint8Array): Promise<boolean>
+  /** has() for many ids in one go (one IndexedDB transaction): what resuming a drop checks. */
+  hasMany(ids: readonly Uint8Array[]): Promise<boolean[]>
   /** Deleting a chunk that is not held is not an error. */
   delete(id: Uint8Array): Promise<void>
   close(): Promise<void>

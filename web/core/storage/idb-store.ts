@@ -46,6 +46,11 @@ export function idbChunkStore(db: SwarmdropDatabase): ChunkStore {
     async has(id) {
       return (await db.getKey('chunks', toHex(id))) !== undefined
     },
+    async hasMany(ids) {
+      const tx = db.transaction('chunks')
+      const keys = await Promise.all(ids.map((id) => tx.store.getKey(toHex(id))))
+      return keys.map((k) => k !== undefined)
+    },
     async delete(id) {
       await db.delete('chunks', toHex(id))
     },

@@ -25,6 +25,10 @@ export function memoryStore(): ChunkStore {
       open()
       return chunks.has(toHex(id))
     },
+    async hasMany(ids) {
+      open()
+      return ids.map((id) => chunks.has(toHex(id)))
+    },
     async delete(id) {
       open()
       chunks.delete(toHex(id))

@@ -312,7 +312,7 @@ export class Swarm {
 
   async #adoptManifest(manifest: Manifest, bytes: Uint8Array): Promise<void> {
     const have = new Bitfield(manifest.pieceIds.length)
-    const held = await Promise.all(manifest.pieceIds.map((id) => this.#store.has(id)))
+    const held = await this.#store.hasMany(manifest.pieceIds)
     held.forEach((h, i) => h && have.set(i))
     if (this.#closed) return
     this.manifest = manifest
