@@ -103,9 +103,11 @@ export class Transfer {
     }
     const swarm = options.swarm
     swarm.events.on('manifest', (m) => void this.#onManifest(m))
+    // Progress is refreshed on the timer, not per piece: a UI update per piece costs real CPU at speed.
+    let first = true
     swarm.events.on('piece', () => {
-      if (this.#snapshot.piecesDone === 0) mark('swarmdrop:first-piece')
-      this.#refresh()
+      if (first) mark('swarmdrop:first-piece')
+      first = false
     })
     swarm.events.on('complete', () => mark('swarmdrop:complete'))
     swarm.events.on('peers', () => this.#refresh())

@@ -28,6 +28,10 @@ export const MAX_STRIKES = 2
 export const MANIFEST_TIMEOUT_MS = 15_000
 /** A peer must say HELLO within this time after the channel opens. */
 export const HELLO_TIMEOUT_MS = 10_000
+/** Verified pieces are written to the store in batches of about this many bytes: one transaction each. */
+export const WRITE_BATCH_BYTES = 2 * 1024 * 1024
+/** …or after this long, so a slow download still announces its pieces promptly. */
+export const WRITE_BATCH_DELAY_MS = 25
 /** Sealed pieces kept in memory for serving consecutive blocks of one piece. */
 export const UPLOAD_CACHE_PIECES = 8
 /** How often timeouts are checked. */

@@ -10,7 +10,8 @@
  *   (nearly) dry also requests blocks still outstanding elsewhere; the first
  *   copy wins and the others are cancelled. One slow peer cannot hold up the
  *   end, and fast peers with full pipelines do not duplicate each other.
- * - A complete piece is hashed: a match is stored, a mismatch is discarded
+ * - A complete piece is hashed: a match is stored (several per transaction)
+ *   and then announced, a mismatch is discarded
  *   and its single source gets a strike (a piece with several sources, from
  *   endgame, is fetched again from one peer so the culprit shows).
  */
@@ -33,6 +34,8 @@ import {
   MIN_PIPELINE_BLOCKS,
   PIPELINE_SECONDS,
   REQUEST_TIMEOUT_MS,
+  WRITE_BATCH_BYTES,
+  WRITE_BATCH_DELAY_MS,
 } from './constants.js'
 
 export interface DownloadHost {
@@ -71,6 +74,10 @@ export class Downloader {
   #singleSource = new Set<number>()
   #partialBytes = 0
   #stopped = false
+  /** Verified pieces waiting to be written in one transaction. */
+  #unstored: { index: number; id: Uint8Array; data: Uint8Array }[] = []
+  #unstoredBytes = 0
+  #storeTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(private readonly host: DownloadHost) {
     this.availability = new Uint16Array(host.have.size)
@@ -85,6 +92,8 @@ export class Downloader {
   }
 
   stop(): void {
+    clearTimeout(this.#storeTimer)
+    this.#unstored = []
     this.#stopped = true
     this.#active.clear()
     this.#partialBytes = 0
@@ -109,10 +118,14 @@ export class Downloader {
       if (!peer.has || !peer.open) continue
       const limit = this.#pipelineFor(peer)
       while (peer.inflight.size < limit) {
-        const next =
-          this.#nextBlock(peer) ?? (peer.inflight.size < ENDGAME_IDLE_BLOCKS ? this.#endgameBlock(peer) : undefined)
-        if (!next) break
-        this.#request(peer, next.piece, next.block)
+        const next = this.#nextBlock(peer)
+        if (next) {
+          this.#request(peer, next.piece, next.block, this.#runLength(next.piece, next.block, limit - peer.inflight.size))
+          continue
+        }
+        const duplicate = peer.inflight.size < ENDGAME_IDLE_BLOCKS ? this.#endgameBlock(peer) : undefined
+        if (!duplicate) break
+        this.#request(peer, duplicate.piece, duplicate.block, 1)
       }
     }
   }
@@ -222,12 +235,25 @@ export class Downloader {
     return undefined
   }
 
-  #request(peer: PeerSession, piece: ActivePiece, block: number): void {
-    const offset = block * REQUEST_BLOCK_BYTES
-    const length = Math.min(REQUEST_BLOCK_BYTES, piece.data.length - offset)
-    piece.requesters[block].add(peer.id)
-    peer.inflight.set(blockKey(piece.index, offset), { piece: piece.index, offset, length, sentAt: this.host.now() })
-    peer.send({ kind: 'request', piece: piece.index, offset, length })
+  /** How many blocks from `first` on are free to ask for in one REQUEST (at most `max`). */
+  #runLength(piece: ActivePiece, first: number, max: number): number {
+    let n = 1
+    while (n < max && first + n < piece.received.length && piece.requesters[first + n].size === 0 && !piece.received[first + n]) n++
+    return n
+  }
+
+  /** Asks `peer` for `count` consecutive blocks of `piece` in one frame; each block is tracked on its own. */
+  #request(peer: PeerSession, piece: ActivePiece, first: number, count: number): void {
+    const now = this.host.now()
+    const start = first * REQUEST_BLOCK_BYTES
+    for (let b = first; b < first + count; b++) {
+      const offset = b * REQUEST_BLOCK_BYTES
+      const length = Math.min(REQUEST_BLOCK_BYTES, piece.data.length - offset)
+      piece.requesters[b].add(peer.id)
+      peer.inflight.set(blockKey(piece.index, offset), { piece: piece.index, offset, length, sentAt: now })
+    }
+    const end = Math.min(piece.data.length, (first + count) * REQUEST_BLOCK_BYTES)
+    peer.send({ kind: 'request', piece: piece.index, offset: start, length: end - start })
   }
 
   /** Forgets what `peer` was asked for (one piece, or all) so other peers can take it. */
@@ -244,26 +270,48 @@ export class Downloader {
     this.#active.delete(piece.index)
     this.#partialBytes -= piece.data.length
     this.#verifying.add(piece.index)
-    try {
-      const { manifest, crypto, store, have } = this.host
-      const expected = manifest.pieceIds[piece.index]
-      const digest = await crypto.sha256(piece.data)
-      if (!bytesEqual(digest, expected)) return this.#corrupt(piece, lastSender)
-      this.#singleSource.delete(piece.index)
-      if (this.#stopped || have.has(piece.index)) return
-      try {
-        await store.put(expected, piece.data)
-      } catch (err) {
-        this.stop()
-        this.host.storageFailed(err)
-        return
-      }
-      if (!this.#stopped) this.host.verified(piece.index)
-    } finally {
+    const { manifest, crypto, have } = this.host
+    const expected = manifest.pieceIds[piece.index]
+    const digest = await crypto.sha256(piece.data)
+    if (!bytesEqual(digest, expected) || this.#stopped || have.has(piece.index)) {
       this.#verifying.delete(piece.index)
+      if (!bytesEqual(digest, expected)) this.#corrupt(piece, lastSender)
       this.schedule()
+      return
     }
+    this.#singleSource.delete(piece.index)
+    this.#unstored.push({ index: piece.index, id: expected, data: piece.data })
+    this.#unstoredBytes += piece.data.length
+    if (this.#unstoredBytes >= WRITE_BATCH_BYTES) void this.#store()
+    else this.#storeTimer ??= setTimeout(() => void this.#store(), WRITE_BATCH_DELAY_MS)
   }
+
+  /**
+   * Writes verified pieces in one transaction, then announces them: a piece is
+   * only announced once it can be served from the store.
+   */
+  async #store(): Promise<void> {
+    clearTimeout(this.#storeTimer)
+    this.#storeTimer = undefined
+    const batch = this.#unstored
+    if (batch.length === 0) return
+    this.#unstored = []
+    this.#unstoredBytes = 0
+    try {
+      await this.host.store.putMany(batch.map((p) => [p.id, p.data] as const))
+    } catch (err) {
+      batch.forEach((p) => this.#verifying.delete(p.index))
+      this.stop()
+      this.host.storageFailed(err)
+      return
+    }
+    for (const p of batch) {
+      this.#verifying.delete(p.index)
+      if (!this.#stopped) this.host.verified(p.index)
+    }
+    this.schedule()
+  }
+
 
   #corrupt(piece: ActivePiece, lastSender: PeerSession): void {
     if (piece.sources.size > 1) {

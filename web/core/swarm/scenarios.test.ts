@@ -97,14 +97,13 @@ describe('swarm scenarios', () => {
     const seed = await holder(drop, range(0, 20), 8)
     const inner = memoryStore()
     let puts = 0
+    // Like an IndexedDB transaction: a batch that would pass the quota fails whole.
     const full: ChunkStore = {
       ...inner,
-      async put(id, bytes) {
-        if (++puts > 6) throw new DOMException('quota', 'QuotaExceededError')
-        return inner.put(id, bytes)
-      },
-      async putMany() {
-        throw new Error('not used by the downloader')
+      async putMany(entries) {
+        if (puts + entries.length > 6) throw new DOMException('quota', 'QuotaExceededError')
+        puts += entries.length
+        return inner.putMany(entries)
       },
     }
     const swarm = new Swarm({ cid: drop.result.cid, store: full, crypto, random: seededRandom(9) })

@@ -10,7 +10,7 @@ import type { CryptoProvider } from '../crypto/provider.js'
 import { type Cid, digestOfCid } from '../content/cid.js'
 import { type Manifest, decodeManifest, sealedPieceLength } from '../content/manifest.js'
 import type { Frame } from '../wire/codec.js'
-import { MANIFEST_PART_BYTES } from '../wire/constants.js'
+import { MANIFEST_PART_BYTES, REQUEST_BLOCK_BYTES } from '../wire/constants.js'
 import { Emitter } from '../util/emitter.js'
 import { bytesEqual } from '../util/bytes.js'
 import { InvalidManifestError } from '../util/errors.js'
@@ -252,8 +252,8 @@ export class Swarm {
       peer.fail(`requested bytes past the end of piece ${req.piece}`)
     } else if (!this.have.has(req.piece)) {
       peer.send({ kind: 'reject', piece: req.piece, offset: req.offset, length: req.length })
-    } else if (peer.uploadQueue.length >= MAX_UPLOAD_QUEUE) {
-      peer.fail(`more than ${MAX_UPLOAD_QUEUE} requests outstanding`)
+    } else if (peer.uploadQueue.length + Math.ceil(req.length / REQUEST_BLOCK_BYTES) > MAX_UPLOAD_QUEUE) {
+      peer.fail(`more than ${MAX_UPLOAD_QUEUE} blocks requested at once`)
     } else {
       this.#uploader.enqueue(peer, req)
     }

@@ -9,6 +9,7 @@ import type { Manifest } from '../content/manifest.js'
 import type { BlockRequest, PeerSession } from './peer.js'
 import type { UploadLimiter } from './rate.js'
 import { UPLOAD_CACHE_PIECES } from './constants.js'
+import { REQUEST_BLOCK_BYTES } from '../wire/constants.js'
 
 export interface UploadHost {
   readonly store: ChunkStore
@@ -25,8 +26,12 @@ export class Uploader {
 
   constructor(private readonly host: UploadHost) {}
 
+  /** Queues a request, split into the blocks it is answered with. */
   enqueue(peer: PeerSession, req: BlockRequest): void {
-    peer.uploadQueue.push(req)
+    for (let offset = req.offset; offset < req.offset + req.length; offset += REQUEST_BLOCK_BYTES) {
+      const length = Math.min(REQUEST_BLOCK_BYTES, req.offset + req.length - offset)
+      peer.uploadQueue.push({ piece: req.piece, offset, length })
+    }
     void this.pump(peer)
   }
 
@@ -50,6 +55,10 @@ export class Uploader {
         if (!sealed) {
           peer.send({ kind: 'reject', ...req })
           continue
+        }
+        if (req.offset + req.length > sealed.length) {
+          peer.fail(`requested bytes past the end of piece ${req.piece}`)
+          return
         }
         const wait = this.host.limiter.delayFor(req.length)
         if (wait > 0) await sleep(wait)

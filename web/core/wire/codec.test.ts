@@ -40,7 +40,7 @@ describe('wire codec', () => {
     ['short HAVE', [1, 2, 0, 0, 1]],
     ['long HAVE', [1, 2, 0, 0, 0, 1, 0]],
     ['zero-length REQUEST', [1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
-    ['huge REQUEST', [1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff]],
+    ['huge REQUEST', [1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x40, 0x00, 0x01]],
     ['empty BLOCK', [1, 4, 0, 0, 0, 0, 0, 0, 0, 0]],
     ['truncated HELLO', [1, 1, ...new Array(30).fill(0)]],
   ]

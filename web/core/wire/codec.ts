@@ -8,7 +8,7 @@
  * |------|------------------|------------------------------------------------------|
  * | 1    | HELLO            | CID digest (32) ‖ flags (1) ‖ piece count ‖ bitfield  |
  * | 2    | HAVE             | piece                                                |
- * | 3    | REQUEST          | piece ‖ offset ‖ length                              |
+ * | 3    | REQUEST          | piece ‖ offset ‖ length (≤ 4 MiB: one or more blocks) |
  * | 4    | BLOCK            | piece ‖ offset ‖ bytes                               |
  * | 5    | CANCEL           | piece ‖ offset ‖ length                              |
  * | 6    | REJECT           | piece ‖ offset ‖ length (the peer will not send it)  |
@@ -20,7 +20,7 @@
  * must be 0 and the bitfield empty; with it the bitfield has ⌈count/8⌉ bytes. The decoder checks shape and limits only; whether a piece
  * index is in range is for the caller, who knows the manifest.
  */
-import { MAX_FRAME_BYTES, MAX_BLOCK_BYTES, MAX_REASON_BYTES, WIRE_VERSION } from './constants.js'
+import { MAX_FRAME_BYTES, MAX_REASON_BYTES, MAX_REQUEST_BYTES, WIRE_VERSION } from './constants.js'
 import { MAX_MANIFEST_BYTES, MAX_PIECES } from '../content/constants.js'
 import { InvalidFrameError } from '../util/errors.js'
 
@@ -152,7 +152,7 @@ export function decodeFrame(bytes: Uint8Array): Frame {
       const kind = bytes[1] === 3 ? 'request' : bytes[1] === 5 ? 'cancel' : 'reject'
       expectLength(bytes, 14, kind.toUpperCase())
       const length = u32(10)
-      if (length === 0 || length > MAX_BLOCK_BYTES) fail(`${kind} length ${length} is out of range`)
+      if (length === 0 || length > MAX_REQUEST_BYTES) fail(`${kind} length ${length} is out of range`)
       return { kind, piece: u32(2), offset: u32(6), length }
     }
     case 4:

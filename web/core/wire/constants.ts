@@ -7,8 +7,14 @@ export const MAX_FRAME_BYTES = 256 * 1024
 export const BLOCK_HEADER_BYTES = 10
 /** Largest block a peer may request: whatever fits in a frame. */
 export const MAX_BLOCK_BYTES = MAX_FRAME_BYTES - BLOCK_HEADER_BYTES
-/** The block size we request: a power of two, so blocks tile every piece size. */
+/**
+ * The block size: a power of two, so blocks tile every piece size. A REQUEST
+ * may span several blocks of one piece (fewer small messages); it is answered
+ * with one BLOCK frame per block, the last possibly shorter.
+ */
 export const REQUEST_BLOCK_BYTES = 128 * 1024
+/** A REQUEST covers at most a whole sealed piece (4 MiB). */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024
 /** A CLOSE frame's reason, in UTF-8 bytes. */
 export const MAX_REASON_BYTES = 512
 /** Manifest parts: the frame minus the MANIFEST_PART header. */
