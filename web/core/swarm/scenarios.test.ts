@@ -108,7 +108,7 @@ describe('swarm scenarios', () => {
     }
     const swarm = new Swarm({ cid: drop.result.cid, store: full, crypto, random: seededRandom(9) })
     const failed = new Promise<unknown>((resolve) => swarm.events.on('storage-error', resolve))
-    link(seed, swarm, ['seed', 'down'])
+    link(seed, swarm, ['seed', 'down'], { bytesPerSecond: 256 * 1024 }) // pieces arrive, and are stored, a few at a time
     expect(((await failed) as Error).name).toBe('QuotaExceededError')
     const held = swarm.have!.count
     expect(held).toBeGreaterThan(0)
