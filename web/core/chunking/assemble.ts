@@ -23,14 +23,29 @@ export async function readPlainPiece(ctx: AssembleContext, index: number): Promi
   return openPiece(ctx.crypto, ctx.pieceKey, index, sealed)
 }
 
-/** Yields the file's bytes in order, in chunks of at most one piece. */
+/** Pieces read and decrypted ahead of the one being yielded: overlaps storage reads with decryption. */
+const READ_AHEAD_PIECES = 4
+
+/** Yields the file's bytes in order, in chunks of at most one piece; a few pieces are fetched ahead. */
 export async function* readFileBytes(ctx: AssembleContext, file: FileSpan, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   const capacity = pieceCapacity(ctx.manifest.pieceSize)
   const end = file.offset + file.size
-  for (let index = Math.floor(file.offset / capacity); index * capacity < end; index++) {
+  const first = Math.floor(file.offset / capacity)
+  const last = file.size === 0 ? first - 1 : Math.floor((end - 1) / capacity)
+  const ahead: Promise<Uint8Array>[] = []
+  let next = first
+  const fill = () => {
+    while (next <= last && ahead.length < READ_AHEAD_PIECES) {
+      const read = readPlainPiece(ctx, next++)
+      read.catch(() => {}) // a read-ahead dropped after an earlier error must not count as unhandled
+      ahead.push(read)
+    }
+  }
+  for (let index = first; index <= last; index++) {
     signal?.throwIfAborted()
+    fill()
+    const plain = await ahead.shift()!
     const pieceStart = index * capacity
-    const plain = await readPlainPiece(ctx, index)
     yield plain.subarray(Math.max(0, file.offset - pieceStart), Math.min(plain.length, end - pieceStart))
   }
 }
