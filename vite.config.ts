@@ -11,6 +11,11 @@ export default defineConfig({
     sourcemap: true,
     // The server's CSP forbids inline scripts; keep Vite from inlining its module preload polyfill.
     modulePreload: { polyfill: false },
+    rollupOptions: {
+      // The download service worker is its own entry, at /sw.js so its scope is the whole app.
+      input: { index: 'index.html', sw: 'web/sw/download-worker.ts' },
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+    },
   },
   server: {
     // `npm run dev`: the page's /ws goes to a server started with `npm start` on 8080.

@@ -1,6 +1,6 @@
 /** Shared by the benchmarks: processes' CPU time, files, a browser, the app's share and download path. */
-import { readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs'
-import { randomBytes } from 'node:crypto'
+import { createReadStream, readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { chromiumLaunchOptions } from '../e2e/chromium.ts'
 
@@ -58,15 +58,27 @@ export async function share(page: Page, path: string): Promise<string> {
   return link.inputValue()
 }
 
-/** Opens the link and waits until every piece is verified and the file saved; returns seconds. */
-export async function download(page: Page, link: string): Promise<number> {
+/** SHA-256 of a file, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MIB })) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/**
+ * Opens the link and waits until every piece is verified and the file saved;
+ * returns seconds. With `expectSha256`, checks the saved file (not timed).
+ */
+export async function download(page: Page, link: string, expectSha256?: string): Promise<number> {
   const saved = page.waitForEvent('download', { timeout: 900_000 })
   const started = performance.now()
   await page.goto(link)
   await page.getByTestId('receive-phase').and(page.locator('[data-phase="complete"]')).waitFor({ timeout: 900_000 })
   const download = await saved
-  await download.path()
-  return (performance.now() - started) / 1000
+  const path = await download.path()
+  const seconds = (performance.now() - started) / 1000
+  if (expectSha256 && (await sha256File(path)) !== expectSha256) throw new Error(`saved ${download.suggestedFilename()} differs from the original`)
+  return seconds
 }
 
 /** A User Timing mark the app set (see web/core/transfer.ts), in ms since the page's navigation. */

@@ -52,6 +52,12 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       res.end('ok\n')
       return
     }
+    if (path.startsWith('/__save/')) {
+      // Only the download service worker answers these; one that reaches the server has expired.
+      res.statusCode = 404
+      res.end('This download has expired: use Save on the page again.\n')
+      return
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.statusCode = 405
       res.end()

@@ -2,8 +2,10 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './ui/App.tsx'
 import { createBrowserEngine } from './app/create-engine.ts'
+import { registerDownloadWorker } from './ui/save.ts'
 import './ui/styles.css'
 
+registerDownloadWorker()
 const root = createRoot(document.getElementById('root')!)
 
 createBrowserEngine().then(

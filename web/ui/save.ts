@@ -1,25 +1,80 @@
 /**
- * Saving a received file as a browser download. The file is assembled from
- * stored pieces one at a time into a Blob of Blobs: each decrypted piece is
- * handed to the browser's blob storage (which pages to disk) and dropped from
- * the JS heap, so a large file never sits whole in memory.
+ * Saving a received file as a browser download, without ever holding the
+ * whole file in memory:
+ *
+ * 1. With the download service worker (web/sw/download-worker.ts) in control,
+ *    the file streams from IndexedDB through the worker to the download
+ *    manager, one decrypted piece at a time.
+ * 2. Otherwise (no service worker: dev server, or a browser that refuses it)
+ *    the file is assembled as a Blob of per-piece Blobs, which the browser
+ *    keeps in its blob storage (on disk in normal profiles).
  */
 import type { FileSpan } from '../core/content/metadata.ts'
 import { baseName } from '../core/content/metadata.ts'
 import type { Transfer } from '../core/transfer.ts'
+import { randomBytes, toBase64Url } from '../core/util/bytes.ts'
+import type { SaveRequest } from '../sw/download-worker.ts'
 
-export async function saveFile(transfer: Transfer, file: FileSpan): Promise<void> {
-  const parts: Blob[] = []
-  for await (const chunk of transfer.readFile(file)) parts.push(new Blob([chunk as Uint8Array<ArrayBuffer>]))
-  const blob = new Blob(parts, { type: file.type || 'application/octet-stream' })
-  const url = URL.createObjectURL(blob)
+const SAVE_PATH = '/__save/'
+
+function clickDownload(href: string, name: string): void {
   const a = document.createElement('a')
-  a.href = url
-  a.download = baseName(file.path)
+  a.href = href
+  a.download = name
   a.rel = 'noopener'
   document.body.append(a)
   a.click()
   a.remove()
+}
+
+async function saveThroughWorker(worker: ServiceWorker, transfer: Transfer, secret: Uint8Array, file: FileSpan): Promise<void> {
+  const id = toBase64Url(randomBytes(16))
+  const request: SaveRequest = { type: 'save', id, cid: transfer.cid, secret: toBase64Url(secret), file }
+  const channel = new MessageChannel()
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the download worker did not answer')), 5_000)
+    channel.port1.onmessage = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+  })
+  worker.postMessage(request, [channel.port2])
+  await ready
+  // A hidden iframe per file: each download is its own navigation, so saving several files at once
+  // does not cancel the one before (a click on a link would reuse the page's navigation).
+  const frame = document.createElement('iframe')
+  frame.hidden = true
+  frame.src = SAVE_PATH + id
+  document.body.append(frame)
+  setTimeout(() => frame.remove(), SAVE_FRAME_LIFETIME_MS)
+}
+
+/** The download has long started (it continues without the frame) when the frame is removed. */
+const SAVE_FRAME_LIFETIME_MS = 120_000
+
+async function saveAsBlob(transfer: Transfer, file: FileSpan): Promise<void> {
+  const parts: Blob[] = []
+  for await (const chunk of transfer.readFile(file)) parts.push(new Blob([chunk as Uint8Array<ArrayBuffer>]))
+  const url = URL.createObjectURL(new Blob(parts, { type: file.type || 'application/octet-stream' }))
+  clickDownload(url, baseName(file.path))
   // The download has taken its reference by now; keep the URL a while for slow starts.
   setTimeout(() => URL.revokeObjectURL(url), 60_000)
+}
+
+export async function saveFile(transfer: Transfer, secret: Uint8Array, file: FileSpan): Promise<void> {
+  const worker = navigator.serviceWorker?.controller
+  if (worker) {
+    try {
+      return await saveThroughWorker(worker, transfer, secret, file)
+    } catch {
+      // fall through to the Blob path
+    }
+  }
+  await saveAsBlob(transfer, file)
+}
+
+/** Registers the download worker; the app works without it (Blob saves). */
+export function registerDownloadWorker(): void {
+  if (!('serviceWorker' in navigator) || import.meta.env.DEV) return
+  navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {})
 }

@@ -32,7 +32,7 @@ export function ReceiveView({ engine, target }: { engine: Engine; target: LinkTa
     )
   }
   if (!transfer) return <section className="card">Opening…</section>
-  return <Receiving transfer={transfer} />
+  return <Receiving transfer={transfer} secret={target.secret} />
 }
 
 const PHASE_TEXT: Record<TransferSnapshot['phase'], string> = {
@@ -44,7 +44,7 @@ const PHASE_TEXT: Record<TransferSnapshot['phase'], string> = {
   failed: 'The download failed.',
 }
 
-function Receiving({ transfer }: { transfer: Transfer }) {
+function Receiving({ transfer, secret }: { transfer: Transfer; secret: Uint8Array }) {
   const s = useTransfer(transfer)
   const [saveError, setSaveError] = useState<string | null>(null)
   const autoSaved = useRef(false)
@@ -52,7 +52,7 @@ function Receiving({ transfer }: { transfer: Transfer }) {
   const save = async (which: 'all' | number) => {
     setSaveError(null)
     try {
-      for (const file of s.files ?? []) if (which === 'all' || which === file.index) await saveFile(transfer, file)
+      for (const file of s.files ?? []) if (which === 'all' || which === file.index) await saveFile(transfer, secret, file)
     } catch (err) {
       setSaveError(err instanceof Error ? err.message : String(err))
     }

@@ -1,0 +1,98 @@
+/// <reference lib="webworker" />
+/**
+ * The download service worker: streams a received file from IndexedDB to the
+ * browser's download manager, decrypting one piece at a time. No Blob of the
+ * whole file is ever built, so a 4 GiB file costs the page no memory (and
+ * works in private windows, where large Blobs cannot spill to disk).
+ *
+ * The page posts { type: 'save', id, cid, secret, file } and then navigates to
+ * /__save/<id>; this worker answers that request with the file's bytes. The
+ * request never reaches the network, and the id is random and single-use.
+ */
+import { digestOfCid } from '../core/content/cid.ts'
+import { decodeManifest } from '../core/content/manifest.ts'
+import type { FileSpan } from '../core/content/metadata.ts'
+import { baseName } from '../core/content/metadata.ts'
+import { deriveKeys } from '../core/crypto/keys.ts'
+import { defaultCrypto } from '../core/crypto/provider.ts'
+import { readFileBytes } from '../core/chunking/assemble.ts'
+import { idbChunkStore, openSwarmdropDb } from '../core/storage/idb-store.ts'
+import { fromBase64Url } from '../core/util/bytes.ts'
+
+declare const self: ServiceWorkerGlobalScope
+
+export interface SaveRequest {
+  type: 'save'
+  id: string
+  cid: string
+  secret: string
+  file: FileSpan
+}
+
+export const SAVE_PATH = '/__save/'
+/** A save request not fetched within this time is forgotten. */
+const SAVE_REQUEST_TTL_MS = 60_000
+
+const pending = new Map<string, SaveRequest>()
+
+self.addEventListener('install', () => void self.skipWaiting())
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()))
+
+self.addEventListener('message', (event) => {
+  const request = event.data as SaveRequest
+  if (request?.type !== 'save' || typeof request.id !== 'string') return
+  pending.set(request.id, request)
+  setTimeout(() => pending.delete(request.id), SAVE_REQUEST_TTL_MS)
+  event.ports[0]?.postMessage('ready')
+})
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url)
+  if (url.origin !== self.location.origin || !url.pathname.startsWith(SAVE_PATH)) return
+  const request = pending.get(url.pathname.slice(SAVE_PATH.length))
+  pending.delete(url.pathname.slice(SAVE_PATH.length))
+  if (!request) {
+    event.respondWith(new Response('This download has expired: use Save on the page again.', { status: 404 }))
+    return
+  }
+  event.respondWith(respond(request))
+})
+
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
+}
+
+async function respond({ cid, secret, file }: SaveRequest): Promise<Response> {
+  const crypto = defaultCrypto()
+  const store = idbChunkStore(await openSwarmdropDb())
+  const manifestBytes = await store.get(digestOfCid(cid))
+  if (!manifestBytes) return new Response('This drop is no longer in this browser.', { status: 404 })
+  const manifest = decodeManifest(manifestBytes)
+  const { pieceKey } = await deriveKeys(crypto, fromBase64Url(secret))
+  const chunks = readFileBytes({ crypto, store, manifest, pieceKey }, file)
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await chunks.next()
+        if (next.done) {
+          controller.close()
+          await store.close()
+        } else controller.enqueue(next.value.slice())
+      },
+      async cancel() {
+        await chunks.return(undefined)
+        await store.close()
+      },
+    },
+    { highWaterMark: 2 },
+  )
+  return new Response(body, {
+    headers: {
+      'Content-Type': file.type || 'application/octet-stream',
+      'Content-Length': String(file.size),
+      'Content-Disposition': contentDisposition(baseName(file.path)),
+      'Cache-Control': 'no-store',
+    },
+  })
+}
