@@ -41,6 +41,8 @@ test('a drop of edge-sized files goes from A to B byte for byte, and C downloads
   const total = files.reduce((s, f) => s + f.size, 0)
   console.log(`A→B: ${(total / 1024 / 1024).toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(total / 1024 / 1024 / seconds).toFixed(1)} MiB/s (link open to verified)`)
   const got = await savedB
+  // Saved through the download service worker, which streams from IndexedDB.
+  expect(await b.page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(/\/sw\.js$/)
   expect(got.map((f) => f.name).sort()).toEqual(files.map((f) => f.name).sort())
   for (const f of files) expect(got.find((g) => g.name === f.name)?.sha256, f.name).toBe(f.sha256)
 
@@ -67,6 +69,22 @@ test('a drop of edge-sized files goes from A to B byte for byte, and C downloads
     }
   }
   for (const p of [a, b, c]) await p.context.close()
+})
+
+test('without the download service worker, files are saved from an assembled Blob, byte for byte', async ({ browser, server, workDir }) => {
+  const files = [makeFile(workDir, 'a.bin', 3 * PIECE + 5), makeFile(workDir, 'b.txt', 10)]
+  const a = await newPeerPage(browser)
+  const link = await shareFiles(a.page, server.url, files)
+  const context = await browser.newContext({ serviceWorkers: 'block' })
+  const page = await context.newPage()
+  const saved = collectDownloads(page, files.length)
+  await page.goto(link)
+  await expect(page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete')
+  expect(await page.evaluate(() => navigator.serviceWorker?.controller ?? null)).toBeNull()
+  const got = await saved
+  for (const f of files) expect(got.find((g) => g.name === f.name)?.sha256, f.name).toBe(f.sha256)
+  await context.close()
+  await a.context.close()
 })
 
 test('a malformed or truncated link shows a clear error', async ({ browser, server }) => {
