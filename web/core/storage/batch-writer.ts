@@ -35,7 +35,9 @@ export class BatchWriter {
     this.#pendingBytes = 0
     // Chained, so batches are written in order; awaiting the previous one is the backpressure.
     const previous = this.#writing
-    this.#writing = previous.then(() => this.store.putMany(batch))
+    const current = previous.then(() => this.store.putMany(batch))
+    current.catch(() => {}) // surfaced by the next flush or drain, which await it; not "unhandled" meanwhile
+    this.#writing = current
     await previous
   }
 }
