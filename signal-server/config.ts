@@ -29,6 +29,15 @@ export interface ServerConfig {
   relayBytesPerSecond: number
   /** Relayed bytes per connection in all; 0 for no limit. */
   relayBudgetBytes: number
+  /** Origins allowed to open the WebSocket; empty means the server's own origin (and clients that send none). */
+  allowedOrigins: string[]
+  maxMessagesPerSecond: number
+  maxConnectionsPerIp: number
+  maxPeersPerLookup: number
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy) for per-address limits. */
+  trustProxy: boolean
+  /** On SIGTERM/SIGINT, how long to wait for clients to leave before exiting. */
+  shutdownGraceMs: number
 }
 
 interface OptionSpec {
@@ -89,6 +98,22 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     default: '0',
     help: 'relayed bytes per connection in all (k, M, G suffixes; 0 = no limit)',
   },
+  allowedOrigins: {
+    flag: 'allowed-origins',
+    env: 'ALLOWED_ORIGINS',
+    default: '',
+    help: "comma-separated origins allowed to connect to /ws, or '*'; empty: only pages this server serves",
+  },
+  maxMessagesPerSecond: {
+    flag: 'max-message-rate',
+    env: 'MAX_MESSAGE_RATE',
+    default: '50',
+    help: 'signaling messages per second per connection (bursts of twice that pass)',
+  },
+  maxConnectionsPerIp: { flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', default: '32', help: 'WebSocket connections per client address' },
+  maxPeersPerLookup: { flag: 'max-peers-per-lookup', env: 'MAX_PEERS_PER_LOOKUP', default: '50', help: 'peers returned per announce or lookup (1…50)' },
+  trustProxy: { flag: 'trust-proxy', env: 'TRUST_PROXY', default: 'off', help: "'on' behind a reverse proxy: client addresses come from X-Forwarded-For" },
+  shutdownGraceMs: { flag: 'shutdown-grace', env: 'SHUTDOWN_GRACE_MS', default: '10000', help: 'ms to let clients leave on SIGTERM/SIGINT' },
 }
 
 export class ConfigError extends Error {
@@ -187,5 +212,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     relayAfterMs: integer('relay-after', pick('relayAfterMs'), 0, 120_000),
     relayBytesPerSecond: bytes('relay-rate', pick('relayBytesPerSecond')),
     relayBudgetBytes: bytes('relay-budget', pick('relayBudgetBytes')),
+    allowedOrigins: list(pick('allowedOrigins')),
+    maxMessagesPerSecond: integer('max-message-rate', pick('maxMessagesPerSecond'), 1, 100_000),
+    maxConnectionsPerIp: integer('max-connections-per-ip', pick('maxConnectionsPerIp'), 1, 1_000_000),
+    maxPeersPerLookup: integer('max-peers-per-lookup', pick('maxPeersPerLookup'), 1, 50),
+    trustProxy: oneOf('trust-proxy', pick('trustProxy'), ['on', 'off'] as const) === 'on',
+    shutdownGraceMs: integer('shutdown-grace', pick('shutdownGraceMs'), 0, 600_000),
   }
 }

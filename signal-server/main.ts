@@ -20,11 +20,12 @@ async function main(): Promise<void> {
   const server = await startServer(config, logger)
   // Tests and scripts read the port from this line.
   process.stdout.write(`Swarmdrop listening on ${server.url}\n`)
+  logger.info('listening', { url: server.url, relay: config.relayEnabled, turn: config.turnUrls.length > 0 })
   const shutdown = (signal: string) => {
-    logger.info('shutting down', { signal })
-    const deadline = setTimeout(() => process.exit(0), 5_000)
+    logger.info('shutting down: asking clients to reconnect', { signal, graceMs: config.shutdownGraceMs })
+    const deadline = setTimeout(() => process.exit(0), config.shutdownGraceMs + 5_000)
     deadline.unref()
-    void server.close().then(() => process.exit(0))
+    void server.close(config.shutdownGraceMs).then(() => process.exit(0))
   }
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))

@@ -15,12 +15,42 @@ import type { ServerConfig } from './config.js'
 import { type Logger, createLogger } from './log.js'
 import { SignalingHub } from './signaling.js'
 import { MemoryTracker } from './tracker.js'
+import { Metrics } from './metrics.js'
+import type { Duplex } from 'node:stream'
 
 export interface RunningServer {
   readonly url: string
   readonly port: number
   readonly hub: SignalingHub
-  close(): Promise<void>
+  readonly metrics: Metrics
+  /**
+   * Graceful stop: refuse new connections, ask clients to reconnect (close
+   * code 1012), give them `graceMs` to go, then drop the rest.
+   */
+  close(graceMs?: number): Promise<void>
+}
+
+/** The client's address, for per-address limits. */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim() : ''
+  return forwarded || req.socket.remoteAddress || 'unknown'
+}
+
+/** An Origin is allowed if listed, if '*' is listed, or (by default) if it is this server's own. */
+function originAllowed(req: IncomingMessage, allowed: string[]): boolean {
+  const origin = req.headers.origin
+  if (!origin) return true // not a browser: browsers always send Origin on WebSocket upgrades
+  if (allowed.includes('*') || allowed.includes(origin)) return true
+  if (allowed.length > 0) return false
+  try {
+    return new URL(origin).host === req.headers.host
+  } catch {
+    return false
+  }
+}
+
+function refuse(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }
 
 /** Headers for every response. The CSP is what the built app needs and nothing more. */
@@ -49,7 +79,15 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     const path = (req.url ?? '/').split('?')[0]
     if (path === '/healthz') {
       res.setHeader('Content-Type', 'text/plain; charset=utf-8')
-      res.end('ok\n')
+      res.end(closing ? 'shutting down\n' : 'ok\n')
+      if (closing) res.statusCode = 503
+      return
+    }
+    if (path === '/metrics') {
+      void metrics.registry.metrics().then((text) => {
+        res.setHeader('Content-Type', metrics.registry.contentType)
+        res.end(text)
+      })
       return
     }
     if (path.startsWith('/__save/')) {
@@ -74,8 +112,15 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     })
   })
 
-  const hub = new SignalingHub({
-    tracker: new MemoryTracker(),
+  const tracker = new MemoryTracker()
+  // `hub` is read only when /metrics is scraped, after it exists.
+  const metrics: Metrics = new Metrics({ peers: (): number => hub.peerCount, swarms: () => tracker.swarmCount })
+  let closing = false
+  const hub: SignalingHub = new SignalingHub({
+    tracker,
+    metrics,
+    maxMessagesPerSecond: config.maxMessagesPerSecond,
+    maxPeersPerLookup: config.maxPeersPerLookup,
     iceServersFor: (peerId) => iceServersFor(config, peerId, Date.now()),
     iceTransportPolicy: config.iceTransportPolicy,
     maxSwarmsPerPeer: config.maxSwarmsPerPeer,
@@ -89,12 +134,28 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   })
   // Text messages are capped in the hub's parser; binary relay frames carry one wire frame.
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(MAX_SIGNAL_MESSAGE_BYTES, MAX_RELAY_MESSAGE_BYTES) })
+  const perAddress = new Map<string, number>()
   http.on('upgrade', (req, socket, head) => {
-    if ((req.url ?? '').split('?')[0] !== '/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\n\r\n')
-      return
+    const refused = (reason: string, status: string) => {
+      metrics.connectionsRefused.inc({ reason })
+      refuse(socket, status)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws))
+    if ((req.url ?? '').split('?')[0] !== '/ws') return refused('path', '404 Not Found')
+    if (closing) return refused('shutting-down', '503 Service Unavailable')
+    if (!originAllowed(req, config.allowedOrigins)) return refused('origin', '403 Forbidden')
+    const address = clientAddress(req, config.trustProxy)
+    const open = perAddress.get(address) ?? 0
+    if (open >= config.maxConnectionsPerIp) return refused('per-address-limit', '429 Too Many Requests')
+    perAddress.set(address, open + 1)
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      metrics.connections.inc()
+      ws.once('close', () => {
+        const n = (perAddress.get(address) ?? 1) - 1
+        if (n <= 0) perAddress.delete(address)
+        else perAddress.set(address, n)
+      })
+      hub.accept(ws)
+    })
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -108,10 +169,17 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     url,
     port,
     hub,
-    async close() {
+    metrics,
+    async close(graceMs = 0) {
+      closing = true
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()))
       hub.closeAll()
+      const deadline = Date.now() + graceMs
+      while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      for (const ws of wss.clients) ws.terminate()
       wss.close()
-      await new Promise<void>((resolve) => http.close(() => resolve()))
+      http.closeAllConnections()
+      await stopped
     },
   }
 }

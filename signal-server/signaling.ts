@@ -12,7 +12,6 @@ import {
   type ClientMessage,
   type ErrorCode,
   type IceServer,
-  MAX_PEERS_PER_LOOKUP,
   ProtocolError,
   SIGNAL_PROTOCOL_VERSION,
   type ServerMessage,
@@ -21,11 +20,16 @@ import {
 import { type RelayFrame, decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
 import { cidFromDigest } from '../web/core/content/cid.js'
 import type { Logger } from './log.js'
+import type { Metrics } from './metrics.js'
 import type { TrackerState } from './tracker.js'
 import { type RelayLimits, RelayState, forward } from './relay.js'
 
 export interface HubOptions {
   tracker: TrackerState
+  metrics?: Metrics
+  /** Text messages per second per connection; twice that may arrive in a burst. */
+  maxMessagesPerSecond: number
+  maxPeersPerLookup: number
   /** The ICE servers for one client (TURN credentials are minted per peer). */
   iceServersFor: (peerId: string) => IceServer[]
   iceTransportPolicy: 'all' | 'relay'
@@ -45,6 +49,9 @@ interface Client {
   id: string
   socket: WebSocket
   errors: number
+  /** Token bucket for text messages. */
+  tokens: number
+  tokensAt: number
   relay: RelayState
   /** Last relay error per target, to rate-limit them. */
   relayErrors: Map<string, number>
@@ -77,6 +84,8 @@ export class SignalingHub {
       id,
       socket,
       errors: 0,
+      tokens: this.options.maxMessagesPerSecond * 2,
+      tokensAt: this.#now(),
       relay: new RelayState(socket, this.options.relay, this.#now),
       relayErrors: new Map(),
     }
@@ -102,8 +111,19 @@ export class SignalingHub {
     })
   }
 
+  /** Asks every client to reconnect (close code 1012, "service restart"): they come back to another process or this one restarted. */
   closeAll(): void {
-    for (const client of this.#clients.values()) client.socket.close(1012, 'server restarting')
+    for (const client of this.#clients.values()) client.socket.close(1012, 'server restarting, reconnect')
+  }
+
+  #withinRate(client: Client): boolean {
+    const rate = this.options.maxMessagesPerSecond
+    const now = this.#now()
+    client.tokens = Math.min(rate * 2, client.tokens + ((now - client.tokensAt) * rate) / 1000)
+    client.tokensAt = now
+    if (client.tokens < 1) return false
+    client.tokens--
+    return true
   }
 
   #onRelay(client: Client, data: Buffer): void {
@@ -120,10 +140,12 @@ export class SignalingHub {
       return this.#relayError(client, frame, 'relay-budget', 'this connection has used its relay budget')
     }
     this.relayedBytes += data.length
+    this.options.metrics?.relayedBytes.inc(data.length)
     forward(client, target, encodeRelayFrame({ ...frame, peer: client.id }))
   }
 
   #relayError(client: Client, frame: RelayFrame, code: ErrorCode, message: string): void {
+    this.options.metrics?.rejected.inc({ reason: code })
     const now = this.#now()
     const last = client.relayErrors.get(frame.peer) ?? -Infinity
     if (now - last < RELAY_ERROR_INTERVAL_MS) return
@@ -133,6 +155,9 @@ export class SignalingHub {
   }
 
   #onMessage(client: Client, text: string): void {
+    if (!this.#withinRate(client)) {
+      return this.#reject(client, 'rate-limited', `more than ${this.options.maxMessagesPerSecond} messages per second`)
+    }
     let message: ClientMessage
     try {
       message = parseClientMessage(text)
@@ -143,11 +168,13 @@ export class SignalingHub {
     const { tracker } = this.options
     switch (message.type) {
       case 'announce':
+        this.options.metrics?.announces.inc()
         if (!tracker.join(client.id, message.cid, message.complete, this.options.maxSwarmsPerPeer)) {
           return this.#reject(client, 'too-many-swarms', `a connection may join at most ${this.options.maxSwarmsPerPeer} swarms`, message.type)
         }
         return this.#sendPeers(client, message.cid)
       case 'lookup':
+        this.options.metrics?.lookups.inc()
         return this.#sendPeers(client, message.cid)
       case 'leave':
         return tracker.leave(client.id, message.cid)
@@ -156,17 +183,19 @@ export class SignalingHub {
         if (!target || !tracker.isMember(message.to, message.cid)) {
           return this.#reject(client, 'unknown-peer', 'that peer is not in this swarm (it may have left)', message.type)
         }
+        this.options.metrics?.signals.inc()
         return this.#send(target, { type: 'signal', from: client.id, cid: message.cid, data: message.data })
       }
     }
   }
 
   #sendPeers(client: Client, cid: string): void {
-    this.#send(client, { type: 'peers', cid, peers: this.options.tracker.sample(cid, client.id, MAX_PEERS_PER_LOOKUP) })
+    this.#send(client, { type: 'peers', cid, peers: this.options.tracker.sample(cid, client.id, this.options.maxPeersPerLookup) })
   }
 
   #reject(client: Client, code: ErrorCode, message: string, ref?: string): void {
     client.errors++
+    this.options.metrics?.rejected.inc({ reason: code })
     this.options.logger.debug('rejected message', { code })
     this.#send(client, { type: 'error', code, message, ref })
     if (client.errors >= MAX_ERRORS_PER_CONNECTION) client.socket.close(1008, 'too many invalid messages')
