@@ -71,7 +71,7 @@ export async function pageTimings(page: Page) {
  * `before` (the page's own; site isolation gives it a process on navigation)
  * until stopped; returns peaks and the first sample.
  */
-export function sampleMemory(page: Page, probe: BrowserProbe, before: Set<number>, everyMs = 500) {
+export function sampleMemory(page: Page, probe: BrowserProbe | null, before: Set<number>, everyMs = 500) {
   const samples: { heap: number; rss: number }[] = []
   let running = true
   const loop = (async () => {
@@ -79,8 +79,8 @@ export function sampleMemory(page: Page, probe: BrowserProbe, before: Set<number
       const heap = await page
         .evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0)
         .catch(() => 0)
-      const fresh = [...(await probe.rendererPids())].filter((pid) => !before.has(pid))
-      if (fresh.length > 0) samples.push({ heap, rss: Math.max(...fresh.map(rssBytes)) })
+      const fresh = probe ? [...(await probe.rendererPids())].filter((pid) => !before.has(pid)) : []
+      samples.push({ heap, rss: fresh.length > 0 ? Math.max(...fresh.map(rssBytes)) : 0 })
       await new Promise((r) => setTimeout(r, everyMs))
     }
   })()
