@@ -89,7 +89,7 @@ export function sampleMemory(page: Page, probe: BrowserProbe | null, before: Set
       running = false
       await loop
       return {
-        startRss: samples[0]?.rss ?? 0,
+        startRss: samples.find((s) => s.rss > 0)?.rss ?? 0,
         peakRss: Math.max(0, ...samples.map((s) => s.rss)),
         peakHeap: Math.max(0, ...samples.map((s) => s.heap)),
       }
