@@ -5,10 +5,12 @@
  */
 import { relayBench } from './relay.ts'
 import { speedBench } from './speed.ts'
+import { loadBench } from './load.ts'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,
   relay: relayBench,
+  load: loadBench,
 }
 
 const args = process.argv.slice(2)
