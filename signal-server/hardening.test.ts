@@ -49,13 +49,17 @@ describe('server hardening', () => {
     const flooder = await connectClient(s, sockets)
     const closed = new Promise<number>((resolve) => flooder.ws.on('close', (code) => resolve(code)))
     for (let i = 0; i < 200; i++) flooder.send({ type: 'lookup', cid: CID })
-    let answered = 0
-    let reply = await flooder.next()
-    for (; reply.type === 'peers' && answered < 200; reply = await flooder.next()) answered++
-    // A burst of twice the rate passes (plus what refills meanwhile), then the limit holds.
-    expect(answered).toBeGreaterThanOrEqual(40)
-    expect(answered).toBeLessThan(60)
-    expect(reply).toMatchObject({ type: 'error', code: 'rate-limited' })
+    const kinds: string[] = []
+    flooder.ws.on('message', (d) => {
+      const m = JSON.parse(String(d))
+      kinds.push(m.type === 'error' ? m.code : m.type)
+    })
+    expect(await closed).toBe(1008)
+    const answered = kinds.filter((k) => k === 'peers').length
+    // At most a burst of twice the rate is accepted (some are not answered before the disconnect).
+    expect(answered).toBeGreaterThan(0)
+    expect(answered).toBeLessThanOrEqual(45)
+    expect(kinds).toContain('rate-limited')
     expect(await closed).toBe(1008)
     const calm = await connectClient(s, sockets)
     calm.send({ type: 'lookup', cid: CID })

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     return
   }
   const logger = createLogger(config.logLevel)
-  const server = await startServer(config, logger)
+  const server = await startServer(config, { logger })
   // Tests and scripts read the port from this line.
   process.stdout.write(`Swarmdrop listening on ${server.url}\n`)
   logger.info('listening', { url: server.url, relay: config.relayEnabled, turn: config.turnUrls.length > 0 })

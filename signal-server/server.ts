@@ -14,7 +14,8 @@ import { iceServersFor } from './ice.js'
 import type { ServerConfig } from './config.js'
 import { type Logger, createLogger } from './log.js'
 import { SignalingHub } from './signaling.js'
-import { MemoryTracker } from './tracker.js'
+import { MemoryState } from './state/memory.js'
+import type { ServerState } from './state/state.js'
 import { Metrics } from './metrics.js'
 import type { Duplex } from 'node:stream'
 
@@ -68,7 +69,14 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
 }
 
-export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export interface ServerOptions {
+  logger?: Logger
+  /** Shared state for several processes (Redis); in memory by default. */
+  state?: ServerState
+}
+
+export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel)
   const serveApp = existsSync(config.staticDir)
     ? sirv(config.staticDir, { single: true, etag: true, gzip: false, brotli: false })
     : null
@@ -112,12 +120,12 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     })
   })
 
-  const tracker = new MemoryTracker()
+  const state: ServerState = options.state ?? new MemoryState()
   // `hub` is read only when /metrics is scraped, after it exists.
-  const metrics: Metrics = new Metrics({ peers: (): number => hub.peerCount, swarms: () => tracker.swarmCount })
+  const metrics: Metrics = new Metrics({ peers: (): number => hub.peerCount, swarms: () => state.localSwarmCount })
   let closing = false
   const hub: SignalingHub = new SignalingHub({
-    tracker,
+    state,
     metrics,
     maxMessagesPerSecond: config.maxMessagesPerSecond,
     maxPeersPerLookup: config.maxPeersPerLookup,
@@ -180,6 +188,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       wss.close()
       http.closeAllConnections()
       await stopped
+      await state.close()
     },
   }
 }

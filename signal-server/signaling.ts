@@ -21,11 +21,11 @@ import { type RelayFrame, decodeRelayFrame, encodeRelayFrame } from '../protocol
 import { cidFromDigest } from '../web/core/content/cid.js'
 import type { Logger } from './log.js'
 import type { Metrics } from './metrics.js'
-import type { TrackerState } from './tracker.js'
+import type { ServerState } from './state/state.js'
 import { type RelayLimits, RelayState, forward } from './relay.js'
 
 export interface HubOptions {
-  tracker: TrackerState
+  state: ServerState
   metrics?: Metrics
   /** Text messages per second per connection; twice that may arrive in a burst. */
   maxMessagesPerSecond: number
@@ -55,6 +55,8 @@ interface Client {
   relay: RelayState
   /** Last relay error per target, to rate-limit them. */
   relayErrors: Map<string, number>
+  /** Messages are handled one after another: state calls are async, order must hold. */
+  queue: Promise<void>
 }
 
 export class SignalingHub {
@@ -65,6 +67,10 @@ export class SignalingHub {
 
   constructor(private readonly options: HubOptions) {
     this.#now = options.now ?? Date.now
+    options.state.onRouted((to, message) => {
+      const target = this.#clients.get(to)
+      if (target?.socket.readyState === target?.socket.OPEN) target!.socket.send(message, { binary: typeof message !== 'string' })
+    })
   }
 
   get peerCount(): number {
@@ -88,16 +94,24 @@ export class SignalingHub {
       tokensAt: this.#now(),
       relay: new RelayState(socket, this.options.relay, this.#now),
       relayErrors: new Map(),
+      queue: Promise.resolve(),
     }
+    client.queue = this.options.state.connect(id).catch((err) => this.options.logger.error('state connect failed', { err: String(err) }))
     this.#clients.set(client.id, client)
     socket.on('message', (data, isBinary) => {
-      try {
-        if (isBinary) this.#onRelay(client, data as Buffer)
-        else this.#onMessage(client, data.toString())
-      } catch (err) {
-        this.options.logger.error('message handler failed', { err: String(err) })
-        this.#reject(client, 'internal', 'the server failed to handle this message')
+      // Rate limiting is decided on arrival; handling waits its turn.
+      if (!isBinary && !this.#withinRate(client)) {
+        return this.#reject(client, 'rate-limited', `more than ${this.options.maxMessagesPerSecond} messages per second`)
       }
+      client.queue = client.queue.then(async () => {
+        try {
+          if (isBinary) await this.#onRelay(client, data as Buffer)
+          else await this.#onMessage(client, data.toString())
+        } catch (err) {
+          this.options.logger.error('message handler failed', { err: String(err) })
+          this.#reject(client, 'internal', 'the server failed to handle this message')
+        }
+      })
     })
     socket.on('close', () => this.#onClose(client))
     socket.on('error', () => socket.terminate())
@@ -126,22 +140,25 @@ export class SignalingHub {
     return true
   }
 
-  #onRelay(client: Client, data: Buffer): void {
+  async #onRelay(client: Client, data: Buffer): Promise<void> {
     if (!this.options.relay.enabled) return this.#reject(client, 'relay-disabled', 'this server does not relay')
     const frame = decodeRelayFrame(data)
     if (!frame) return this.#reject(client, 'bad-message', 'malformed relay frame')
     const cid = cidFromDigest(frame.cidDigest)
-    const target = this.#clients.get(frame.peer)
-    const { tracker } = this.options
-    if (!target || !tracker.isMember(frame.peer, cid) || !tracker.isMember(client.id, cid)) {
+    const { state } = this.options
+    if (!(await state.isMember(frame.peer, cid)) || !(await state.isMember(client.id, cid))) {
       return this.#relayError(client, frame, 'unknown-peer', 'that peer is not in this swarm (it may have left)')
     }
     if (!client.relay.withinBudget(data.length)) {
       return this.#relayError(client, frame, 'relay-budget', 'this connection has used its relay budget')
     }
+    const out = encodeRelayFrame({ ...frame, peer: client.id })
+    const target = this.#clients.get(frame.peer)
+    if (target) forward(client, target, out)
+    else if (await state.route(frame.peer, out)) client.relay.charge(data.length)
+    else return this.#relayError(client, frame, 'unknown-peer', 'that peer is not in this swarm (it may have left)')
     this.relayedBytes += data.length
     this.options.metrics?.relayedBytes.inc(data.length)
-    forward(client, target, encodeRelayFrame({ ...frame, peer: client.id }))
   }
 
   #relayError(client: Client, frame: RelayFrame, code: ErrorCode, message: string): void {
@@ -154,10 +171,7 @@ export class SignalingHub {
     this.#send(client, { type: 'error', code, message, ref: 'relay', peer: frame.peer })
   }
 
-  #onMessage(client: Client, text: string): void {
-    if (!this.#withinRate(client)) {
-      return this.#reject(client, 'rate-limited', `more than ${this.options.maxMessagesPerSecond} messages per second`)
-    }
+  async #onMessage(client: Client, text: string): Promise<void> {
     let message: ClientMessage
     try {
       message = parseClientMessage(text)
@@ -165,11 +179,11 @@ export class SignalingHub {
       if (err instanceof ProtocolError) return this.#reject(client, err.code, err.message)
       throw err
     }
-    const { tracker } = this.options
+    const { state } = this.options
     switch (message.type) {
       case 'announce':
         this.options.metrics?.announces.inc()
-        if (!tracker.join(client.id, message.cid, message.complete, this.options.maxSwarmsPerPeer)) {
+        if (!(await state.join(client.id, message.cid, message.complete, this.options.maxSwarmsPerPeer))) {
           return this.#reject(client, 'too-many-swarms', `a connection may join at most ${this.options.maxSwarmsPerPeer} swarms`, message.type)
         }
         return this.#sendPeers(client, message.cid)
@@ -177,20 +191,22 @@ export class SignalingHub {
         this.options.metrics?.lookups.inc()
         return this.#sendPeers(client, message.cid)
       case 'leave':
-        return tracker.leave(client.id, message.cid)
+        return state.leave(client.id, message.cid)
       case 'signal': {
+        const unknown = () => this.#reject(client, 'unknown-peer', 'that peer is not in this swarm (it may have left)', message.type)
+        if (!(await state.isMember(message.to, message.cid))) return unknown()
+        const out: ServerMessage = { type: 'signal', from: client.id, cid: message.cid, data: message.data }
         const target = this.#clients.get(message.to)
-        if (!target || !tracker.isMember(message.to, message.cid)) {
-          return this.#reject(client, 'unknown-peer', 'that peer is not in this swarm (it may have left)', message.type)
-        }
+        if (target) this.#send(target, out)
+        else if (!(await state.route(message.to, JSON.stringify(out)))) return unknown()
         this.options.metrics?.signals.inc()
-        return this.#send(target, { type: 'signal', from: client.id, cid: message.cid, data: message.data })
+        return
       }
     }
   }
 
-  #sendPeers(client: Client, cid: string): void {
-    this.#send(client, { type: 'peers', cid, peers: this.options.tracker.sample(cid, client.id, this.options.maxPeersPerLookup) })
+  async #sendPeers(client: Client, cid: string): Promise<void> {
+    this.#send(client, { type: 'peers', cid, peers: await this.options.state.sample(cid, client.id, this.options.maxPeersPerLookup) })
   }
 
   #reject(client: Client, code: ErrorCode, message: string, ref?: string): void {
@@ -208,7 +224,8 @@ export class SignalingHub {
 
   #onClose(client: Client): void {
     this.#clients.delete(client.id)
-    this.options.tracker.drop(client.id)
+    // After whatever the client still had queued, so a late announce cannot re-add it.
+    client.queue = client.queue.then(() => this.options.state.drop(client.id))
   }
 }
 

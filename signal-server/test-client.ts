@@ -12,7 +12,7 @@ export async function testServer(overrides: Partial<ServerConfig> = {}): Promise
   const staticDir = mkdtempSync(join(tmpdir(), 'swarmdrop-static-'))
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>app</title>')
   const config = { ...loadConfig([], {})!, port: 0, staticDir, logLevel: 'silent' as const, ...overrides }
-  return startServer(config, createLogger('silent'))
+  return startServer(config, { logger: createLogger('silent') })
 }
 
 export interface TestClient {

@@ -1,0 +1,31 @@
+/**
+ * Server state: which peers are in which swarm, and how to reach a peer that
+ * is connected to another server process. In memory by default (one process,
+ * zero setup); in Redis (state/redis.ts) when several processes share the load.
+ */
+export interface ServerState {
+  /** A peer connected to this process (so other processes can route to it). */
+  connect(peer: string): Promise<void>
+  /** Joins or updates; resolves false when the peer is already in `maxSwarms` other swarms. */
+  join(peer: string, cid: string, complete: boolean, maxSwarms: number): Promise<boolean>
+  leave(peer: string, cid: string): Promise<void>
+  /** Removes the peer from every swarm and forgets where it was (it disconnected). */
+  drop(peer: string): Promise<void>
+  /**
+   * Up to `limit` random members of the swarm, without `exclude`, most useful
+   * to it first: complete members for a peer that lacks pieces; for a complete
+   * peer, only members that lack pieces (two complete peers trade nothing).
+   */
+  sample(cid: string, exclude: string, limit: number): Promise<string[]>
+  isMember(peer: string, cid: string): Promise<boolean>
+  /** Swarms with members on this process (a metric). */
+  readonly localSwarmCount: number
+  /**
+   * Delivers a message to a peer connected to another process. Resolves false
+   * when no process has that peer. The memory state has no other processes.
+   */
+  route(to: string, message: string | Uint8Array): Promise<boolean>
+  /** Messages other processes routed to peers connected here. */
+  onRouted(handler: (to: string, message: string | Uint8Array) => void): void
+  close(): Promise<void>
+}
