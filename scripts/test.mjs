@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm test`: everything, from a fresh clone.
- *   1. Finds Chromium (CHROMIUM_PATH or /usr/bin/chromium) and coturn; as root
- *      on Debian installs the `chromium` and `coturn` packages when missing.
+ *   1. Finds Chromium (CHROMIUM_PATH or /usr/bin/chromium), coturn and
+ *      redis-server; as root on Debian installs the missing packages.
  *   2. Builds the app.
  *   3. Runs unit tests (vitest: Node and Chromium) and end-to-end tests
  *      (Playwright) inside a fresh network namespace that has only loopback:
@@ -25,6 +25,7 @@ function run(cmd, args, options = {}) {
 const needs = [
   { path: chromium, pkg: 'chromium', what: 'Chromium (or set CHROMIUM_PATH to a Chromium or Chrome binary)' },
   { path: '/usr/bin/turnserver', pkg: 'coturn', what: 'coturn, a TURN server, for the NAT traversal tests' },
+  { path: '/usr/bin/redis-server', pkg: 'redis-server', what: 'redis-server, for the scale-out tests' },
 ]
 const missing = needs.filter((n) => !existsSync(n.path))
 if (missing.length > 0) {

@@ -38,6 +38,9 @@ export interface ServerConfig {
   trustProxy: boolean
   /** On SIGTERM/SIGINT, how long to wait for clients to leave before exiting. */
   shutdownGraceMs: number
+  /** Share state with other processes through Redis; empty for in-memory. */
+  redisUrl: string
+  redisTtlMs: number
 }
 
 interface OptionSpec {
@@ -114,6 +117,13 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
   maxPeersPerLookup: { flag: 'max-peers-per-lookup', env: 'MAX_PEERS_PER_LOOKUP', default: '50', help: 'peers returned per announce or lookup (1…50)' },
   trustProxy: { flag: 'trust-proxy', env: 'TRUST_PROXY', default: 'off', help: "'on' behind a reverse proxy: client addresses come from X-Forwarded-For" },
   shutdownGraceMs: { flag: 'shutdown-grace', env: 'SHUTDOWN_GRACE_MS', default: '10000', help: 'ms to let clients leave on SIGTERM/SIGINT' },
+  redisUrl: {
+    flag: 'redis',
+    env: 'REDIS_URL',
+    default: '',
+    help: 'redis://host:port: several server processes share swarms and route to each other’s peers; empty keeps state in memory',
+  },
+  redisTtlMs: { flag: 'redis-ttl', env: 'REDIS_TTL_MS', default: '30000', help: 'ms a dead process’s peers stay listed in Redis' },
 }
 
 export class ConfigError extends Error {
@@ -175,6 +185,11 @@ function integer(name: string, text: string, min: number, max: number): number {
   return n
 }
 
+function redisUrl(text: string): string {
+  if (text && !/^rediss?:\/\//.test(text)) throw new ConfigError('--redis must be a redis:// or rediss:// URL')
+  return text
+}
+
 function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`--${name} must be one of ${allowed.join(', ')}`)
   return text as T
@@ -218,5 +233,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     maxPeersPerLookup: integer('max-peers-per-lookup', pick('maxPeersPerLookup'), 1, 50),
     trustProxy: oneOf('trust-proxy', pick('trustProxy'), ['on', 'off'] as const) === 'on',
     shutdownGraceMs: integer('shutdown-grace', pick('shutdownGraceMs'), 0, 600_000),
+    redisUrl: redisUrl(pick('redisUrl')),
+    redisTtlMs: integer('redis-ttl', pick('redisTtlMs'), 500, 3_600_000),
   }
 }

@@ -2,6 +2,7 @@
 import { ConfigError, helpText, loadConfig } from './config.js'
 import { createLogger } from './log.js'
 import { startServer } from './server.js'
+import { RedisState } from './state/redis.js'
 
 async function main(): Promise<void> {
   let config
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
     return
   }
   const logger = createLogger(config.logLevel)
-  const server = await startServer(config, { logger })
+  const state = config.redisUrl ? await RedisState.connect({ url: config.redisUrl, ttlMs: config.redisTtlMs }) : undefined
+  const server = await startServer(config, { logger, state })
   // Tests and scripts read the port from this line.
   process.stdout.write(`Swarmdrop listening on ${server.url}\n`)
   logger.info('listening', { url: server.url, relay: config.relayEnabled, turn: config.turnUrls.length > 0 })

@@ -7,12 +7,13 @@ import { type RunningServer, startServer } from './server.js'
 import { type ServerConfig, loadConfig } from './config.js'
 import { createLogger } from './log.js'
 import type { ServerMessage } from '../protocol/signal.js'
+import type { ServerState } from './state/state.js'
 
-export async function testServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+export async function testServer(overrides: Partial<ServerConfig> = {}, state?: ServerState): Promise<RunningServer> {
   const staticDir = mkdtempSync(join(tmpdir(), 'swarmdrop-static-'))
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>app</title>')
   const config = { ...loadConfig([], {})!, port: 0, staticDir, logLevel: 'silent' as const, ...overrides }
-  return startServer(config, { logger: createLogger('silent') })
+  return startServer(config, { logger: createLogger('silent'), state })
 }
 
 export interface TestClient {

@@ -65,7 +65,8 @@ const RELAY_LOW_WATER_BYTES = 128 * 1024
 const DRAIN_POLL_MS = 10
 
 export interface WebSocketClientOptions {
-  url: string
+  /** One server, or several: after a disconnect the client tries the next one (failover). */
+  url: string | string[]
   /** The WebSocket constructor; the global one by default (Node 20 needs `ws`). */
   WebSocket?: new (url: string) => WebSocketLike
   minBackoffMs?: number
@@ -90,6 +91,7 @@ export class WebSocketSignalingClient implements SignalingClient {
   #attempt = 0
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
+  #urlIndex = 0
   readonly #options: Required<WebSocketClientOptions>
 
   constructor(options: WebSocketClientOptions) {
@@ -164,7 +166,8 @@ export class WebSocketSignalingClient implements SignalingClient {
   #connect(): void {
     if (this.#closed) return
     this.#setStatus('connecting')
-    const socket = new this.#options.WebSocket(this.#options.url)
+    const urls = Array.isArray(this.#options.url) ? this.#options.url : [this.#options.url]
+    const socket = new this.#options.WebSocket(urls[this.#urlIndex % urls.length])
     socket.binaryType = 'arraybuffer'
     this.#socket = socket
     socket.onmessage = (ev) => {
@@ -184,6 +187,7 @@ export class WebSocketSignalingClient implements SignalingClient {
       this.#socket = null
       this.peerId = undefined
       if (this.#closed) return
+      this.#urlIndex++
       this.#setStatus('connecting')
       const ceiling = Math.min(this.#options.maxBackoffMs, this.#options.minBackoffMs * 2 ** this.#attempt)
       this.#attempt++

@@ -1,0 +1,131 @@
+/**
+ * Several server processes sharing state through a real redis-server:
+ * discovery, signals and relayed frames across processes, a dead process's
+ * peers expiring, and a transfer that survives losing a process.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import type { RunningServer } from './server.js'
+import { connectClient, testServer } from './test-client.js'
+import { RedisState } from './state/redis.js'
+import { startRedis } from './redis-fixture.js'
+import { startTestServer } from '../e2e/server.ts'
+import { decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
+import { cidFromDigest, digestOfCid } from '../web/core/content/cid.js'
+import { Engine } from '../web/core/engine.js'
+import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signaling/client.js'
+import { memoryDialer } from '../web/core/transport/memory-dial.js'
+import { memoryStore } from '../web/core/storage/memory-store.js'
+import { memoryLibrary } from '../web/core/library/library-store.js'
+import { webCryptoProvider } from '../web/core/crypto/provider.js'
+import { bytesSource } from '../web/core/chunking/source.js'
+import { parseLink } from '../web/core/content/link.js'
+import type { Transfer } from '../web/core/transfer.js'
+import { concatBytes, toHex } from '../web/core/util/bytes.js'
+import { pseudoRandomBytes } from '../web/core/util/random.js'
+
+const CID = cidFromDigest(new Uint8Array(32).fill(3))
+let redis: { url: string; stop(): Promise<void> }
+const servers: RunningServer[] = []
+const sockets: WebSocket[] = []
+const engines: Engine[] = []
+
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterAll(async () => {
+  await redis.stop()
+})
+afterEach(async () => {
+  engines.splice(0).forEach((e) => {
+    e.signaling.close()
+    e.close()
+  })
+  sockets.splice(0).forEach((s) => s.terminate())
+  for (const s of servers.splice(0)) await s.close()
+})
+
+async function shared(ttlMs = 5_000) {
+  const state = await RedisState.connect({ url: redis.url, ttlMs })
+  const server = await testServer({}, state)
+  servers.push(server)
+  return server
+}
+
+describe('scale-out with Redis', () => {
+  it('lets peers on two processes find each other, signal, and relay frames', async () => {
+    const [one, two] = [await shared(), await shared()]
+    const a = await connectClient(one, sockets)
+    const b = await connectClient(two, sockets)
+    a.send({ type: 'announce', cid: CID })
+    expect(await a.next()).toEqual({ type: 'peers', cid: CID, peers: [] })
+    b.send({ type: 'announce', cid: CID })
+    expect(await b.next()).toEqual({ type: 'peers', cid: CID, peers: [a.id] })
+    a.send({ type: 'lookup', cid: CID })
+    expect(await a.next()).toEqual({ type: 'peers', cid: CID, peers: [b.id] })
+    b.send({ type: 'signal', to: a.id, cid: CID, data: { type: 'offer', sdp: 'x' } })
+    expect(await a.next()).toEqual({ type: 'signal', from: b.id, cid: CID, data: { type: 'offer', sdp: 'x' } })
+    a.ws.send(encodeRelayFrame({ peer: b.id, cidDigest: digestOfCid(CID), payload: Uint8Array.of(1, 2, 3) }))
+    const frame = decodeRelayFrame(await b.nextBinary())!
+    expect(frame.peer).toBe(a.id)
+    expect([...frame.payload]).toEqual([1, 2, 3])
+    b.send({ type: 'signal', to: 'Z'.repeat(21) + 'A', cid: CID, data: {} })
+    expect(await b.next()).toMatchObject({ type: 'error', code: 'unknown-peer' })
+  })
+
+  it('forgets the peers of a process that died once their entries expire', async () => {
+    const dying = await startTestServer([`--redis=${redis.url}`, '--redis-ttl=1000'])
+    const two = await shared(1_000)
+    const ws = new WebSocket(dying.url.replace('http', 'ws') + '/ws')
+    sockets.push(ws)
+    const id = await new Promise<string>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)).id)))
+    ws.send(JSON.stringify({ type: 'announce', cid: CID }))
+    await new Promise((r) => ws.once('message', r))
+    const b = await connectClient(two, sockets)
+    b.send({ type: 'lookup', cid: CID })
+    expect(await b.next()).toEqual({ type: 'peers', cid: CID, peers: [id] })
+    await dying.kill() // no clean-up: SIGKILL
+    await new Promise((r) => setTimeout(r, 1_500))
+    b.send({ type: 'lookup', cid: CID })
+    expect(await b.next()).toEqual({ type: 'peers', cid: CID, peers: [] })
+  })
+
+  it('completes a transfer between peers on two processes, and after one process dies', async () => {
+    const crypto = webCryptoProvider()
+    const procOne = await startTestServer([`--redis=${redis.url}`, '--redis-ttl=2000', '--relay-after=100'])
+    const two = await testServer({ relayAfterMs: 100 }, await RedisState.connect({ url: redis.url, ttlMs: 2_000 }))
+    servers.push(two)
+    const wsUrl = (http: string) => http.replace('http', 'ws') + '/ws'
+    const engine = (urls: string[]) => {
+      const signaling = new WebSocketSignalingClient({ url: urls, WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike, minBackoffMs: 100 })
+      // Node has no WebRTC here: every link falls back to the relay, which is what crosses the processes.
+      const e = new Engine({ store: memoryStore(), library: memoryLibrary(), crypto, signaling, dial: memoryDialer(() => signaling.peerId, { unreachable: true }), lookupIntervalMs: 300 })
+      engines.push(e)
+      return e
+    }
+    const seeder = engine([wsUrl(procOne.url), wsUrl(two.url)])
+    const content = pseudoRandomBytes(3 * 1024 * 1024, 11)
+    await new Promise<void>((r) => seeder.signaling.events.on('status', (s) => s === 'open' && r()))
+    const { fragment } = await seeder.share([bytesSource('data.bin', content)], { pieceSize: 64 * 1024 })
+    const leecher = engine([wsUrl(two.url)])
+    const transfer = await leecher.open(parseLink(fragment))
+    await new Promise<void>((resolve) => transfer.subscribe(() => transfer.getSnapshot().piecesDone >= 5 && resolve()))
+    await procOne.kill() // the seeder's process dies mid-transfer: it reconnects to the other one
+    await until(transfer, 'complete')
+    const parts: Uint8Array[] = []
+    for await (const p of transfer.readFile(transfer.getSnapshot().files![0])) parts.push(p.slice())
+    expect(toHex(await crypto.sha256(concatBytes(parts)))).toBe(toHex(await crypto.sha256(content)))
+  }, 30_000)
+})
+
+function until(transfer: Transfer, phase: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const s = transfer.getSnapshot()
+      if (s.phase === phase) resolve()
+      else if (s.phase === 'failed') reject(new Error(s.error ?? 'failed'))
+    }
+    transfer.subscribe(check)
+    check()
+  })
+}
