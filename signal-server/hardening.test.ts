@@ -2,28 +2,15 @@
  * The server under hostile input: rate and connection limits, origins,
  * metrics, graceful shutdown, and property-based fuzzing of every message.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import WebSocket from 'ws'
 import type { RunningServer } from './server.js'
-import type { ServerConfig } from './config.js'
-import { connectClient, testServer } from './test-client.js'
+import { connectClient, useTestServers } from './test-client.js'
 import { encodeRelayFrame } from '../protocol/relay.js'
 
 const CID = 'bafkrei' + 'a'.repeat(52)
-let server: RunningServer | undefined
-const sockets: WebSocket[] = []
-
-afterEach(async () => {
-  sockets.splice(0).forEach((s) => s.terminate())
-  await server?.close()
-  server = undefined
-})
-
-async function start(overrides: Partial<ServerConfig> = {}) {
-  server = await testServer(overrides)
-  return server
-}
+const { start, sockets } = useTestServers()
 
 function rawSocket(s: RunningServer, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; status?: number }> {
   return new Promise((resolve) => {
@@ -112,7 +99,6 @@ describe('server hardening', () => {
     const done = s.close(2_000)
     expect(await closed).toBe(1012)
     await done
-    server = undefined
     await expect(fetch(s.url + '/healthz')).rejects.toThrow()
   })
 

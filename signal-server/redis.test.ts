@@ -20,8 +20,8 @@ import { memoryLibrary } from '../web/core/library/library-store.js'
 import { webCryptoProvider } from '../web/core/crypto/provider.js'
 import { bytesSource } from '../web/core/chunking/source.js'
 import { parseLink } from '../web/core/content/link.js'
-import type { Transfer } from '../web/core/transfer.js'
-import { concatBytes, toHex } from '../web/core/util/bytes.js'
+import { toHex } from '../web/core/util/bytes.js'
+import { fileBytes, until } from '../web/core/transfer.fixtures.js'
 import { pseudoRandomBytes } from '../web/core/util/random.js'
 
 const CID = cidFromDigest(new Uint8Array(32).fill(3))
@@ -112,20 +112,7 @@ describe('scale-out with Redis', () => {
     await new Promise<void>((resolve) => transfer.subscribe(() => transfer.getSnapshot().piecesDone >= 5 && resolve()))
     await procOne.kill() // the seeder's process dies mid-transfer: it reconnects to the other one
     await until(transfer, 'complete')
-    const parts: Uint8Array[] = []
-    for await (const p of transfer.readFile(transfer.getSnapshot().files![0])) parts.push(p.slice())
-    expect(toHex(await crypto.sha256(concatBytes(parts)))).toBe(toHex(await crypto.sha256(content)))
+    expect(toHex(await crypto.sha256(await fileBytes(transfer)))).toBe(toHex(await crypto.sha256(content)))
   }, 30_000)
 })
 
-function until(transfer: Transfer, phase: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const s = transfer.getSnapshot()
-      if (s.phase === phase) resolve()
-      else if (s.phase === 'failed') reject(new Error(s.error ?? 'failed'))
-    }
-    transfer.subscribe(check)
-    check()
-  })
-}

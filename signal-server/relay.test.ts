@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createHmac } from 'node:crypto'
 import WebSocket from 'ws'
 import type { RunningServer } from './server.js'
 import type { ServerConfig } from './config.js'
-import { connectClient, testServer } from './test-client.js'
+import { connectClient, useTestServers } from './test-client.js'
 import { decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
 import { cidFromDigest } from '../web/core/content/cid.js'
 import { RELAY_MAX_BUFFERED_BYTES } from './relay.js'
@@ -12,17 +12,11 @@ const DIGEST = new Uint8Array(32).fill(9)
 const CID = cidFromDigest(DIGEST)
 const OTHER_DIGEST = new Uint8Array(32).fill(10)
 
+const { start, sockets } = useTestServers()
 let server: RunningServer | undefined
-const sockets: WebSocket[] = []
-
-afterEach(async () => {
-  sockets.splice(0).forEach((s) => s.terminate())
-  await server?.close()
-  server = undefined
-})
 
 async function pair(overrides: Partial<ServerConfig> = {}) {
-  server = await testServer(overrides)
+  server = await start(overrides)
   const a = await connectClient(server, sockets)
   const b = await connectClient(server, sockets)
   for (const c of [a, b]) {
@@ -64,7 +58,6 @@ describe('relay', () => {
     expect(a.welcome.relay).toEqual({ enabled: false, afterMs: 5000 })
     a.ws.send(Buffer.from([1, 2, 3]), { binary: true })
     expect(await a.next()).toMatchObject({ type: 'error', code: 'relay-disabled' })
-    await server!.close()
     const on = await pair()
     on.a.ws.send(Buffer.from([1, 2, 3]), { binary: true })
     expect(await on.a.next()).toMatchObject({ type: 'error', code: 'bad-message' })
@@ -119,7 +112,7 @@ describe('relay', () => {
 
 describe('ICE configuration', () => {
   it('mints short-lived TURN credentials per client that coturn’s shared-secret scheme accepts', async () => {
-    server = await testServer({
+    server = await start({
       stunUrls: ['stun:127.0.0.1:3478'],
       turnUrls: ['turn:127.0.0.1:3478?transport=udp'],
       turnSecret: 's3cret',

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
+import { afterEach } from 'vitest'
 import { type RunningServer, startServer } from './server.js'
 import { type ServerConfig, loadConfig } from './config.js'
 import { createLogger } from './log.js'
@@ -54,5 +55,27 @@ export async function connectClient(server: RunningServer, sockets: WebSocket[])
     next,
     nextBinary,
     send: (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)),
+  }
+}
+
+/**
+ * Servers and sockets a test file opens, closed after each test. `start()`
+ * runs a server; `client()` connects to the last one started.
+ */
+export function useTestServers() {
+  const servers: RunningServer[] = []
+  const sockets: WebSocket[] = []
+  afterEach(async () => {
+    sockets.splice(0).forEach((s) => s.terminate())
+    for (const s of servers.splice(0)) await s.close()
+  })
+  return {
+    sockets,
+    async start(overrides: Partial<ServerConfig> = {}, state?: ServerState) {
+      const server = await testServer(overrides, state)
+      servers.push(server)
+      return server
+    },
+    client: (server: RunningServer) => connectClient(server, sockets),
   }
 }

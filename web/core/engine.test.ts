@@ -14,8 +14,8 @@ import { webCryptoProvider } from './crypto/provider.js'
 import { bytesSource } from './chunking/source.js'
 import { parseLink } from './content/link.js'
 import { digestOfCid } from './content/cid.js'
-import type { Transfer } from './transfer.js'
-import { concatBytes, toHex } from './util/bytes.js'
+import { toHex } from './util/bytes.js'
+import { fileBytes, until } from './transfer.fixtures.js'
 import { pseudoRandomBytes } from './util/random.js'
 
 const crypto = webCryptoProvider()
@@ -38,23 +38,7 @@ function engine(hub: MemorySignalingHub, options: { store?: ChunkStore; library?
   return e
 }
 
-function until(transfer: Transfer, phase: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const s = transfer.getSnapshot()
-      if (s.phase === phase) resolve()
-      else if (s.phase === 'failed') reject(new Error(s.error ?? 'failed'))
-    }
-    transfer.subscribe(check)
-    check()
-  })
-}
 
-async function fileBytes(transfer: Transfer, index = 0): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  for await (const p of transfer.readFile(transfer.getSnapshot().files![index])) parts.push(p.slice())
-  return concatBytes(parts)
-}
 
 const sha = async (b: Uint8Array) => toHex(await crypto.sha256(b))
 

@@ -1,0 +1,23 @@
+/** Helpers for tests that drive whole transfers. */
+import type { Transfer } from './transfer.js'
+import { concatBytes } from './util/bytes.js'
+
+/** Resolves when the transfer reaches `phase`; rejects with its error if it fails first. */
+export function until(transfer: Transfer, phase: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const s = transfer.getSnapshot()
+      if (s.phase === phase) resolve()
+      else if (s.phase === 'failed') reject(new Error(s.error ?? 'failed'))
+    }
+    transfer.subscribe(check)
+    check()
+  })
+}
+
+/** The plaintext of file `index` of a complete transfer. */
+export async function fileBytes(transfer: Transfer, index = 0): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const p of transfer.readFile(transfer.getSnapshot().files![index])) parts.push(p.slice())
+  return concatBytes(parts)
+}
