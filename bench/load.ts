@@ -8,7 +8,8 @@
  *   npm run bench -- load --quick    200 peers
  */
 import { type ChildProcess, spawn, execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { cidFromDigest } from '../web/core/content/cid.ts'
 import WebSocket from 'ws'
 import { cpuSeconds, table } from './lib.ts'
 import { rssBytes } from './browser-metrics.ts'
@@ -26,13 +27,13 @@ interface Target {
 
 type Inbox = { next(): Promise<Record<string, unknown>> }
 
-const cidFor = (swarm: string) => 'bafkrei' + swarm.padEnd(52, 'a').slice(0, 52)
+const cidFor = (swarm: string) => cidFromDigest(createHash('sha256').update(swarm).digest())
 const hash20 = (swarm: string) => swarm.padEnd(20, '_').slice(0, 20)
 
 const TARGETS: Target[] = [
   {
     name: 'swarmdrop',
-    command: ['node', '--import', 'tsx', 'signal-server/main.ts', '--port', '0', '--log-level', 'error', '--max-connections-per-ip', '1000000', '--max-message-rate', '1000000'],
+    command: ['node', '--import', 'tsx', 'signal-server/main.ts', '--port', '0', '--log-level', 'error', '--max-connections-per-ip', '1000000', '--max-message-rate', '100000'],
     async hello(_ws, inbox) {
       return String((await inbox.next()).id)
     },
