@@ -225,7 +225,9 @@ export class SignalingHub {
   #onClose(client: Client): void {
     this.#clients.delete(client.id)
     // After whatever the client still had queued, so a late announce cannot re-add it.
-    client.queue = client.queue.then(() => this.options.state.drop(client.id))
+    client.queue = client.queue
+      .then(() => this.options.state.drop(client.id))
+      .catch((err) => this.options.logger.warn('could not remove a departed peer from the state', { err: String(err) }))
   }
 }
 

@@ -37,6 +37,7 @@ export class RedisState implements ServerState {
   readonly #local = new Map<string, Set<string>>()
   readonly #handlers: ((to: string, message: string | Uint8Array) => void)[] = []
   readonly #heartbeat: ReturnType<typeof setInterval>
+  #closed = false
 
   private constructor(options: RedisStateOptions) {
     this.#cmd = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 })
@@ -94,6 +95,7 @@ export class RedisState implements ServerState {
   }
 
   async drop(peer: string): Promise<void> {
+    if (this.#closed) return // close() already removed this process's peers
     const swarms = this.#local.get(peer) ?? new Set<string>()
     this.#local.delete(peer)
     const tx = this.#cmd.multi()
@@ -131,6 +133,7 @@ export class RedisState implements ServerState {
   async close(): Promise<void> {
     clearInterval(this.#heartbeat)
     for (const peer of [...this.#local.keys()]) await this.drop(peer).catch(() => {})
+    this.#closed = true
     this.#sub.disconnect()
     await this.#cmd.quit().catch(() => {})
   }
