@@ -1,5 +1,7 @@
 import { type Page } from '@playwright/test'
 import { readFileSync } from 'node:fs'
+import jsQR from 'jsqr'
+import { PNG } from 'pngjs'
 import { cidFromDigest } from '../web/core/content/cid.ts'
 import { collectDownloads, expect, makeFile, newPeerPage, recordTraffic, shareFiles, test } from './fixtures.ts'
 
@@ -85,6 +87,18 @@ test('without the download service worker, files are saved from an assembled Blo
   for (const f of files) expect(got.find((g) => g.name === f.name)?.sha256, f.name).toBe(f.sha256)
   await context.close()
   await a.context.close()
+})
+
+test('the share panel shows a QR code that decodes to the link', async ({ browser, server, workDir }) => {
+  const { page, context } = await newPeerPage(browser)
+  const link = await shareFiles(page, server.url, [makeFile(workDir, 'qr.txt', 100)])
+  const qr = page.getByTestId('share-qr')
+  await expect(qr).toBeVisible()
+  expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/) // drawn locally, nothing fetched
+  const png = PNG.sync.read(await qr.screenshot())
+  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
+  expect(decoded?.data).toBe(link)
+  await context.close()
 })
 
 test('a malformed or truncated link shows a clear error', async ({ browser, server }) => {

@@ -6,6 +6,7 @@ import { useTransfer } from '../useTransfer.ts'
 import { TransferStatus } from '../transfer/TransferStatus.tsx'
 import { FileList } from './FileList.tsx'
 import { saveFile } from '../save.ts'
+import { useWakeLock } from '../useWakeLock.ts'
 
 export function ReceiveView({ engine, target }: { engine: Engine; target: LinkTarget }) {
   const [transfer, setTransfer] = useState<Transfer | null>(null)
@@ -48,6 +49,7 @@ function Receiving({ transfer, secret }: { transfer: Transfer; secret: Uint8Arra
   const s = useTransfer(transfer)
   const [saveError, setSaveError] = useState<string | null>(null)
   const autoSaved = useRef(false)
+  useWakeLock(s.phase === 'downloading' || s.phase === 'fetching-manifest')
 
   const save = async (which: 'all' | number) => {
     setSaveError(null)

@@ -6,6 +6,8 @@ import { DropZone } from './DropZone.tsx'
 import { SharePanel } from './SharePanel.tsx'
 import { TransferStatus } from '../transfer/TransferStatus.tsx'
 import { formatBytes } from '../format.ts'
+import { useTransfer } from '../useTransfer.ts'
+import { useLeaveWarning, useWakeLock } from '../useWakeLock.ts'
 import { LibraryView } from '../library/LibraryView.tsx'
 import { SettingsPanel } from '../library/SettingsPanel.tsx'
 import { requestPersistence } from '../../app/storage-space.ts'
@@ -59,6 +61,7 @@ export function SendView({ engine }: { engine: Engine }) {
           )}
         </section>
       )}
+      {state.stage === 'ready' && <SharingGuards transfer={state.transfer} />}
       {state.stage === 'ready' && (
         <>
           <SharePanel link={state.link} onShareMore={() => setState({ stage: 'idle' })} />
@@ -69,4 +72,13 @@ export function SendView({ engine }: { engine: Engine }) {
       <SettingsPanel engine={engine} />
     </>
   )
+}
+
+/** While someone is downloading from this tab: keep the screen on, and ask before the tab closes. */
+function SharingGuards({ transfer }: { transfer: Transfer }) {
+  const s = useTransfer(transfer)
+  const serving = s.peers.some((p) => s.piecesTotal !== null && p.pieces < s.piecesTotal)
+  useWakeLock(serving)
+  useLeaveWarning(serving)
+  return null
 }

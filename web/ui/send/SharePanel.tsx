@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { QrCode } from './QrCode.tsx'
 
 export function SharePanel({ link, onShareMore }: { link: string; onShareMore: () => void }) {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle')
@@ -30,7 +31,13 @@ export function SharePanel({ link, onShareMore }: { link: string; onShareMore: (
           {copied === 'copied' ? 'Copied' : 'Copy link'}
         </button>
       </div>
+      {'share' in navigator && (
+        <button type="button" className="button" onClick={() => void navigator.share({ url: link }).catch(() => {})}>
+          Share…
+        </button>
+      )}
       {copied === 'failed' && <p className="hint">Copying was blocked; select the link and copy it by hand.</p>}
+      <QrCode text={link} />
       <p className="hint">The part after “#” is the key. It stays in browsers and is never sent to the server.</p>
       <button type="button" className="button" onClick={onShareMore}>
         Send other files
