@@ -48,8 +48,8 @@ export async function newPeerPage(browser: Browser): Promise<{ context: BrowserC
 }
 
 /** Picks the files through the file input and returns the share link. */
-export async function shareFiles(page: Page, serverUrl: string, files: TestFile[]): Promise<string> {
-  await page.goto(serverUrl + '/')
+export async function shareFiles(page: Page, serverUrl: string, files: TestFile[], options = { navigate: true }): Promise<string> {
+  if (options.navigate) await page.goto(serverUrl + '/')
   await expect(page.getByTestId('server-status')).toHaveText('Online')
   await page.getByTestId('file-input').setInputFiles(files.map((f) => f.path))
   const link = page.getByTestId('share-link')

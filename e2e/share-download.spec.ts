@@ -101,6 +101,40 @@ test('the share panel shows a QR code that decodes to the link', async ({ browse
   await context.close()
 })
 
+test('a password link refuses a wrong password, opens with the right one, and the server never sees either', async ({
+  browser,
+  server,
+  workDir,
+}) => {
+  const file = makeFile(workDir, 'contract.pdf', 700_000)
+  const a = await newPeerPage(browser)
+  const trafficA = recordTraffic(a.page)
+  await a.page.goto(server.url + '/')
+  await a.page.getByTestId('share-password').fill('tr0ub4dor&3')
+  const link = await shareFiles(a.page, server.url, [file], { navigate: false })
+  expect(link).toMatch(/#bafkrei[a-z2-7]{52}\.p\.[A-Za-z0-9_-]{22}$/)
+
+  const b = await newPeerPage(browser)
+  const trafficB = recordTraffic(b.page)
+  const saved = collectDownloads(b.page, 1)
+  await b.page.goto(link)
+  await b.page.getByTestId('link-password').fill('correct horse')
+  await b.page.getByRole('button', { name: 'Open' }).click()
+  await expect(b.page.getByTestId('password-error')).toHaveText('Wrong password. Try again.', { timeout: 30_000 })
+  await b.page.getByTestId('link-password').fill('tr0ub4dor&3')
+  await b.page.getByRole('button', { name: 'Open' }).click()
+  await expect(b.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 30_000 })
+  expect((await saved)[0]).toEqual({ name: file.name, sha256: file.sha256 })
+  for (const t of [trafficA, trafficB]) {
+    for (const text of [...t.urls, ...t.wsSent]) {
+      expect(text).not.toContain('tr0ub4dor')
+      expect(text).not.toContain('correct horse')
+    }
+  }
+  await a.context.close()
+  await b.context.close()
+})
+
 test('a malformed or truncated link shows a clear error', async ({ browser, server }) => {
   const { page, context } = await newPeerPage(browser)
   await page.goto(server.url + '/#not-a-link')

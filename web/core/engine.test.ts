@@ -12,9 +12,10 @@ import type { ChunkStore } from './storage/chunk-store.js'
 import { type LibraryStore, memoryLibrary } from './library/library-store.js'
 import { webCryptoProvider } from './crypto/provider.js'
 import { bytesSource } from './chunking/source.js'
-import { parseLink } from './content/link.js'
+import { isPasswordLink, parseAnyLink, parseLink } from './content/link.js'
+import { secretFromPassword } from './crypto/password.js'
 import { digestOfCid } from './content/cid.js'
-import { toHex } from './util/bytes.js'
+import { toBase64Url, toHex } from './util/bytes.js'
 import { fileBytes, until } from './transfer.fixtures.js'
 import { pseudoRandomBytes } from './util/random.js'
 
@@ -197,4 +198,22 @@ describe('engine', () => {
     expect(kinds).toEqual(['memory', 'relay'])
     for (const p of transfer.getSnapshot().peers) expect(p.bytesDown, p.kind).toBeGreaterThan(0)
   })
+
+  it('shares behind a password: the right one opens it, a wrong one fails as a wrong secret', async () => {
+    const hub = new MemorySignalingHub()
+    const a = engine(hub)
+    const content = pseudoRandomBytes(100_000, 12)
+    const { fragment } = await a.share([bytesSource('secret.pdf', content)], { pieceSize: PIECE, password: 'correct horse' })
+    const target = parseAnyLink(fragment)
+    if (!isPasswordLink(target)) throw new Error('expected a password link')
+    expect(fragment).not.toContain(toBase64Url(await secretFromPassword('correct horse', target.salt)))
+    const wrong = engine(hub)
+    const failed = await wrong.open({ cid: target.cid, secret: await secretFromPassword('wrong horse', target.salt) })
+    await expect(until(failed, 'complete')).rejects.toThrow(/does not open/)
+    expect(failed.getSnapshot().errorKind).toBe('wrong-secret')
+    const right = engine(hub)
+    const transfer = await right.open({ cid: target.cid, secret: await secretFromPassword('correct horse', target.salt) })
+    await until(transfer, 'complete')
+    expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
+  }, 20_000)
 })

@@ -17,7 +17,8 @@ import type { Dial, DialFn } from './transport/transport.js'
 import { RelayConnection } from './transport/relay.js'
 import { type Cid, cidFromDigest, digestOfCid } from './content/cid.js'
 import { type Manifest, decodeManifest } from './content/manifest.js'
-import { type LinkTarget, formatFragment } from './content/link.js'
+import { type LinkTarget, formatFragment, formatPasswordFragment } from './content/link.js'
+import { newSalt, secretFromPassword } from './crypto/password.js'
 import { deriveKeys } from './crypto/keys.js'
 import { type IngestOptions, ingest } from './chunking/ingest.js'
 import type { SourceFile } from './chunking/source.js'
@@ -118,13 +119,16 @@ export class Engine {
   /** Cuts, encrypts, hashes and stores the files, then seeds them. Returns the link fragment. */
   async share(
     files: readonly SourceFile[],
-    options: Pick<IngestOptions, 'onProgress' | 'signal' | 'pieceSize' | 'secret'> = {},
+    options: Pick<IngestOptions, 'onProgress' | 'signal' | 'pieceSize' | 'secret'> & { password?: string } = {},
   ): Promise<{ transfer: Transfer; fragment: string }> {
     const { crypto, store, library } = this.#options
+    // With a password the link carries a salt, and the secret comes from password and salt.
+    const salt = options.password ? newSalt() : undefined
+    const secret = salt ? await secretFromPassword(options.password!, salt) : options.secret
     mark('swarmdrop:ingest-start')
-    const result = await ingest(files, { crypto, store, ...options })
+    const result = await ingest(files, { crypto, store, ...options, secret })
     mark('swarmdrop:ingest-end')
-    const fragment = formatFragment({ cid: result.cid, secret: result.secret })
+    const fragment = salt ? formatPasswordFragment({ cid: result.cid, salt }) : formatFragment({ cid: result.cid, secret: result.secret })
     const existing = this.#transfers.get(result.cid)
     if (existing) return { transfer: existing, fragment }
     const name = files.length === 1 ? files[0].path : `${files.length} files`

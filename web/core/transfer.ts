@@ -41,6 +41,8 @@ export interface TransferSnapshot {
   readonly peers: readonly PeerInfo[]
   readonly warnings: readonly string[]
   readonly error: string | null
+  /** What kind of failure `error` is, for callers that act on it (a password form retries on 'wrong-secret'). */
+  readonly errorKind: 'wrong-secret' | 'invalid-content' | 'storage' | 'space' | null
   readonly startedAt: number
   readonly completedAt: number | null
 }
@@ -98,6 +100,7 @@ export class Transfer {
       peers: [],
       warnings: [],
       error: null,
+      errorKind: null,
       startedAt: now,
       completedAt: null,
     }
@@ -121,6 +124,7 @@ export class Transfer {
       this.#fail(
         `This browser's ${detail}. ${have?.count ?? 0} of ${have?.size ?? 0} pieces are saved and still shared; ` +
           'free some disk space, then open the link again to continue.',
+        'storage',
       )
     })
     this.#timer = setInterval(() => this.#refresh(), SNAPSHOT_INTERVAL_MS)
@@ -177,13 +181,12 @@ export class Transfer {
       for (const listener of this.#namedListeners) listener(name, manifest.totalSize)
       await this.#checkSpace(manifest)
     } catch (err) {
-      const reason =
-        err instanceof DecryptionError
-          ? 'The link’s secret does not open this content: the link is damaged or was changed.'
-          : err instanceof InvalidManifestError
-            ? `The file list in this content is invalid: ${err.message}`
-            : String(err)
-      this.#fail(reason)
+      if (err instanceof DecryptionError) {
+        this.#fail('The link’s secret (or the password) does not open this content.', 'wrong-secret')
+      } else {
+        const reason = err instanceof InvalidManifestError ? `The file list in this content is invalid: ${err.message}` : String(err)
+        this.#fail(reason, 'invalid-content')
+      }
     }
   }
 
@@ -193,12 +196,12 @@ export class Transfer {
     if (!this.#options.checkSpace || !have || have.complete) return
     const needed = (have.size - have.count) * manifest.pieceSize
     const problem = await this.#options.checkSpace(needed)
-    if (problem) this.#fail(problem)
+    if (problem) this.#fail(problem, 'space')
   }
 
-  #fail(error: string): void {
+  #fail(error: string, errorKind: NonNullable<TransferSnapshot['errorKind']>): void {
     this.swarm.stopDownloading()
-    this.#update({ phase: 'failed', error })
+    this.#update({ phase: 'failed', error, errorKind })
   }
 
   #refresh(): void {

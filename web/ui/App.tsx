@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react'
 import type { Engine } from '../core/engine.ts'
-import { type LinkTarget, parseLink } from '../core/content/link.ts'
+import { type LinkTarget, type PasswordLinkTarget, isPasswordLink, parseAnyLink } from '../core/content/link.ts'
 import { SendView } from './send/SendView.tsx'
 import { ReceiveView } from './receive/ReceiveView.tsx'
+import { PasswordView } from './receive/PasswordView.tsx'
 import { ConnectionBadge } from './ConnectionBadge.tsx'
 import { CheckView } from './check/CheckView.tsx'
 
@@ -10,13 +11,15 @@ type Route =
   | { kind: 'send' }
   | { kind: 'check' }
   | { kind: 'receive'; target: LinkTarget }
+  | { kind: 'password'; target: PasswordLinkTarget }
   | { kind: 'bad-link'; message: string }
 
 function routeFor(path: string, hash: string): Route {
   if (path === '/check') return { kind: 'check' }
   if (hash === '' || hash === '#') return { kind: 'send' }
   try {
-    return { kind: 'receive', target: parseLink(hash) }
+    const target = parseAnyLink(hash)
+    return isPasswordLink(target) ? { kind: 'password', target } : { kind: 'receive', target }
   } catch (err) {
     return { kind: 'bad-link', message: err instanceof Error ? err.message : String(err) }
   }
@@ -43,6 +46,7 @@ export function App({ engine }: { engine: Engine }) {
         {route.kind === 'send' && <SendView engine={engine} />}
         {route.kind === 'check' && <CheckView engine={engine} />}
         {route.kind === 'receive' && <ReceiveView key={route.target.cid} engine={engine} target={route.target} />}
+        {route.kind === 'password' && <PasswordView key={route.target.cid} engine={engine} target={route.target} />}
         {route.kind === 'bad-link' && (
           <section className="card" aria-labelledby="bad-link-title">
             <h1 id="bad-link-title">This link does not work</h1>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatFragment, formatLink, parseLink } from './link.js'
+import { formatFragment, formatLink, formatPasswordFragment, isPasswordLink, parseAnyLink, parseLink } from './link.js'
 import { cidFromDigest, digestOfCid, isCid } from './cid.js'
 import { InvalidLinkError } from '../util/errors.js'
 
@@ -53,5 +53,25 @@ describe('links', () => {
     } catch (err) {
       expect((err as Error).message.length).toBeGreaterThan(10)
     }
+  })
+})
+
+describe('password links', () => {
+  const salt = Uint8Array.from({ length: 16 }, (_, i) => i * 3)
+
+  it('carry a salt instead of the secret, and parse back', () => {
+    const fragment = formatPasswordFragment({ cid, salt })
+    expect(fragment).toMatch(new RegExp(`^${cid}\\.p\\.[A-Za-z0-9_-]{22}$`))
+    const parsed = parseAnyLink(`https://x/#${fragment}`)
+    expect(isPasswordLink(parsed)).toBe(true)
+    expect(isPasswordLink(parsed) && parsed.salt).toEqual(salt)
+    expect(isPasswordLink(parseAnyLink(formatFragment({ cid, secret })))).toBe(false)
+  })
+
+  it('reject a cut-off salt, and plain parsing refuses them', () => {
+    const fragment = formatPasswordFragment({ cid, salt })
+    expect(() => parseAnyLink(fragment.slice(0, -2))).toThrow(/salt has the wrong length/)
+    expect(() => parseAnyLink(fragment.slice(0, -1) + '*')).toThrow(InvalidLinkError)
+    expect(() => parseLink(fragment)).toThrow(InvalidLinkError)
   })
 })

@@ -1,5 +1,7 @@
 /**
- * Share links: `https://<host>/#<CID>.<secret>`.
+ * Share links: `https://<host>/#<CID>.<secret>`, or for a password-protected
+ * drop `https://<host>/#<CID>.p.<salt>`: the link then holds no usable key;
+ * the key is derived from the password and the salt (crypto/password.ts).
  *
  * Everything after `#` stays in the browser: user agents never send the
  * fragment to the server, so the server sees neither the CID nor the secret
@@ -15,27 +17,68 @@ export interface LinkTarget {
   readonly secret: Uint8Array
 }
 
+/** A password link carries a salt instead of the secret. */
+export interface PasswordLinkTarget {
+  readonly cid: Cid
+  readonly salt: Uint8Array
+}
+
 const SECRET_TEXT_LENGTH = 43
+const SALT_TEXT_LENGTH = 22
+export const SALT_BYTES = 16
 export const MAX_FRAGMENT_LENGTH = 512
 
 export function formatFragment(target: LinkTarget): string {
   return `${target.cid}.${toBase64Url(target.secret)}`
 }
 
+export function formatPasswordFragment(target: PasswordLinkTarget): string {
+  return `${target.cid}.p.${toBase64Url(target.salt)}`
+}
+
 export function formatLink(origin: string, target: LinkTarget): string {
   return `${origin.replace(/\/+$/, '')}/#${formatFragment(target)}`
 }
 
-/**
- * Parses a fragment (with or without the leading `#`) or a whole link.
- * Throws InvalidLinkError with a message a user can act on.
- */
-export function parseLink(input: string): LinkTarget {
+/** Parses a plain or a password link; throws InvalidLinkError with a message a user can act on. */
+export function parseAnyLink(input: string): LinkTarget | PasswordLinkTarget {
+  const fragment = fragmentOf(input)
+  const dot = fragment.indexOf('.')
+  if (fragment.slice(dot, dot + 3) !== '.p.') return parseLink(input)
+  const cidText = fragment.slice(0, dot)
+  const saltText = fragment.slice(dot + 3)
+  if (!isCid(cidText)) throw new InvalidLinkError('The link’s content id is malformed: check that the whole link was copied.')
+  let salt: Uint8Array
+  try {
+    salt = fromBase64Url(saltText)
+  } catch {
+    throw new InvalidLinkError('The link’s password salt contains characters that do not belong in it.')
+  }
+  if (saltText.length !== SALT_TEXT_LENGTH || salt.length !== SALT_BYTES) {
+    throw new InvalidLinkError('The link’s password salt has the wrong length: it may have been cut off when copied.')
+  }
+  return { cid: cidText, salt }
+}
+
+export function isPasswordLink(target: LinkTarget | PasswordLinkTarget): target is PasswordLinkTarget {
+  return 'salt' in target
+}
+
+function fragmentOf(input: string): string {
   const text = input.trim()
   const hashAt = text.indexOf('#')
   const fragment = hashAt >= 0 ? text.slice(hashAt + 1) : text
   if (fragment.length === 0) throw new InvalidLinkError('The link has nothing after “#”.')
   if (fragment.length > MAX_FRAGMENT_LENGTH) throw new InvalidLinkError('The link is too long to be a Swarmdrop link.')
+  return fragment
+}
+
+/**
+ * Parses a plain link: a fragment (with or without the leading `#`) or a whole link.
+ * Throws InvalidLinkError with a message a user can act on.
+ */
+export function parseLink(input: string): LinkTarget {
+  const fragment = fragmentOf(input)
   const dot = fragment.indexOf('.')
   if (dot < 0) throw new InvalidLinkError('The link is missing its secret part (after the “.”): it may have been cut off when copied.')
   const cidText = fragment.slice(0, dot)

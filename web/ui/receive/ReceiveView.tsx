@@ -8,7 +8,16 @@ import { FileList } from './FileList.tsx'
 import { saveFile } from '../save.ts'
 import { useWakeLock } from '../useWakeLock.ts'
 
-export function ReceiveView({ engine, target }: { engine: Engine; target: LinkTarget }) {
+export function ReceiveView({
+  engine,
+  target,
+  onWrongSecret,
+}: {
+  engine: Engine
+  target: LinkTarget
+  /** A password form passes this: a wrong key then sends the user back to it. */
+  onWrongSecret?: () => void
+}) {
   const [transfer, setTransfer] = useState<Transfer | null>(null)
   const [error, setError] = useState<string | null>(null)
   useEffect(() => {
@@ -33,7 +42,7 @@ export function ReceiveView({ engine, target }: { engine: Engine; target: LinkTa
     )
   }
   if (!transfer) return <section className="card">Opening…</section>
-  return <Receiving transfer={transfer} secret={target.secret} />
+  return <Receiving transfer={transfer} secret={target.secret} onWrongSecret={onWrongSecret} />
 }
 
 const PHASE_TEXT: Record<TransferSnapshot['phase'], string> = {
@@ -45,7 +54,7 @@ const PHASE_TEXT: Record<TransferSnapshot['phase'], string> = {
   failed: 'The download failed.',
 }
 
-function Receiving({ transfer, secret }: { transfer: Transfer; secret: Uint8Array }) {
+function Receiving({ transfer, secret, onWrongSecret }: { transfer: Transfer; secret: Uint8Array; onWrongSecret?: () => void }) {
   const s = useTransfer(transfer)
   const [saveError, setSaveError] = useState<string | null>(null)
   const autoSaved = useRef(false)
@@ -59,6 +68,10 @@ function Receiving({ transfer, secret }: { transfer: Transfer; secret: Uint8Arra
       setSaveError(err instanceof Error ? err.message : String(err))
     }
   }
+
+  useEffect(() => {
+    if (s.errorKind === 'wrong-secret' && onWrongSecret) onWrongSecret()
+  }, [s.errorKind, onWrongSecret])
 
   useEffect(() => {
     if (s.phase === 'complete' && !autoSaved.current) {

@@ -20,6 +20,7 @@ type State =
 
 export function SendView({ engine }: { engine: Engine }) {
   const [state, setState] = useState<State>({ stage: 'idle' })
+  const [password, setPassword] = useState('')
 
   const share = async (files: SourceFile[]) => {
     const total = files.reduce((sum, f) => sum + f.size, 0)
@@ -27,6 +28,7 @@ export function SendView({ engine }: { engine: Engine }) {
     requestPersistence()
     try {
       const { transfer, fragment } = await engine.share(files, {
+        password: password || undefined,
         onProgress: (done) => setState({ stage: 'preparing', done, total, count: files.length }),
       })
       setState({ stage: 'ready', transfer, link: `${window.location.origin}/#${fragment}` })
@@ -44,6 +46,17 @@ export function SendView({ engine }: { engine: Engine }) {
             Files go straight from this browser to whoever opens the link, end-to-end encrypted. Keep this tab open
             while they download.
           </p>
+          <label className="setting">
+            Password (optional)
+            <input
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              disabled={state.stage === 'preparing'}
+              data-testid="share-password"
+            />
+          </label>
           <DropZone onFiles={share} disabled={state.stage === 'preparing'} />
           {state.stage === 'preparing' && (
             <div className="progress-block" data-testid="ingest-progress">

@@ -1,0 +1,64 @@
+import { useState, type FormEvent } from 'react'
+import type { Engine } from '../../core/engine.ts'
+import type { LinkTarget, PasswordLinkTarget } from '../../core/content/link.ts'
+import { secretFromPassword } from '../../core/crypto/password.ts'
+import { ReceiveView } from './ReceiveView.tsx'
+
+/**
+ * A password link: asks for the password, derives the key in this browser
+ * (nothing is sent anywhere), and opens the drop. A wrong password shows when
+ * the file list fails to decrypt; the attempt is forgotten and the form returns.
+ */
+export function PasswordView({ engine, target }: { engine: Engine; target: PasswordLinkTarget }) {
+  const [password, setPassword] = useState('')
+  const [state, setState] = useState<{ kind: 'ask'; error?: string } | { kind: 'deriving' } | { kind: 'open'; target: LinkTarget }>({
+    kind: 'ask',
+  })
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (!password) return
+    setState({ kind: 'deriving' })
+    const secret = await secretFromPassword(password, target.salt)
+    setState({ kind: 'open', target: { cid: target.cid, secret } })
+  }
+
+  if (state.kind === 'open') {
+    return (
+      <ReceiveView
+        engine={engine}
+        target={state.target}
+        onWrongSecret={() => {
+          void engine.remove(target.cid).then(() => setState({ kind: 'ask', error: 'Wrong password. Try again.' }))
+        }}
+      />
+    )
+  }
+  return (
+    <section className="card" aria-labelledby="password-title">
+      <h1 id="password-title">This link is protected by a password</h1>
+      <p className="lead">Ask the sender for it. It is checked in this browser and never sent anywhere.</p>
+      <form onSubmit={submit} className="setting">
+        <label>
+          Password{' '}
+          <input
+            type="password"
+            autoFocus
+            autoComplete="off"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="link-password"
+          />
+        </label>
+        <button type="submit" className="button primary" disabled={state.kind === 'deriving' || !password}>
+          {state.kind === 'deriving' ? 'Checking…' : 'Open'}
+        </button>
+      </form>
+      {state.kind === 'ask' && state.error && (
+        <p role="alert" className="error" data-testid="password-error">
+          {state.error}
+        </p>
+      )}
+    </section>
+  )
+}
