@@ -135,6 +135,20 @@ test('a password link refuses a wrong password, opens with the right one, and th
   await b.context.close()
 })
 
+test('a link past its expiry says it expired', async ({ browser, server, workDir }) => {
+  const a = await newPeerPage(browser)
+  await a.page.goto(server.url + '/')
+  await a.page.getByTestId('share-expiry').selectOption('1')
+  const link = await shareFiles(a.page, server.url, [makeFile(workDir, 'event-tickets.pdf', 50_000)], { navigate: false })
+  const b = await newPeerPage(browser)
+  await b.context.clock.setFixedTime(new Date(Date.now() + 2 * 3600_000)) // the receiver opens it two hours later
+  await b.page.goto(link)
+  await expect(b.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'failed', { timeout: 30_000 })
+  await expect(b.page.getByTestId('receive-phase')).toContainText('This link expired on')
+  await a.context.close()
+  await b.context.close()
+})
+
 test('a malformed or truncated link shows a clear error', async ({ browser, server }) => {
   const { page, context } = await newPeerPage(browser)
   await page.goto(server.url + '/#not-a-link')

@@ -24,7 +24,10 @@ const PIECE = 64 * 1024
 const engines: Engine[] = []
 afterEach(() => engines.splice(0).forEach((e) => e.close()))
 
-function engine(hub: MemorySignalingHub, options: { store?: ChunkStore; library?: LibraryStore; link?: MemoryDialOptions } = {}) {
+function engine(
+  hub: MemorySignalingHub,
+  options: { store?: ChunkStore; library?: LibraryStore; link?: MemoryDialOptions; now?: () => number } = {},
+) {
   const signaling = hub.client()
   const e = new Engine({
     store: options.store ?? memoryStore(),
@@ -34,6 +37,7 @@ function engine(hub: MemorySignalingHub, options: { store?: ChunkStore; library?
     dial: memoryDialer(() => signaling.peerId, options.link),
     lookupIntervalMs: 100,
     connectTimeoutMs: 2_000,
+    now: options.now,
   })
   engines.push(e)
   return e
@@ -216,4 +220,24 @@ describe('engine', () => {
     await until(transfer, 'complete')
     expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
   }, 20_000)
+
+  it('honours expiry: a late downloader is told the link expired, and holders delete the pieces', async () => {
+    const hub = new MemorySignalingHub()
+    let clock = Date.now()
+    const store = memoryStore()
+    const a = engine(hub, { store, now: () => clock })
+    const expiresAt = clock + 60_000
+    const { fragment } = await a.share([bytesSource('soon-gone.txt', pseudoRandomBytes(50_000, 13))], { pieceSize: PIECE, expiresAt })
+    const manifest = a.transfer(parseLink(fragment).cid)!.swarm.manifest!
+    expect(manifest.expiresAt).toBe(expiresAt)
+    const late = engine(hub, { now: () => expiresAt + 1 })
+    const transfer = await late.open(parseLink(fragment))
+    await expect(until(transfer, 'complete')).rejects.toThrow(/expired/)
+    expect(transfer.getSnapshot().errorKind).toBe('expired')
+    clock = expiresAt + 1 // the sharer's clock passes the expiry: its next check removes the drop
+    await new Promise((r) => setTimeout(r, 300))
+    expect(a.transfer(parseLink(fragment).cid)).toBeUndefined()
+    expect(await a.library()).toEqual([])
+    for (const id of manifest.pieceIds) expect(await store.has(id)).toBe(false)
+  })
 })

@@ -46,6 +46,7 @@ export interface EngineOptions {
   /** How often a swarm short of peers asks the server for more. */
   lookupIntervalMs?: number
   random?: () => number
+  now?: () => number
 }
 
 export interface EngineEvents extends Record<string, unknown> {
@@ -71,6 +72,7 @@ export class Engine {
       connectTimeoutMs: 15_000,
       lookupIntervalMs: 5_000,
       random: Math.random,
+      now: Date.now,
       ...options,
     }
     this.limiter = options.limiter ?? new UploadLimiter()
@@ -91,7 +93,8 @@ export class Engine {
       }),
     )
     this.#lookupTimer = setInterval(() => {
-      for (const t of this.#transfers.values()) {
+      for (const t of [...this.#transfers.values()]) {
+        if (t.checkExpiry()) continue // its subscription removes it
         if (t.swarm.peerCount < this.#options.maxPeersPerSwarm) signaling.lookup(t.cid)
       }
     }, this.#options.lookupIntervalMs)
@@ -119,7 +122,7 @@ export class Engine {
   /** Cuts, encrypts, hashes and stores the files, then seeds them. Returns the link fragment. */
   async share(
     files: readonly SourceFile[],
-    options: Pick<IngestOptions, 'onProgress' | 'signal' | 'pieceSize' | 'secret'> & { password?: string } = {},
+    options: Pick<IngestOptions, 'onProgress' | 'signal' | 'pieceSize' | 'secret' | 'expiresAt'> & { password?: string } = {},
   ): Promise<{ transfer: Transfer; fragment: string }> {
     const { crypto, store, library } = this.#options
     // With a password the link carries a salt, and the secret comes from password and salt.
@@ -216,8 +219,14 @@ export class Engine {
       swarm.close()
       return running
     }
-    const transfer = new Transfer({ swarm, role, crypto, store, keys, checkSpace })
+    const transfer = new Transfer({ swarm, role, crypto, store, keys, checkSpace, now: this.#options.now })
     this.#transfers.set(cid, transfer)
+    // Past its expiry a drop is deleted here, as on every honest peer; the page still says why.
+    const removeIfExpired = () => {
+      if (transfer.getSnapshot().errorKind === 'expired' && this.#transfers.get(cid) === transfer) void this.remove(cid)
+    }
+    transfer.subscribe(removeIfExpired)
+    removeIfExpired() // a stored manifest may have expired already, before this subscription
     transfer.onNamed((name, totalBytes) => void this.#rename(cid, name, totalBytes))
     swarm.events.on('complete', () => this.#options.signaling.announce(cid, true))
     this.#options.signaling.announce(cid, swarm.have?.complete ?? false)

@@ -42,7 +42,9 @@ export interface TransferSnapshot {
   readonly warnings: readonly string[]
   readonly error: string | null
   /** What kind of failure `error` is, for callers that act on it (a password form retries on 'wrong-secret'). */
-  readonly errorKind: 'wrong-secret' | 'invalid-content' | 'storage' | 'space' | null
+  readonly errorKind: 'wrong-secret' | 'invalid-content' | 'storage' | 'space' | 'expired' | null
+  /** ms since epoch after which the sender wants the drop gone, if set. */
+  readonly expiresAt: number | null
   readonly startedAt: number
   readonly completedAt: number | null
 }
@@ -101,6 +103,7 @@ export class Transfer {
       warnings: [],
       error: null,
       errorKind: null,
+      expiresAt: null,
       startedAt: now,
       completedAt: null,
     }
@@ -169,8 +172,20 @@ export class Transfer {
     this.#listeners.clear()
   }
 
+  /** Fails the transfer as expired when its manifest's expiry has passed; true if it has. */
+  checkExpiry(): boolean {
+    const expiresAt = this.swarm.manifest?.expiresAt
+    if (expiresAt === undefined || this.#now() < expiresAt) return false
+    if (this.#snapshot.errorKind !== 'expired') {
+      this.#fail(`This link expired on ${new Date(expiresAt).toLocaleString()}: its files are no longer shared.`, 'expired')
+    }
+    return true
+  }
+
   async #onManifest(manifest: Manifest): Promise<void> {
     const { keys, crypto } = this.#options
+    if (manifest.expiresAt !== undefined) this.#update({ expiresAt: manifest.expiresAt })
+    if (this.checkExpiry()) return
     if (!keys || this.#metadata) return this.#refresh()
     try {
       const plain = await openMetadata(crypto, keys.metaKey, manifest.encryptedMetadata)

@@ -21,6 +21,7 @@ type State =
 export function SendView({ engine }: { engine: Engine }) {
   const [state, setState] = useState<State>({ stage: 'idle' })
   const [password, setPassword] = useState('')
+  const [lifetimeHours, setLifetimeHours] = useState(0)
 
   const share = async (files: SourceFile[]) => {
     const total = files.reduce((sum, f) => sum + f.size, 0)
@@ -29,6 +30,7 @@ export function SendView({ engine }: { engine: Engine }) {
     try {
       const { transfer, fragment } = await engine.share(files, {
         password: password || undefined,
+        expiresAt: lifetimeHours > 0 ? Date.now() + lifetimeHours * 3_600_000 : undefined,
         onProgress: (done) => setState({ stage: 'preparing', done, total, count: files.length }),
       })
       setState({ stage: 'ready', transfer, link: `${window.location.origin}/#${fragment}` })
@@ -56,6 +58,20 @@ export function SendView({ engine }: { engine: Engine }) {
               disabled={state.stage === 'preparing'}
               data-testid="share-password"
             />
+          </label>
+          <label className="setting">
+            Link expires
+            <select
+              value={lifetimeHours}
+              onChange={(e) => setLifetimeHours(Number(e.target.value))}
+              disabled={state.stage === 'preparing'}
+              data-testid="share-expiry"
+            >
+              <option value={0}>never</option>
+              <option value={1}>after 1 hour</option>
+              <option value={24}>after 1 day</option>
+              <option value={168}>after 7 days</option>
+            </select>
           </label>
           <DropZone onFiles={share} disabled={state.stage === 'preparing'} />
           {state.stage === 'preparing' && (
