@@ -6,6 +6,7 @@ import { test as base, expect, type Browser, type BrowserContext, type Page } fr
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { unzipSync } from 'fflate'
 import { join } from 'node:path'
 import { type TestServer, startTestServer } from './server.ts'
 
@@ -99,6 +100,13 @@ export async function waitForProgress(page: Page, predicate: (p: TransferProgres
 export interface SavedFile {
   name: string
   sha256: string
+  path: string
+}
+
+/** The entries of a saved zip: path to SHA-256 of the bytes. */
+export function zipEntries(path: string): Map<string, string> {
+  const entries = unzipSync(readFileSync(path))
+  return new Map(Object.entries(entries).map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')]))
 }
 
 /** Waits for `count` browser downloads and hashes what was saved. */
@@ -109,7 +117,7 @@ export function collectDownloads(page: Page, count: number): Promise<SavedFile[]
       saved.push(
         download.path().then((path) => {
           if (!path) throw new Error(`download ${download.suggestedFilename()} failed: ${download.failure()}`)
-          return { name: download.suggestedFilename(), sha256: sha256File(path) }
+          return { name: download.suggestedFilename(), sha256: sha256File(path), path }
         }),
       )
       if (saved.length === count) Promise.all(saved).then(resolve, reject)

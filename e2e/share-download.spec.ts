@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs'
 import jsQR from 'jsqr'
 import { PNG } from 'pngjs'
 import { cidFromDigest } from '../web/core/content/cid.ts'
-import { collectDownloads, expect, makeFile, newPeerPage, recordTraffic, shareFiles, test } from './fixtures.ts'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { collectDownloads, expect, makeFile, newPeerPage, recordTraffic, shareFiles, test, zipEntries } from './fixtures.ts'
 
 const PIECE = 256 * 1024
 const CAPACITY = PIECE - 16 // plaintext bytes per piece (each sealed piece carries a 16-byte tag)
@@ -34,7 +36,7 @@ test('a drop of edge-sized files goes from A to B byte for byte, and C downloads
 
   const b = await newPeerPage(browser)
   const trafficB = recordTraffic(b.page)
-  const savedB = collectDownloads(b.page, files.length)
+  const savedB = collectDownloads(b.page, 1) // several files: one zip
   const started = Date.now()
   await b.page.goto(link)
   await expect(b.page.getByTestId('file-row')).toHaveCount(files.length)
@@ -42,18 +44,18 @@ test('a drop of edge-sized files goes from A to B byte for byte, and C downloads
   const seconds = (Date.now() - started) / 1000
   const total = files.reduce((s, f) => s + f.size, 0)
   console.log(`A→B: ${(total / 1024 / 1024).toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(total / 1024 / 1024 / seconds).toFixed(1)} MiB/s (link open to verified)`)
-  const got = await savedB
-  // Saved through the download service worker, which streams from IndexedDB.
+  const [zip] = await savedB
+  // Saved through the download service worker, which streams the zip from IndexedDB as it builds it.
   expect(await b.page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(/\/sw\.js$/)
-  expect(got.map((f) => f.name).sort()).toEqual(files.map((f) => f.name).sort())
-  for (const f of files) expect(got.find((g) => g.name === f.name)?.sha256, f.name).toBe(f.sha256)
+  expect(zip.name).toBe('swarmdrop-files.zip')
+  expect(zipEntries(zip.path)).toEqual(new Map(files.map((f) => [f.name, f.sha256])))
 
   // C joins while A and B both hold every piece.
   const c = await newPeerPage(browser)
-  const savedC = collectDownloads(c.page, files.length)
+  const savedC = collectDownloads(c.page, 1)
   await c.page.goto(link)
   await expect(c.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 90_000 })
-  for (const f of await savedC) expect(f.sha256).toBe(files.find((x) => x.name === f.name)!.sha256)
+  expect(zipEntries((await savedC)[0].path)).toEqual(new Map(files.map((f) => [f.name, f.sha256])))
   await expect(c.page.getByTestId('peer-row')).toHaveCount(2)
   const fromEach = await peerBytes(c.page)
   console.log(`C received ${fromEach.map((n) => (n / 1024 / 1024).toFixed(1) + ' MiB').join(' + ')} from its two peers`)
@@ -79,12 +81,15 @@ test('without the download service worker, files are saved from an assembled Blo
   const link = await shareFiles(a.page, server.url, files)
   const context = await browser.newContext({ serviceWorkers: 'block' })
   const page = await context.newPage()
-  const saved = collectDownloads(page, files.length)
+  const saved = collectDownloads(page, 1)
   await page.goto(link)
   await expect(page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete')
   expect(await page.evaluate(() => navigator.serviceWorker?.controller ?? null)).toBeNull()
-  const got = await saved
-  for (const f of files) expect(got.find((g) => g.name === f.name)?.sha256, f.name).toBe(f.sha256)
+  expect(zipEntries((await saved)[0].path)).toEqual(new Map(files.map((f) => [f.name, f.sha256])))
+  // One file on its own is saved as itself.
+  const single = collectDownloads(page, 1)
+  await page.getByTestId('file-row').filter({ hasText: 'b.txt' }).getByRole('button', { name: 'Save' }).click()
+  expect(await single).toEqual([expect.objectContaining({ name: 'b.txt', sha256: files[1].sha256 })])
   await context.close()
   await a.context.close()
 })
@@ -124,7 +129,7 @@ test('a password link refuses a wrong password, opens with the right one, and th
   await b.page.getByTestId('link-password').fill('tr0ub4dor&3')
   await b.page.getByRole('button', { name: 'Open' }).click()
   await expect(b.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 30_000 })
-  expect((await saved)[0]).toEqual({ name: file.name, sha256: file.sha256 })
+  expect((await saved)[0]).toMatchObject({ name: file.name, sha256: file.sha256 })
   for (const t of [trafficA, trafficB]) {
     for (const text of [...t.urls, ...t.wsSent]) {
       expect(text).not.toContain('tr0ub4dor')
@@ -145,6 +150,32 @@ test('a link past its expiry says it expired', async ({ browser, server, workDir
   await b.page.goto(link)
   await expect(b.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'failed', { timeout: 30_000 })
   await expect(b.page.getByTestId('receive-phase')).toContainText('This link expired on')
+  await a.context.close()
+  await b.context.close()
+})
+
+test('a folder of nested files arrives as a zip with every path and byte intact', async ({ browser, server, workDir }) => {
+  const root = join(workDir, 'album')
+  mkdirSync(join(root, '2024', 'summer'), { recursive: true })
+  const files = [
+    { rel: 'album/cover.jpg', file: makeFile(root, 'cover.jpg', 300_000) },
+    { rel: 'album/2024/notes.txt', file: makeFile(join(root, '2024'), 'notes.txt', 12) },
+    { rel: 'album/2024/summer/beach.raw', file: makeFile(join(root, '2024', 'summer'), 'beach.raw', 600_000) },
+  ]
+  const a = await newPeerPage(browser)
+  await a.page.goto(server.url + '/')
+  await a.page.getByTestId('folder-input').setInputFiles(root)
+  await expect(a.page.getByTestId('share-link')).toBeVisible({ timeout: 30_000 })
+  const link = await a.page.getByTestId('share-link').inputValue()
+  const b = await newPeerPage(browser)
+  const saved = collectDownloads(b.page, 1)
+  await b.page.goto(link)
+  await expect(b.page.getByTestId('file-row')).toHaveCount(3)
+  await expect(b.page.getByTestId('file-list')).toContainText('album/2024/summer/beach.raw')
+  await expect(b.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete')
+  const [zip] = await saved
+  expect(zip.name).toBe('album.zip')
+  expect(zipEntries(zip.path)).toEqual(new Map(files.map((f) => [f.rel, f.file.sha256])))
   await a.context.close()
   await b.context.close()
 })

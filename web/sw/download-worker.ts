@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 /**
- * The download service worker: streams a received file from IndexedDB to the
- * browser's download manager, decrypting one piece at a time. No Blob of the
+ * The download service worker: streams a received file (or several, as a zip
+ * built on the fly) from IndexedDB to the browser's download manager,
+ * decrypting one piece at a time. No Blob of the
  * whole file is ever built, so a 4 GiB file costs the page no memory (and
  * works in private windows, where large Blobs cannot spill to disk).
  *
@@ -12,12 +13,12 @@
 import { digestOfCid } from '../core/content/cid.ts'
 import { decodeManifest } from '../core/content/manifest.ts'
 import type { FileSpan } from '../core/content/metadata.ts'
-import { baseName } from '../core/content/metadata.ts'
 import { deriveKeys } from '../core/crypto/keys.ts'
 import { defaultCrypto } from '../core/crypto/provider.ts'
 import { readFileBytes } from '../core/chunking/assemble.ts'
 import { idbChunkStore, openSwarmdropDb } from '../core/storage/idb-store.ts'
 import { fromBase64Url } from '../core/util/bytes.ts'
+import { downloadZip } from 'client-zip'
 
 declare const self: ServiceWorkerGlobalScope
 
@@ -26,7 +27,10 @@ export interface SaveRequest {
   id: string
   cid: string
   secret: string
-  file: FileSpan
+  /** One file is saved as itself; several as one zip, streamed as it is built. */
+  files: FileSpan[]
+  /** The download's name: the file's, or the zip's. */
+  name: string
 }
 
 export const SAVE_PATH = '/__save/'
@@ -63,14 +67,28 @@ function contentDisposition(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
 }
 
-async function respond({ cid, secret, file }: SaveRequest): Promise<Response> {
+async function respond({ cid, secret, files, name }: SaveRequest): Promise<Response> {
   const crypto = defaultCrypto()
   const store = idbChunkStore(await openSwarmdropDb())
   const manifestBytes = await store.get(digestOfCid(cid))
   if (!manifestBytes) return new Response('This drop is no longer in this browser.', { status: 404 })
   const manifest = decodeManifest(manifestBytes)
   const { pieceKey } = await deriveKeys(crypto, fromBase64Url(secret))
-  const chunks = readFileBytes({ crypto, store, manifest, pieceKey }, file)
+  const ctx = { crypto, store, manifest, pieceKey }
+  if (files.length !== 1) {
+    const entries = files.map((f) => ({ name: f.path, size: f.size, input: readFileBytes(ctx, f) }))
+    const zip = downloadZip(entries, { metadata: files.map((f) => ({ name: f.path, size: f.size })) })
+    return new Response(zip.body, {
+      headers: {
+        'Content-Type': 'application/zip',
+        'Content-Length': zip.headers.get('Content-Length') ?? '',
+        'Content-Disposition': contentDisposition(name),
+        'Cache-Control': 'no-store',
+      },
+    })
+  }
+  const file = files[0]
+  const chunks = readFileBytes(ctx, file)
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -91,7 +109,7 @@ async function respond({ cid, secret, file }: SaveRequest): Promise<Response> {
     headers: {
       'Content-Type': file.type || 'application/octet-stream',
       'Content-Length': String(file.size),
-      'Content-Disposition': contentDisposition(baseName(file.path)),
+      'Content-Disposition': contentDisposition(name),
       'Cache-Control': 'no-store',
     },
   })

@@ -3,8 +3,8 @@
  * whole file in memory:
  *
  * 1. With the download service worker (web/sw/download-worker.ts) in control,
- *    the file streams from IndexedDB through the worker to the download
- *    manager, one decrypted piece at a time.
+ *    the file (or a zip of several) streams from IndexedDB through the worker
+ *    to the download manager, one decrypted piece at a time.
  * 2. Otherwise (no service worker: dev server, or a browser that refuses it)
  *    the file is assembled as a Blob of per-piece Blobs, which the browser
  *    keeps in its blob storage (on disk in normal profiles).
@@ -14,6 +14,7 @@ import { baseName } from '../core/content/metadata.ts'
 import type { Transfer } from '../core/transfer.ts'
 import { randomBytes, toBase64Url } from '../core/util/bytes.ts'
 import type { SaveRequest } from '../sw/download-worker.ts'
+import { downloadZip } from 'client-zip'
 
 const SAVE_PATH = '/__save/'
 
@@ -27,9 +28,9 @@ function clickDownload(href: string, name: string): void {
   a.remove()
 }
 
-async function saveThroughWorker(worker: ServiceWorker, transfer: Transfer, secret: Uint8Array, file: FileSpan): Promise<void> {
+async function saveThroughWorker(worker: ServiceWorker, transfer: Transfer, secret: Uint8Array, files: FileSpan[], name: string): Promise<void> {
   const id = toBase64Url(randomBytes(16))
-  const request: SaveRequest = { type: 'save', id, cid: transfer.cid, secret: toBase64Url(secret), file }
+  const request: SaveRequest = { type: 'save', id, cid: transfer.cid, secret: toBase64Url(secret), files, name }
   const channel = new MessageChannel()
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the download worker did not answer')), 5_000)
@@ -52,25 +53,41 @@ async function saveThroughWorker(worker: ServiceWorker, transfer: Transfer, secr
 /** The download has long started (it continues without the frame) when the frame is removed. */
 const SAVE_FRAME_LIFETIME_MS = 120_000
 
-async function saveAsBlob(transfer: Transfer, file: FileSpan): Promise<void> {
-  const parts: Blob[] = []
-  for await (const chunk of transfer.readFile(file)) parts.push(new Blob([chunk as Uint8Array<ArrayBuffer>]))
-  const url = URL.createObjectURL(new Blob(parts, { type: file.type || 'application/octet-stream' }))
-  clickDownload(url, baseName(file.path))
+async function saveAsBlob(transfer: Transfer, files: FileSpan[], name: string): Promise<void> {
+  let blob: Blob
+  if (files.length === 1) {
+    const parts: Blob[] = []
+    for await (const chunk of transfer.readFile(files[0])) parts.push(new Blob([chunk as Uint8Array<ArrayBuffer>]))
+    blob = new Blob(parts, { type: files[0].type || 'application/octet-stream' })
+  } else {
+    // Without the worker the zip is collected into a Blob; the browser keeps large Blobs on disk in normal profiles.
+    blob = await downloadZip(files.map((f) => ({ name: f.path, size: f.size, input: transfer.readFile(f) }))).blob()
+  }
+  const url = URL.createObjectURL(blob)
+  clickDownload(url, name)
   // The download has taken its reference by now; keep the URL a while for slow starts.
   setTimeout(() => URL.revokeObjectURL(url), 60_000)
 }
 
-export async function saveFile(transfer: Transfer, secret: Uint8Array, file: FileSpan): Promise<void> {
+/** Saves one file as itself, or several as one zip named `zipName`. */
+export async function saveFiles(transfer: Transfer, secret: Uint8Array, files: FileSpan[], zipName: string): Promise<void> {
+  const name = files.length === 1 ? baseName(files[0].path) : zipName
   const worker = navigator.serviceWorker?.controller
   if (worker) {
     try {
-      return await saveThroughWorker(worker, transfer, secret, file)
+      return await saveThroughWorker(worker, transfer, secret, files, name)
     } catch {
       // fall through to the Blob path
     }
   }
-  await saveAsBlob(transfer, file)
+  await saveAsBlob(transfer, files, name)
+}
+
+/** A zip's name: the folder the files share, or a generic one. */
+export function zipNameFor(files: readonly FileSpan[]): string {
+  const tops = new Set(files.map((f) => (f.path.includes('/') ? f.path.slice(0, f.path.indexOf('/')) : '')))
+  const [top] = tops
+  return tops.size === 1 && top ? `${top}.zip` : 'swarmdrop-files.zip'
 }
 
 /** Registers the download worker; the app works without it (Blob saves). */

@@ -29,7 +29,7 @@ export function FileList({
       </ul>
       {files.length > 1 && (
         <button type="button" className="button primary" disabled={!complete} onClick={() => onSave('all')}>
-          Save all
+          Save all as .zip
         </button>
       )}
     </div>

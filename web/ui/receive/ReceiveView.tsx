@@ -5,7 +5,7 @@ import type { Transfer, TransferSnapshot } from '../../core/transfer.ts'
 import { useTransfer } from '../useTransfer.ts'
 import { TransferStatus } from '../transfer/TransferStatus.tsx'
 import { FileList } from './FileList.tsx'
-import { saveFile } from '../save.ts'
+import { saveFiles, zipNameFor } from '../save.ts'
 import { useWakeLock } from '../useWakeLock.ts'
 
 export function ReceiveView({
@@ -62,8 +62,9 @@ function Receiving({ transfer, secret, onWrongSecret }: { transfer: Transfer; se
 
   const save = async (which: 'all' | number) => {
     setSaveError(null)
+    const files = (s.files ?? []).filter((f) => which === 'all' || which === f.index)
     try {
-      for (const file of s.files ?? []) if (which === 'all' || which === file.index) await saveFile(transfer, secret, file)
+      if (files.length > 0) await saveFiles(transfer, secret, files, zipNameFor(files))
     } catch (err) {
       setSaveError(err instanceof Error ? err.message : String(err))
     }

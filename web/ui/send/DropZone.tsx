@@ -54,6 +54,7 @@ export function DropZone({ onFiles, disabled }: { onFiles: (files: SourceFile[])
           className="visually-hidden"
           tabIndex={-1}
           aria-hidden="true"
+          data-testid="folder-input"
           onChange={(e) => {
             if (e.target.files?.length) onFiles(filesFromInput(e.target.files))
             e.target.value = ''
