@@ -3,8 +3,10 @@ export class Bitfield {
   readonly bytes: Uint8Array
   #count = 0
 
-  constructor(readonly size: number, bytes?: Uint8Array) {
+  /** `full` sets every bit (a peer that holds everything). */
+  constructor(readonly size: number, bytes?: Uint8Array, full = false) {
     this.bytes = new Uint8Array(Math.ceil(size / 8))
+    if (full) for (let i = 0; i < size; i++) this.set(i)
     if (bytes) {
       if (bytes.length !== this.bytes.length) throw new RangeError('bitfield length does not match its size')
       this.bytes.set(bytes)

@@ -22,6 +22,8 @@ export const MAX_PARTIAL_BYTES = 64 * 1024 * 1024
 export const MAX_UPLOAD_QUEUE = 512
 /** A block not answered in this time is asked of someone else. */
 export const REQUEST_TIMEOUT_MS = 15_000
+/** Rounds of timed-out requests, with nothing delivered in between, before a peer is dropped as gone. */
+export const MAX_TIMEOUTS = 2
 /** Corrupt pieces a peer may send before it is dropped (one could be a fluke). */
 export const MAX_STRIKES = 2
 /** How long a peer has to deliver the manifest before we ask another. */

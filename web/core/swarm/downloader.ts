@@ -31,6 +31,7 @@ import {
   MAX_PARTIAL_BYTES,
   MAX_PIPELINE_BLOCKS,
   MAX_STRIKES,
+  MAX_TIMEOUTS,
   MIN_PIPELINE_BLOCKS,
   PIPELINE_SECONDS,
   REQUEST_TIMEOUT_MS,
@@ -139,6 +140,7 @@ export class Downloader {
       return
     }
     peer.inflight.delete(key)
+    peer.timeouts = 0
     peer.downRate.add(frame.data.length, this.host.now())
     const piece = this.#active.get(frame.piece)
     const b = frame.offset / REQUEST_BLOCK_BYTES
@@ -165,16 +167,27 @@ export class Downloader {
     this.#release(peer, req.piece)
   }
 
+  /**
+   * Moves requests that went unanswered too long to other peers. A peer that
+   * lets requests time out twice without delivering anything in between is
+   * dropped: a tab that vanished without closing its connection looks like that.
+   */
   checkTimeouts(now: number): void {
-    for (const peer of this.host.peers()) {
+    for (const peer of [...this.host.peers()]) {
+      let timedOut = false
       for (const [key, r] of peer.inflight) {
         if (now - r.sentAt <= REQUEST_TIMEOUT_MS) continue
+        timedOut = true
         peer.inflight.delete(key)
         peer.send({ kind: 'cancel', piece: r.piece, offset: r.offset, length: r.length })
         const piece = this.#active.get(r.piece)
         if (!piece) continue
         piece.requesters[r.offset / REQUEST_BLOCK_BYTES].delete(peer.id)
         if (piece.owner === peer.id) piece.owner = null
+      }
+      if (timedOut && ++peer.timeouts >= MAX_TIMEOUTS) {
+        this.host.warn('Dropped a peer that stopped answering requests.')
+        peer.fail('not answering requests')
       }
     }
   }

@@ -37,6 +37,8 @@ export class PeerSession {
   uploading = false
   writable = true
   strikes = 0
+  /** Request timeouts since the peer last delivered a block. */
+  timeouts = 0
   bytesDown = 0
   bytesUp = 0
   /** Every frame's bytes, both ways (what a relay carries). */

@@ -52,9 +52,9 @@ export async function holder(drop: Drop, options: { pieces?: Iterable<number>; s
 }
 
 /** A peer with nothing but the CID. */
-export function fresh(drop: Drop, seed = 2): { swarm: Swarm; store: ChunkStore } {
+export function fresh(drop: Drop, seed = 2, now?: () => number): { swarm: Swarm; store: ChunkStore } {
   const store = memoryStore()
-  const swarm = new Swarm({ cid: drop.result.cid, store, crypto, random: seededRandom(seed) })
+  const swarm = new Swarm({ cid: drop.result.cid, store, crypto, random: seededRandom(seed), now })
   swarms.push(swarm)
   return { swarm, store }
 }

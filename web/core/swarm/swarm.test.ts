@@ -8,6 +8,7 @@ import { digestOfCid } from '../content/cid.js'
 import { toHex } from '../util/bytes.js'
 import { decodeFrame, encodeFrame } from '../wire/codec.js'
 import { completed, crypto, expectContent, fresh, holder, link, makeDrop as makeSizedDrop } from './swarm.fixtures.js'
+import { Bitfield } from './bitfield.js'
 
 const PIECE = 16 * 1024
 const makeDrop = (size = 20 * (PIECE - 16) + 100) => makeSizedDrop(size, PIECE)
@@ -155,6 +156,33 @@ describe('swarm', () => {
     await new Promise((r) => setTimeout(r, 50))
     expect(received[0]).toBe('hello')
     expect(received.filter((k) => k.startsWith('have')).length).toBe(drop.result.manifest.pieceIds.length)
+  })
+
+  it('drops a peer that stops answering requests, after two rounds of timeouts', async () => {
+    const drop = await makeDrop()
+    let clock = Date.now()
+    const { swarm } = fresh(drop, 3, () => clock)
+    const [silent, downEnd] = memoryPair('silent', 'down')
+    const closed = new Promise<string>((resolve) => silent.events.on('close', ({ reason }) => resolve(reason)))
+    const requests: number[] = []
+    silent.events.on('message', (m) => {
+      const f = decodeFrame(m)
+      if (f.kind === 'request') requests.push(f.piece)
+      // Answers the manifest, then never a block: a tab that vanished without closing its connection.
+      if (f.kind === 'manifest-request') {
+        silent.send(encodeFrame({ kind: 'manifest-part', total: drop.result.manifestBytes.length, offset: 0, data: drop.result.manifestBytes }))
+      }
+    })
+    swarm.addConnection(downEnd)
+    const count = drop.result.manifest.pieceIds.length
+    silent.send(encodeFrame({ kind: 'hello', cidDigest: digestOfCid(drop.result.cid), hasManifest: true, pieceCount: count, bitfield: new Bitfield(count, undefined, true).bytes }))
+    await new Promise((r) => setTimeout(r, 100))
+    expect(requests.length).toBeGreaterThan(0)
+    clock += 16_000
+    await new Promise((r) => setTimeout(r, 1_200)) // one tick: first round of timeouts, requests go out again
+    expect(silent.closed).toBe(false)
+    clock += 16_000
+    expect(await closed).toMatch(/not answering requests/)
   })
 
   it('rejects a request for a piece it does not hold and closes a peer that asks past the end', async () => {
