@@ -16,7 +16,7 @@ import { isPasswordLink, parseAnyLink, parseLink } from './content/link.js'
 import { secretFromPassword } from './crypto/password.js'
 import { digestOfCid } from './content/cid.js'
 import { toBase64Url, toHex } from './util/bytes.js'
-import { fileBytes, until } from './transfer.fixtures.js'
+import { fileBytes, until, waitFor } from './transfer.fixtures.js'
 import { pseudoRandomBytes } from './util/random.js'
 
 const crypto = webCryptoProvider()
@@ -93,7 +93,7 @@ describe('engine', () => {
     const library = memoryLibrary()
     const slow = engine(hub, { store, library, link: { bytesPerSecond: 2 * 1024 * 1024 } })
     const partial = await slow.open(parseLink(fragment))
-    await new Promise<void>((resolve) => partial.subscribe(() => partial.getSnapshot().piecesDone >= 20 && resolve()))
+    await waitFor(partial, (s) => s.piecesDone >= 20)
     slow.close()
     const resumed = engine(hub, { store, library })
     const transfer = await resumed.open(parseLink(fragment))
@@ -113,7 +113,7 @@ describe('engine', () => {
     const { fragment } = await a.share([bytesSource('c.bin', content)], { pieceSize: PIECE })
     const b = engine(hub, { link: { bytesPerSecond: 1024 * 1024 } })
     const transfer = await b.open(parseLink(fragment))
-    await new Promise<void>((resolve) => transfer.subscribe(() => transfer.getSnapshot().piecesDone >= 3 && resolve()))
+    await waitFor(transfer, (s) => s.piecesDone >= 3)
     hub.restart(300)
     expect(b.signaling.status).toBe('connecting')
     await until(transfer, 'complete')
@@ -180,7 +180,7 @@ describe('engine', () => {
     const { fragment } = await a.share([bytesSource('u.bin', content)], { pieceSize: PIECE })
     const transfer = await b.open(parseLink(fragment))
     // Relayed first (the relay opens after 50 ms, the direct path after 400 ms), then moved to direct.
-    await new Promise<void>((resolve) => transfer.subscribe(() => transfer.getSnapshot().peers[0]?.kind === 'memory' && resolve()))
+    await waitFor(transfer, (s) => s.peers[0]?.kind === 'memory')
     await until(transfer, 'complete')
     expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
     expect(transfer.getSnapshot().peers.map((p) => p.kind)).toEqual(['memory'])
