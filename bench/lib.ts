@@ -1,5 +1,5 @@
 /** Shared by the benchmarks: processes' CPU time, files, a browser, the app's share and download path. */
-import { createReadStream, readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs'
+import { createReadStream, readFileSync, openSync, writeSync, closeSync } from 'node:fs'
 import { createHash, randomBytes } from 'node:crypto'
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { chromiumLaunchOptions } from '../e2e/chromium.ts'
@@ -92,8 +92,4 @@ export function table(rows: Record<string, string | number>[]): string {
   const widths = keys.map((k, i) => Math.max(k.length, ...cells.map((c) => c[i].length)))
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ')
   return [line(keys), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')
-}
-
-export function writeJson(path: string, value: unknown): void {
-  writeFileSync(path, JSON.stringify(value, null, 2))
 }

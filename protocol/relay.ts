@@ -14,6 +14,7 @@
  * | 50     | n     | one peer wire frame                                     |
  */
 import { fromBase64Url, toBase64Url } from '../web/core/util/bytes.js'
+import { PEER_ID_PATTERN } from './signal.js'
 
 export const RELAY_VERSION = 1
 export const RELAY_DATA = 1
@@ -29,7 +30,7 @@ export interface RelayFrame {
 
 /** A peer id (22 base64url characters) as its 16 raw bytes. */
 export function peerIdBytes(id: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]{22}$/.test(id)) throw new RangeError('not a peer id')
+  if (!PEER_ID_PATTERN.test(id)) throw new RangeError('not a peer id')
   return fromBase64Url(id).subarray(0, 16)
 }
 

@@ -23,12 +23,13 @@
  *                                                   `peer` the peer a relay error is about
  */
 
+import { CID_PATTERN } from '../web/core/content/cid.js'
+
 export const SIGNAL_PROTOCOL_VERSION = 1
 /** Largest text message either side accepts: an SDP offer is ~2–6 KiB. */
 export const MAX_SIGNAL_MESSAGE_BYTES = 64 * 1024
 /** Peers returned per lookup: enough to fill a swarm, small enough to hide its size. */
 export const MAX_PEERS_PER_LOOKUP = 50
-export const CID_TEXT_PATTERN = /^b[a-z2-7]{58}$/
 /** Server-assigned peer ids: 16 random bytes, base64url. */
 export const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
 
@@ -104,7 +105,7 @@ function parseJson(text: string): Record<string, unknown> {
 }
 
 function cidField(value: unknown): string {
-  if (typeof value !== 'string' || !CID_TEXT_PATTERN.test(value)) {
+  if (typeof value !== 'string' || !CID_PATTERN.test(value)) {
     throw new ProtocolError('bad-message', '"cid" must be a base32 CIDv1 string')
   }
   return value

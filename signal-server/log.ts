@@ -1,7 +1,7 @@
 /**
  * Structured logs: one JSON line per event on stderr (pino), at a level set by
- * --log-level. Nothing secret is ever logged, and CIDs only shortened (an
- * operator may debug a swarm without the log becoming a list of shares).
+ * --log-level. Nothing secret is ever logged, and no CIDs: the log must not
+ * become a list of what is shared.
  */
 import pino from 'pino'
 
@@ -22,9 +22,4 @@ export function createLogger(level: LogLevel): Logger {
     info: (msg, fields) => log.info(fields ?? {}, msg),
     debug: (msg, fields) => log.debug(fields ?? {}, msg),
   }
-}
-
-/** The first characters of a CID: enough to tell swarms apart in a log, not to find the content. */
-export function shortCid(cid: string): string {
-  return cid.slice(0, 14) + '…'
 }

@@ -16,25 +16,19 @@ export class Metrics {
 
   constructor(live: { peers: () => number; swarms: () => number }) {
     const registers = [this.registry]
+    const counter = <L extends string = never>(name: string, help: string, labelNames: L[] = []) =>
+      new Counter<L>({ name: `swarmdrop_${name}`, help, labelNames, registers })
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name: `swarmdrop_${name}`, help, registers, collect: function () { this.set(read()) } })
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 })
-    new Gauge({ name: 'swarmdrop_peers', help: 'Connected peers.', registers, collect: function () { this.set(live.peers()) } })
-    new Gauge({ name: 'swarmdrop_swarms', help: 'Swarms with at least one peer.', registers, collect: function () { this.set(live.swarms()) } })
-    this.connections = new Counter({ name: 'swarmdrop_connections_total', help: 'WebSocket connections accepted.', registers })
-    this.connectionsRefused = new Counter({
-      name: 'swarmdrop_connections_refused_total',
-      help: 'WebSocket connections refused, by reason.',
-      labelNames: ['reason'],
-      registers,
-    })
-    this.announces = new Counter({ name: 'swarmdrop_announces_total', help: 'Announce messages handled.', registers })
-    this.lookups = new Counter({ name: 'swarmdrop_lookups_total', help: 'Lookup messages handled.', registers })
-    this.signals = new Counter({ name: 'swarmdrop_signals_total', help: 'WebRTC signals forwarded.', registers })
-    this.relayedBytes = new Counter({ name: 'swarmdrop_relayed_bytes_total', help: 'Bytes relayed between peers.', registers })
-    this.rejected = new Counter({
-      name: 'swarmdrop_rejected_messages_total',
-      help: 'Messages rejected, by reason (the error code sent back).',
-      labelNames: ['reason'],
-      registers,
-    })
+    gauge('peers', 'Connected peers.', live.peers)
+    gauge('swarms', 'Swarms with at least one peer.', live.swarms)
+    this.connections = counter('connections_total', 'WebSocket connections accepted.')
+    this.connectionsRefused = counter('connections_refused_total', 'WebSocket connections refused, by reason.', ['reason'])
+    this.announces = counter('announces_total', 'Announce messages handled.')
+    this.lookups = counter('lookups_total', 'Lookup messages handled.')
+    this.signals = counter('signals_total', 'WebRTC signals forwarded.')
+    this.relayedBytes = counter('relayed_bytes_total', 'Bytes relayed between peers.')
+    this.rejected = counter('rejected_messages_total', 'Messages rejected, by reason (the error code sent back).', ['reason'])
   }
 }

@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws'
 import { MAX_SIGNAL_MESSAGE_BYTES } from '../protocol/signal.js'
 import { MAX_RELAY_MESSAGE_BYTES } from '../protocol/relay.js'
 import { iceServersFor } from './ice.js'
+import { SAVE_PATH } from '../web/sw/save-protocol.ts'
 import type { ServerConfig } from './config.js'
 import { type Logger, createLogger } from './log.js'
 import { SignalingHub } from './signaling.js'
@@ -98,7 +99,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       })
       return
     }
-    if (path.startsWith('/__save/')) {
+    if (path.startsWith(SAVE_PATH)) {
       // Only the download service worker answers these; one that reaches the server has expired.
       res.statusCode = 404
       res.end('This download has expired: use Save on the page again.\n')

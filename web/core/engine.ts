@@ -24,7 +24,7 @@ import { type IngestOptions, ingest } from './chunking/ingest.js'
 import type { SourceFile } from './chunking/source.js'
 import { Swarm } from './swarm/swarm.js'
 import { UploadLimiter } from './swarm/rate.js'
-import { Transfer, type SpaceCheck, mark } from './transfer.js'
+import { Transfer, type SpaceCheck, type TransferSnapshot, mark } from './transfer.js'
 import { bytesEqual, fromBase64Url, toBase64Url } from './util/bytes.js'
 import { Emitter } from './util/emitter.js'
 
@@ -209,7 +209,7 @@ export class Engine {
     return { manifest: decodeManifest(bytes), bytes }
   }
 
-  async #start(cid: Cid, secret: Uint8Array, role: Transfer['role'], known?: { manifest: Manifest; bytes: Uint8Array }) {
+  async #start(cid: Cid, secret: Uint8Array, role: TransferSnapshot['role'], known?: { manifest: Manifest; bytes: Uint8Array }) {
     const { crypto, store, random, checkSpace } = this.#options
     const keys = await deriveKeys(crypto, secret)
     const swarm = new Swarm({ cid, store, crypto, random, limiter: this.limiter })

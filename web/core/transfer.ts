@@ -138,14 +138,6 @@ export class Transfer {
     return this.swarm.cid
   }
 
-  get metadata(): DropMetadata | null {
-    return this.#metadata
-  }
-
-  get role(): TransferSnapshot['role'] {
-    return this.#snapshot.role
-  }
-
   /** Called once the file list is known, with a short name for lists. */
   onNamed(listener: (name: string, totalBytes: number) => void): void {
     this.#namedListeners.push(listener)

@@ -12,7 +12,7 @@
  */
 import { digestOfCid } from '../core/content/cid.ts'
 import { decodeManifest } from '../core/content/manifest.ts'
-import type { FileSpan } from '../core/content/metadata.ts'
+import { SAVE_PATH, type SaveRequest } from './save-protocol.ts'
 import { deriveKeys } from '../core/crypto/keys.ts'
 import { defaultCrypto } from '../core/crypto/provider.ts'
 import { readFileBytes } from '../core/chunking/assemble.ts'
@@ -22,18 +22,6 @@ import { downloadZip } from 'client-zip'
 
 declare const self: ServiceWorkerGlobalScope
 
-export interface SaveRequest {
-  type: 'save'
-  id: string
-  cid: string
-  secret: string
-  /** One file is saved as itself; several as one zip, streamed as it is built. */
-  files: FileSpan[]
-  /** The download's name: the file's, or the zip's. */
-  name: string
-}
-
-export const SAVE_PATH = '/__save/'
 /** A save request not fetched within this time is forgotten. */
 const SAVE_REQUEST_TTL_MS = 60_000
 

@@ -13,10 +13,8 @@ import type { FileSpan } from '../core/content/metadata.ts'
 import { baseName } from '../core/content/metadata.ts'
 import type { Transfer } from '../core/transfer.ts'
 import { randomBytes, toBase64Url } from '../core/util/bytes.ts'
-import type { SaveRequest } from '../sw/download-worker.ts'
+import { SAVE_PATH, type SaveRequest } from '../sw/save-protocol.ts'
 import { downloadZip } from 'client-zip'
-
-const SAVE_PATH = '/__save/'
 
 function clickDownload(href: string, name: string): void {
   const a = document.createElement('a')

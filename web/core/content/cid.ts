@@ -7,7 +7,6 @@ import type { CryptoProvider } from '../crypto/provider.js'
 import { bytesEqual, fromBase32, toBase32 } from '../util/bytes.js'
 
 const PREFIX = Uint8Array.of(0x01, 0x55, 0x12, 0x20) // CIDv1, raw, sha2-256, 32-byte digest
-export const CID_TEXT_LENGTH = 59
 export const CID_PATTERN = /^b[a-z2-7]{58}$/
 
 /** A CID in its canonical text form. A branded string so a raw string is not taken by mistake. */

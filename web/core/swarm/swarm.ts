@@ -115,10 +115,6 @@ export class Swarm {
     return this.#peers.size
   }
 
-  get closed(): boolean {
-    return this.#closed
-  }
-
   peers(): PeerInfo[] {
     return [...this.#peers.values()].map((p) => ({
       id: p.id,

@@ -15,8 +15,6 @@ export class InvalidLinkError extends NamedError {}
 export class InvalidManifestError extends NamedError {}
 /** A wire frame breaks the format or its limits. */
 export class InvalidFrameError extends NamedError {}
-/** Bytes do not hash to the id they were asked for (manifest vs CID, piece vs piece id). */
-export class VerificationError extends NamedError {}
 /** AES-GCM authentication failed: wrong key or tampered ciphertext. */
 export class DecryptionError extends NamedError {}
 /** A piece the caller expected in the store is not there (deleted, or never fetched). */
