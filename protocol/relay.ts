@@ -12,13 +12,19 @@
  * |        |       | sender when the server delivers                         |
  * | 18     | 32    | CID digest: which swarm the frame belongs to            |
  * | 50     | n     | one peer wire frame                                     |
+ *
+ * Type 2 carries the next part of a tombstone's manifest after a 'revoke'
+ * message (protocol/signal.ts): version, type, then up to 256 KiB of manifest
+ * bytes, in order. Manifests can reach several MiB, more than one message.
  */
 import { fromBase64Url, toBase64Url } from '../web/core/util/bytes.js'
 import { PEER_ID_PATTERN } from './signal.js'
 
 export const RELAY_VERSION = 1
 export const RELAY_DATA = 1
+export const RELAY_MANIFEST_PART = 2
 export const RELAY_HEADER_BYTES = 50
+export const MAX_MANIFEST_PART_BYTES = 256 * 1024
 /** One wire frame (256 KiB) plus the header. */
 export const MAX_RELAY_MESSAGE_BYTES = RELAY_HEADER_BYTES + 256 * 1024
 
@@ -53,4 +59,19 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame | null {
     cidDigest: bytes.subarray(18, 50),
     payload: bytes.subarray(RELAY_HEADER_BYTES),
   }
+}
+
+export function encodeManifestPart(part: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + part.length)
+  out[0] = RELAY_VERSION
+  out[1] = RELAY_MANIFEST_PART
+  out.set(part, 2)
+  return out
+}
+
+/** The manifest bytes of a manifest-part message, or null if it is not one. */
+export function decodeManifestPart(bytes: Uint8Array): Uint8Array | null {
+  if (bytes.length <= 2 || bytes.length > 2 + MAX_MANIFEST_PART_BYTES) return null
+  if (bytes[0] !== RELAY_VERSION || bytes[1] !== RELAY_MANIFEST_PART) return null
+  return bytes.subarray(2)
 }

@@ -9,6 +9,12 @@
  *   { type: 'lookup', cid }              answered with 'peers'
  *   { type: 'leave', cid }
  *   { type: 'signal', to, cid, data }    WebRTC offer/answer/candidate for `to`
+ *   { type: 'revoke', cid, secret, size } a tombstone: the revoke secret, then the drop's
+ *                                        manifest (`size` bytes) in binary manifest-part
+ *                                        messages (protocol/relay.ts). The server hashes the
+ *                                        manifest against the CID and the secret against the
+ *                                        manifest's revoke hash: it holds no key, and a forged
+ *                                        tombstone is refused.
  *
  * Server → peer
  *   { type: 'welcome', id, iceServers, iceTransportPolicy, relay, protocol }
@@ -19,17 +25,24 @@
  *                                                   useful first (holders of everything for a
  *                                                   peer that lacks pieces, and the reverse)
  *   { type: 'signal', from, cid, data }
+ *   { type: 'revoked', cid, secret }                the owner revoked this drop: sent to every member
+ *                                                   and in place of 'peers' for later announces and
+ *                                                   lookups; each peer checks `secret` against its
+ *                                                   own copy of the manifest
  *   { type: 'error', code, message, ref?, peer? }   `ref` names the offending request type,
  *                                                   `peer` the peer a relay error is about
  */
 
 import { CID_PATTERN } from '../web/core/content/cid.js'
+import { MAX_MANIFEST_BYTES } from '../web/core/content/constants.js'
 
 export const SIGNAL_PROTOCOL_VERSION = 1
 /** Largest text message either side accepts: an SDP offer is ~2–6 KiB. */
 export const MAX_SIGNAL_MESSAGE_BYTES = 64 * 1024
 /** Peers returned per lookup: enough to fill a swarm, small enough to hide its size. */
 export const MAX_PEERS_PER_LOOKUP = 50
+/** A revoke secret: 32 random bytes as base64url. */
+export const REVOKE_SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/
 /** Server-assigned peer ids: 16 random bytes, base64url. */
 export const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
 
@@ -44,6 +57,7 @@ export type ClientMessage =
   | { type: 'lookup'; cid: string }
   | { type: 'leave'; cid: string }
   | { type: 'signal'; to: string; cid: string; data: Record<string, unknown> }
+  | { type: 'revoke'; cid: string; secret: string; size: number }
 
 export type ServerMessage =
   | {
@@ -56,6 +70,7 @@ export type ServerMessage =
     }
   | { type: 'peers'; cid: string; peers: string[] }
   | { type: 'signal'; from: string; cid: string; data: Record<string, unknown> }
+  | { type: 'revoked'; cid: string; secret: string }
   | { type: 'error'; code: ErrorCode; message: string; ref?: string; peer?: string }
 
 export interface RelayPolicy {
@@ -73,6 +88,7 @@ export type ErrorCode =
   | 'rate-limited'
   | 'relay-disabled'
   | 'relay-budget'
+  | 'bad-tombstone'
   | 'internal'
 
 /** A message that failed validation, with the code to answer it with. */
@@ -118,6 +134,13 @@ function peerField(value: unknown, name: string): string {
   return value
 }
 
+function revokeSecretField(value: unknown): string {
+  if (typeof value !== 'string' || !REVOKE_SECRET_PATTERN.test(value)) {
+    throw new ProtocolError('bad-message', '"secret" must be 32 bytes as base64url')
+  }
+  return value
+}
+
 function signalData(value: unknown): Record<string, unknown> {
   if (!isObject(value)) throw new ProtocolError('bad-message', '"data" must be an object')
   return value
@@ -137,6 +160,11 @@ export function parseClientMessage(text: string): ClientMessage {
       return { type: m.type, cid: cidField(m.cid) }
     case 'signal':
       return { type: 'signal', to: peerField(m.to, 'to'), cid: cidField(m.cid), data: signalData(m.data) }
+    case 'revoke':
+      if (typeof m.size !== 'number' || !Number.isInteger(m.size) || m.size < 1 || m.size > MAX_MANIFEST_BYTES) {
+        throw new ProtocolError('bad-message', `"size" must be a manifest size (1…${MAX_MANIFEST_BYTES} bytes)`)
+      }
+      return { type: 'revoke', cid: cidField(m.cid), secret: revokeSecretField(m.secret), size: m.size }
     default:
       throw new ProtocolError('bad-message', `unknown message type ${JSON.stringify(String(m.type).slice(0, 40))}`)
   }
@@ -183,6 +211,8 @@ export function parseServerMessage(text: string): ServerMessage {
     }
     case 'signal':
       return { type: 'signal', from: peerField(m.from, 'from'), cid: cidField(m.cid), data: signalData(m.data) }
+    case 'revoked':
+      return { type: 'revoked', cid: cidField(m.cid), secret: revokeSecretField(m.secret) }
     case 'error':
       return {
         type: 'error',

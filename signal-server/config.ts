@@ -41,6 +41,8 @@ export interface ServerConfig {
   /** Share state with other processes through Redis; empty for in-memory. */
   redisUrl: string
   redisTtlMs: number
+  /** How long the server remembers that a drop was revoked, to tell peers that come back. */
+  tombstoneDays: number
 }
 
 interface OptionSpec {
@@ -124,6 +126,12 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     help: 'redis://host:port: several server processes share swarms and route to each other’s peers; empty keeps state in memory',
   },
   redisTtlMs: { flag: 'redis-ttl', env: 'REDIS_TTL_MS', default: '30000', help: 'ms a dead process’s peers stay listed in Redis' },
+  tombstoneDays: {
+    flag: 'tombstone-days',
+    env: 'TOMBSTONE_DAYS',
+    default: '30',
+    help: 'days a revoked drop is remembered, so peers that come back online delete it too',
+  },
 }
 
 export class ConfigError extends Error {
@@ -235,5 +243,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     shutdownGraceMs: integer('shutdown-grace', pick('shutdownGraceMs'), 0, 600_000),
     redisUrl: redisUrl(pick('redisUrl')),
     redisTtlMs: integer('redis-ttl', pick('redisTtlMs'), 500, 3_600_000),
+    tombstoneDays: integer('tombstone-days', pick('tombstoneDays'), 1, 3650),
   }
 }

@@ -9,6 +9,7 @@ import type { RunningServer } from './server.js'
 import { connectClient, testServer } from './test-client.js'
 import { RedisState } from './state/redis.js'
 import { startRedis } from './redis-fixture.js'
+import { drop, sendTombstone } from './tombstone.fixtures.js'
 import { startTestServer } from '../e2e/server.ts'
 import { decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
 import { cidFromDigest, digestOfCid } from '../web/core/content/cid.js'
@@ -53,6 +54,23 @@ async function shared(ttlMs = 5_000) {
 }
 
 describe('scale-out with Redis', () => {
+  it('revokes across processes: members elsewhere are told, and every process answers with the tombstone', async () => {
+    const { manifest, cid, secret } = drop()
+    const [one, two] = [await shared(), await shared()]
+    const owner = await connectClient(one, sockets)
+    const member = await connectClient(two, sockets)
+    for (const c of [owner, member]) {
+      c.send({ type: 'announce', cid })
+      await c.next()
+    }
+    sendTombstone(owner, cid, secret, manifest)
+    expect(await owner.next()).toEqual({ type: 'revoked', cid, secret })
+    expect(await member.next()).toEqual({ type: 'revoked', cid, secret })
+    const late = await connectClient(two, sockets)
+    late.send({ type: 'lookup', cid })
+    expect(await late.next()).toEqual({ type: 'revoked', cid, secret })
+  })
+
   it('lets peers on two processes find each other, signal, and relay frames', async () => {
     const [one, two] = [await shared(), await shared()]
     const a = await connectClient(one, sockets)

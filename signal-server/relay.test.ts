@@ -56,10 +56,10 @@ describe('relay', () => {
   it('rejects malformed relay frames and refuses to relay when turned off', async () => {
     const { a } = await pair({ relayEnabled: false })
     expect(a.welcome.relay).toEqual({ enabled: false, afterMs: 5000 })
-    a.ws.send(Buffer.from([1, 2, 3]), { binary: true })
+    a.ws.send(Buffer.from([1, 9, 3]), { binary: true })
     expect(await a.next()).toMatchObject({ type: 'error', code: 'relay-disabled' })
     const on = await pair()
-    on.a.ws.send(Buffer.from([1, 2, 3]), { binary: true })
+    on.a.ws.send(Buffer.from([1, 9, 3]), { binary: true })
     expect(await on.a.next()).toMatchObject({ type: 'error', code: 'bad-message' })
   })
 

@@ -133,6 +133,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     iceServersFor: (peerId) => iceServersFor(config, peerId, Date.now()),
     iceTransportPolicy: config.iceTransportPolicy,
     maxSwarmsPerPeer: config.maxSwarmsPerPeer,
+    tombstoneTtlMs: config.tombstoneDays * 86_400_000,
     relay: {
       enabled: config.relayEnabled,
       afterMs: config.relayAfterMs,

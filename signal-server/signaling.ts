@@ -17,12 +17,13 @@ import {
   type ServerMessage,
   parseClientMessage,
 } from '../protocol/signal.js'
-import { type RelayFrame, decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
+import { type RelayFrame, decodeManifestPart, decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
 import { cidFromDigest } from '../web/core/content/cid.js'
 import type { Logger } from './log.js'
 import type { Metrics } from './metrics.js'
 import type { ServerState } from './state/state.js'
 import { type RelayLimits, RelayState, forward } from './relay.js'
+import { TombstoneCheck } from './tombstone.js'
 
 export interface HubOptions {
   state: ServerState
@@ -34,6 +35,8 @@ export interface HubOptions {
   iceServersFor: (peerId: string) => IceServer[]
   iceTransportPolicy: 'all' | 'relay'
   maxSwarmsPerPeer: number
+  /** How long a revoked CID is answered with its tombstone. */
+  tombstoneTtlMs: number
   relay: RelayLimits & { enabled: boolean; afterMs: number }
   logger: Logger
   now?: () => number
@@ -57,6 +60,8 @@ interface Client {
   relayErrors: Map<string, number>
   /** Messages are handled one after another: state calls are async, order must hold. */
   queue: Promise<void>
+  /** A tombstone whose manifest is still arriving. */
+  tombstone: TombstoneCheck | null
 }
 
 export class SignalingHub {
@@ -95,6 +100,7 @@ export class SignalingHub {
       relay: new RelayState(socket, this.options.relay, this.#now),
       relayErrors: new Map(),
       queue: Promise.resolve(),
+      tombstone: null,
     }
     client.queue = this.options.state.connect(id).catch((err) => this.options.logger.error('state connect failed', { err: String(err) }))
     this.#clients.set(client.id, client)
@@ -105,7 +111,7 @@ export class SignalingHub {
       }
       client.queue = client.queue.then(async () => {
         try {
-          if (isBinary) await this.#onRelay(client, data as Buffer)
+          if (isBinary) await this.#onBinary(client, data as Buffer)
           else await this.#onMessage(client, data.toString())
         } catch (err) {
           this.options.logger.error('message handler failed', { err: String(err) })
@@ -138,6 +144,12 @@ export class SignalingHub {
     if (client.tokens < 1) return false
     client.tokens--
     return true
+  }
+
+  async #onBinary(client: Client, data: Buffer): Promise<void> {
+    const part = decodeManifestPart(data)
+    if (part) return this.#onManifestPart(client, part)
+    return this.#onRelay(client, data)
   }
 
   async #onRelay(client: Client, data: Buffer): Promise<void> {
@@ -183,13 +195,19 @@ export class SignalingHub {
     switch (message.type) {
       case 'announce':
         this.options.metrics?.announces.inc()
+        if (await this.#sendTombstone(client, message.cid)) return
         if (!(await state.join(client.id, message.cid, message.complete, this.options.maxSwarmsPerPeer))) {
           return this.#reject(client, 'too-many-swarms', `a connection may join at most ${this.options.maxSwarmsPerPeer} swarms`, message.type)
         }
         return this.#sendPeers(client, message.cid)
       case 'lookup':
         this.options.metrics?.lookups.inc()
+        if (await this.#sendTombstone(client, message.cid)) return
         return this.#sendPeers(client, message.cid)
+      case 'revoke':
+        // A new tombstone replaces one still arriving: only one is held per connection.
+        client.tombstone = new TombstoneCheck(message.cid, message.secret, message.size)
+        return
       case 'leave':
         return state.leave(client.id, message.cid)
       case 'signal': {
@@ -203,6 +221,38 @@ export class SignalingHub {
         return
       }
     }
+  }
+
+  async #onManifestPart(client: Client, part: Uint8Array): Promise<void> {
+    const check = client.tombstone
+    if (!check) return this.#reject(client, 'bad-message', 'manifest part without a revoke message', 'revoke')
+    let done: boolean
+    try {
+      done = check.push(part)
+    } catch {
+      client.tombstone = null
+      return this.#reject(client, 'bad-tombstone', 'more manifest bytes than the revoke message announced', 'revoke')
+    }
+    if (!done) return
+    client.tombstone = null
+    const invalid = check.verdict()
+    if (invalid) return this.#reject(client, 'bad-tombstone', `tombstone refused: ${invalid}`, 'revoke')
+    const members = await this.options.state.revoke(check.cid, check.secret, this.options.tombstoneTtlMs)
+    this.options.logger.info('drop revoked', { cid: check.cid.slice(0, 12), members: members.length })
+    const out: ServerMessage = { type: 'revoked', cid: check.cid, secret: check.secret }
+    if (!members.includes(client.id)) this.#send(client, out) // the owner hears it too: its confirmation
+    for (const peer of members) {
+      const target = this.#clients.get(peer)
+      if (target) this.#send(target, out)
+      else await this.options.state.route(peer, JSON.stringify(out))
+    }
+  }
+
+  /** Answers for a revoked CID with its tombstone; true if it was one. */
+  async #sendTombstone(client: Client, cid: string): Promise<boolean> {
+    const secret = await this.options.state.tombstone(cid)
+    if (secret) this.#send(client, { type: 'revoked', cid, secret })
+    return secret !== undefined
   }
 
   async #sendPeers(client: Client, cid: string): Promise<void> {

@@ -2,10 +2,15 @@
 import type { ServerState } from './state.js'
 import { usefulSample } from './sample.js'
 
+/** Tombstones kept in memory at most (about 150 bytes each). */
+const MAX_TOMBSTONES = 100_000
+
 export class MemoryState implements ServerState {
   /** cid → member → complete */
   #swarms = new Map<string, Map<string, boolean>>()
   #peerSwarms = new Map<string, Set<string>>()
+  /** cid → revoke secret and until when it is kept; insertion order is age. */
+  #tombstones = new Map<string, { secret: string; until: number }>()
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -51,6 +56,25 @@ export class MemoryState implements ServerState {
     const swarm = this.#swarms.get(cid)
     if (!swarm) return []
     return usefulSample(swarm, exclude, swarm.get(exclude) === true, limit, this.random)
+  }
+
+  async revoke(cid: string, secret: string, ttlMs: number): Promise<string[]> {
+    this.#tombstones.delete(cid)
+    this.#tombstones.set(cid, { secret, until: Date.now() + ttlMs })
+    // Bounded: the oldest tombstones go first.
+    for (const old of this.#tombstones.keys()) {
+      if (this.#tombstones.size <= MAX_TOMBSTONES) break
+      this.#tombstones.delete(old)
+    }
+    const members = [...(this.#swarms.get(cid)?.keys() ?? [])]
+    for (const peer of members) await this.leave(peer, cid)
+    return members
+  }
+
+  async tombstone(cid: string): Promise<string | undefined> {
+    const entry = this.#tombstones.get(cid)
+    if (entry && entry.until <= Date.now()) this.#tombstones.delete(cid)
+    else return entry?.secret
   }
 
   async isMember(peer: string, cid: string): Promise<boolean> {

@@ -5,6 +5,7 @@
  * - `sd:seed:<cid>`    hash: peer → "1" when it holds everything
  * - `sd:swarms:<peer>` set of the CIDs a peer joined (the per-peer cap, and leaving)
  * - `sd:peer:<peer>`   the id of the process the peer is connected to
+ * - `sd:revoked:<cid>` the revoke secret of a revoked drop, until its TTL
  * - channel `sd:node:<node id>`: messages for peers connected to that process
  *
  * Every process refreshes its own peers' entries every TTL/3; when a process
@@ -110,6 +111,19 @@ export class RedisState implements ServerState {
     const members = peers.map((p, i): [string, boolean] => [p, flags[i] === '1'])
     const requesterComplete = (await this.#cmd.hget(`sd:seed:${cid}`, exclude)) === '1'
     return usefulSample(members, exclude, requesterComplete, limit, this.#random)
+  }
+
+  async revoke(cid: string, secret: string, ttlMs: number): Promise<string[]> {
+    const members = await this.#cmd.zrange(`sd:swarm:${cid}`, 0, -1)
+    for (const swarms of this.#local.values()) swarms.delete(cid)
+    const tx = this.#cmd.multi().set(`sd:revoked:${cid}`, secret, 'PX', ttlMs).del(`sd:swarm:${cid}`, `sd:seed:${cid}`)
+    for (const peer of members) tx.srem(`sd:swarms:${peer}`, cid)
+    await tx.exec()
+    return members
+  }
+
+  async tombstone(cid: string): Promise<string | undefined> {
+    return (await this.#cmd.get(`sd:revoked:${cid}`)) ?? undefined
   }
 
   async isMember(peer: string, cid: string): Promise<boolean> {

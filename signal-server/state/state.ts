@@ -18,6 +18,13 @@ export interface ServerState {
    */
   sample(cid: string, exclude: string, limit: number): Promise<string[]>
   isMember(peer: string, cid: string): Promise<boolean>
+  /**
+   * Records a checked tombstone for `ttlMs` and forgets the swarm. Resolves
+   * with the peers that were in it (on any process), to be told.
+   */
+  revoke(cid: string, secret: string, ttlMs: number): Promise<string[]>
+  /** The revoke secret of a revoked CID, or undefined. */
+  tombstone(cid: string): Promise<string | undefined>
   /** Swarms with members on this process (a metric). */
   readonly localSwarmCount: number
   /**

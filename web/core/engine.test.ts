@@ -240,4 +240,72 @@ describe('engine', () => {
     expect(await a.library()).toEqual([])
     for (const id of manifest.pieceIds) expect(await store.has(id)).toBe(false)
   })
+
+  it('revokes everywhere: the owner’s tombstone deletes the drop from every holder, later openers are told', async () => {
+    const hub = new MemorySignalingHub()
+    const stores = [memoryStore(), memoryStore(), memoryStore()]
+    const [owner, b, c] = stores.map((store) => engine(hub, { store }))
+    const { fragment, ownerFragment } = await owner.share([bytesSource('r.bin', pseudoRandomBytes(200_000, 21))], { pieceSize: PIECE })
+    const target = parseLink(fragment)
+    const manifest = owner.transfer(target.cid)!.swarm.manifest!
+    const downloads = [await b.open(target), await c.open(target)]
+    await Promise.all(downloads.map((t) => until(t, 'complete')))
+    expect(parseLink(ownerFragment).revokeSecret).toBeDefined()
+    await owner.revoke(target.cid)
+    for (const t of downloads) await waitFor(t, (s) => s.errorKind === 'revoked')
+    for (const e of [owner, b, c]) {
+      expect(e.transfer(target.cid)).toBeUndefined()
+      await expect.poll(() => e.library()).toEqual([]) // deleted just after the page is told
+    }
+    for (const store of stores) {
+      expect(await store.has(digestOfCid(target.cid))).toBe(false)
+      for (const id of manifest.pieceIds) expect(await store.has(id)).toBe(false)
+    }
+    const late = await engine(hub).open(target)
+    await waitFor(late, (s) => s.errorKind === 'revoked')
+    expect(late.getSnapshot().error).toMatch(/stopped sharing/)
+  })
+
+  it('ignores forged tombstones: a wrong revoke secret is refused, a lying server is not believed', async () => {
+    const hub = new MemorySignalingHub()
+    const store = memoryStore()
+    const owner = engine(hub)
+    const { fragment } = await owner.share([bytesSource('f.bin', pseudoRandomBytes(100_000, 22))], { pieceSize: PIECE })
+    const target = parseLink(fragment)
+    const manifest = owner.transfer(target.cid)!.swarm.manifest!
+    const b = engine(hub, { store })
+    const download = await b.open(target)
+    await until(download, 'complete')
+    const forger = engine(hub)
+    // A holder of the ordinary link is not the owner…
+    await expect(b.revoke(target.cid)).rejects.toThrow(/Only the owner/)
+    // …and a tombstone with a made-up secret is refused by the (in-process) server.
+    const refused = new Promise((resolve) => forger.signaling.events.on('error', resolve))
+    forger.signaling.revoke(target.cid, toBase64Url(pseudoRandomBytes(32, 23)), (await store.get(digestOfCid(target.cid)))!)
+    expect(await refused).toMatchObject({ code: 'bad-tombstone', ref: 'revoke' })
+    // A server that sends a 'revoked' with a wrong secret anyway is checked against the manifest and ignored.
+    hub.sendRevoked(target.cid, toBase64Url(pseudoRandomBytes(32, 24)))
+    await new Promise((r) => setTimeout(r, 100))
+    expect(download.getSnapshot()).toMatchObject({ phase: 'complete', errorKind: null })
+    expect(download.getSnapshot().warnings.join()).toMatch(/ignored a tombstone/)
+    for (const id of manifest.pieceIds) expect(await store.has(id)).toBe(true)
+    expect(await b.library()).toHaveLength(1)
+  })
+
+  it('lets an owner link revoke from another device', async () => {
+    const hub = new MemorySignalingHub()
+    const laptop = engine(hub)
+    const { fragment, ownerFragment } = await laptop.share([bytesSource('o.bin', pseudoRandomBytes(80_000, 25))], { pieceSize: PIECE })
+    const receiver = engine(hub)
+    const download = await receiver.open(parseLink(fragment))
+    await until(download, 'complete')
+    laptop.close() // the sharer's laptop is gone; the owner link is opened on a phone
+    const phone = engine(hub)
+    const onPhone = await phone.open(parseLink(ownerFragment))
+    await until(onPhone, 'complete')
+    expect((await phone.library())[0].revokeSecret).toBe(toBase64Url(parseLink(ownerFragment).revokeSecret!))
+    await phone.revoke(onPhone.cid)
+    await waitFor(download, (s) => s.errorKind === 'revoked')
+    await expect.poll(() => receiver.library()).toEqual([])
+  })
 })

@@ -17,7 +17,8 @@ import type { Dial, DialFn } from './transport/transport.js'
 import { RelayConnection } from './transport/relay.js'
 import { type Cid, cidFromDigest, digestOfCid } from './content/cid.js'
 import { type Manifest, decodeManifest } from './content/manifest.js'
-import { type LinkTarget, formatFragment, formatPasswordFragment } from './content/link.js'
+import { type LinkTarget, formatFragment, formatOwnerFragment, formatPasswordFragment } from './content/link.js'
+import { isValidTombstone, newRevokeSecret, revokeHashOf } from './content/tombstone.js'
 import { newSalt, secretFromPassword } from './crypto/password.js'
 import { deriveKeys } from './crypto/keys.js'
 import { type IngestOptions, ingest } from './chunking/ingest.js'
@@ -27,6 +28,9 @@ import { UploadLimiter } from './swarm/rate.js'
 import { Transfer, type SpaceCheck, type TransferSnapshot, mark } from './transfer.js'
 import { bytesEqual, fromBase64Url, toBase64Url } from './util/bytes.js'
 import { Emitter } from './util/emitter.js'
+
+/** How long "stop sharing everywhere" waits for the server's confirmation. */
+const REVOKE_TIMEOUT_MS = 20_000
 
 export interface EngineOptions {
   store: ChunkStore
@@ -63,6 +67,8 @@ export class Engine {
   /** Relay connections by `${cid}|${peer}`, to route incoming relay frames. */
   readonly #relays = new Map<string, RelayConnection>()
   readonly #unsubscribe: (() => void)[] = []
+  /** Owners waiting for the server to confirm their tombstone, by CID. */
+  readonly #revokeWaiters = new Map<Cid, { resolve: () => void; reject: (err: Error) => void }>()
   readonly #lookupTimer: ReturnType<typeof setInterval>
 
   constructor(options: EngineOptions) {
@@ -83,7 +89,12 @@ export class Engine {
       signaling.events.on('relay', ({ from, cidDigest, frame }) => {
         this.#relays.get(`${cidFromDigest(cidDigest)}|${from}`)?.deliver(frame)
       }),
+      signaling.events.on('revoked', ({ cid, secret }) => void this.#onRevoked(cid as Cid, secret)),
       signaling.events.on('error', ({ ref, peer, message }) => {
+        if (ref === 'revoke') {
+          for (const waiter of this.#revokeWaiters.values()) waiter.reject(new Error(`The server refused to stop sharing: ${message}`))
+          this.#revokeWaiters.clear()
+        }
         if (ref !== 'relay' || !peer) return
         for (const [key, relay] of this.#relays) if (key.endsWith(`|${peer}`)) relay.shut(`relay: ${message}`)
       }),
@@ -119,21 +130,26 @@ export class Engine {
     }
   }
 
-  /** Cuts, encrypts, hashes and stores the files, then seeds them. Returns the link fragment. */
+  /**
+   * Cuts, encrypts, hashes and stores the files, then seeds them. Returns the
+   * link fragment, and the owner fragment that can also revoke the drop.
+   */
   async share(
     files: readonly SourceFile[],
     options: Pick<IngestOptions, 'onProgress' | 'signal' | 'pieceSize' | 'secret' | 'expiresAt'> & { password?: string } = {},
-  ): Promise<{ transfer: Transfer; fragment: string }> {
+  ): Promise<{ transfer: Transfer; fragment: string; ownerFragment: string }> {
     const { crypto, store, library } = this.#options
     // With a password the link carries a salt, and the secret comes from password and salt.
     const salt = options.password ? newSalt() : undefined
     const secret = salt ? await secretFromPassword(options.password!, salt) : options.secret
+    const revokeSecret = newRevokeSecret()
     mark('swarmdrop:ingest-start')
-    const result = await ingest(files, { crypto, store, ...options, secret })
+    const result = await ingest(files, { crypto, store, ...options, secret, revokeHash: await revokeHashOf(crypto, revokeSecret) })
     mark('swarmdrop:ingest-end')
     const fragment = salt ? formatPasswordFragment({ cid: result.cid, salt }) : formatFragment({ cid: result.cid, secret: result.secret })
+    const ownerFragment = formatOwnerFragment({ cid: result.cid, secret: result.secret, revokeSecret })
     const existing = this.#transfers.get(result.cid)
-    if (existing) return { transfer: existing, fragment }
+    if (existing) return { transfer: existing, fragment, ownerFragment }
     const name = files.length === 1 ? files[0].path : `${files.length} files`
     await library.put({
       cid: result.cid,
@@ -143,10 +159,11 @@ export class Engine {
       totalBytes: result.manifest.totalSize,
       addedAt: Date.now(),
       seeding: true,
+      revokeSecret: toBase64Url(revokeSecret),
     })
     const transfer = await this.#start(result.cid, result.secret, 'sharing', { manifest: result.manifest, bytes: result.manifestBytes })
     this.events.emit('library', undefined)
-    return { transfer, fragment }
+    return { transfer, fragment, ownerFragment }
   }
 
   /** Starts (or returns) the download of a link target. Pieces already stored are not fetched again. */
@@ -154,7 +171,8 @@ export class Engine {
     const existing = this.#transfers.get(target.cid)
     if (existing) return existing
     const record = await this.#options.library.get(target.cid)
-    if (!record || record.secret !== toBase64Url(target.secret) || !record.seeding) {
+    const revokeSecret = target.revokeSecret ? toBase64Url(target.revokeSecret) : record?.revokeSecret
+    if (!record || record.secret !== toBase64Url(target.secret) || !record.seeding || record.revokeSecret !== revokeSecret) {
       await this.#options.library.put({
         cid: target.cid,
         role: record?.role ?? 'downloaded',
@@ -163,6 +181,7 @@ export class Engine {
         totalBytes: record?.totalBytes ?? null,
         addedAt: record?.addedAt ?? Date.now(),
         seeding: true,
+        revokeSecret,
       })
       this.events.emit('library', undefined)
     }
@@ -177,6 +196,31 @@ export class Engine {
     if (seeding) await this.#resume(record)
     else this.#stop(cid)
     this.events.emit('library', undefined)
+  }
+
+  /**
+   * "Stop sharing everywhere": sends the tombstone (revoke secret and
+   * manifest) through the server, which checks it and tells every peer in the
+   * swarm, and every peer that comes back later. Resolves once the server has
+   * confirmed and this browser has deleted the drop.
+   */
+  async revoke(cid: Cid): Promise<void> {
+    const record = await this.#options.library.get(cid)
+    if (!record?.revokeSecret) throw new Error('Only the owner of this drop (or an owner link) can stop sharing it everywhere.')
+    const stored = await this.#storedManifest(cid)
+    if (!stored) throw new Error('This browser does not hold the drop’s manifest yet: wait until the download has started.')
+    const { signaling } = this.#options
+    if (signaling.status !== 'open') throw new Error('Not connected to the server: try again once the connection is back.')
+    const confirmed = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#revokeWaiters.delete(cid)
+        reject(new Error('The server did not confirm in time: try again.'))
+      }, REVOKE_TIMEOUT_MS)
+      const done = (fn: () => void) => () => (clearTimeout(timer), fn())
+      this.#revokeWaiters.set(cid, { resolve: done(resolve), reject: (err) => done(() => reject(err))() })
+    })
+    signaling.revoke(cid, record.revokeSecret, stored.bytes)
+    await confirmed
   }
 
   /** Stops a drop and deletes its pieces, manifest and library record from this browser. */
@@ -195,6 +239,28 @@ export class Engine {
     for (const cid of [...this.#transfers.keys()]) this.#stop(cid)
     this.#unsubscribe.forEach((u) => u())
     this.events.removeAllListeners()
+  }
+
+  /**
+   * The server says a drop was revoked. Checked against our own manifest: a
+   * forged tombstone changes nothing. Without a manifest (a download that has
+   * not started) nothing of the drop is here to protect, and the server will
+   * introduce no peers for it, so the page just says so.
+   */
+  async #onRevoked(cid: Cid, secret: string): Promise<void> {
+    const transfer = this.#transfers.get(cid)
+    const record = await this.#options.library.get(cid)
+    if (transfer || record) {
+      const stored = await this.#storedManifest(cid)
+      if (stored && !(await isValidTombstone(this.#options.crypto, stored.manifest, fromBase64Url(secret)))) {
+        transfer?.swarm.events.emit('warning', 'ignored a tombstone that does not match this drop')
+        return
+      }
+      transfer?.markRevoked()
+      await this.remove(cid)
+    }
+    this.#revokeWaiters.get(cid)?.resolve()
+    this.#revokeWaiters.delete(cid)
   }
 
   async #resume(record: DropRecord): Promise<void> {

@@ -42,7 +42,7 @@ export interface TransferSnapshot {
   readonly warnings: readonly string[]
   readonly error: string | null
   /** What kind of failure `error` is, for callers that act on it (a password form retries on 'wrong-secret'). */
-  readonly errorKind: 'wrong-secret' | 'invalid-content' | 'storage' | 'space' | 'expired' | null
+  readonly errorKind: 'wrong-secret' | 'invalid-content' | 'storage' | 'space' | 'expired' | 'revoked' | null
   /** ms since epoch after which the sender wants the drop gone, if set. */
   readonly expiresAt: number | null
   readonly startedAt: number
@@ -162,6 +162,11 @@ export class Transfer {
     clearInterval(this.#timer)
     this.swarm.close()
     this.#listeners.clear()
+  }
+
+  /** The owner revoked the drop: fails with that reason (the engine then deletes it). */
+  markRevoked(): void {
+    this.#fail('The owner stopped sharing this link everywhere: its files are no longer available.', 'revoked')
   }
 
   /** Fails the transfer as expired when its manifest's expiry has passed; true if it has. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatFragment, formatLink, formatPasswordFragment, isPasswordLink, parseAnyLink, parseLink } from './link.js'
+import { formatFragment, formatLink, formatOwnerFragment, formatPasswordFragment, isPasswordLink, parseAnyLink, parseLink } from './link.js'
 import { cidFromDigest, digestOfCid, isCid } from './cid.js'
 import { InvalidLinkError } from '../util/errors.js'
 
@@ -73,5 +73,27 @@ describe('password links', () => {
     expect(() => parseAnyLink(fragment.slice(0, -2))).toThrow(/salt has the wrong length/)
     expect(() => parseAnyLink(fragment.slice(0, -1) + '*')).toThrow(InvalidLinkError)
     expect(() => parseLink(fragment)).toThrow(InvalidLinkError)
+  })
+})
+
+describe('owner links', () => {
+  const revokeSecret = Uint8Array.from({ length: 32 }, (_, i) => i + 100)
+
+  it('carry the revoke secret after the read secret, and parse back', () => {
+    const fragment = formatOwnerFragment({ cid, secret, revokeSecret })
+    expect(fragment).toBe(`${formatFragment({ cid, secret })}.r.${formatFragment({ cid, secret: revokeSecret }).split('.')[1]}`)
+    const parsed = parseAnyLink(`https://x/#${fragment}`)
+    expect(isPasswordLink(parsed)).toBe(false)
+    expect(parsed).toEqual({ cid, secret, revokeSecret })
+    expect(parseLink(formatFragment({ cid, secret })).revokeSecret).toBeUndefined()
+  })
+
+  it.each([
+    ['a cut-off revoke secret', (f: string) => f.slice(0, -2), /revoke secret is malformed/],
+    ['a bad character', (f: string) => f.slice(0, -1) + '*', /revoke secret is malformed/],
+    ['an unknown tag', (f: string) => f.replace('.r.', '.x.'), /extra parts/],
+    ['a trailing part', (f: string) => `${f}.more`, /extra parts/],
+  ])('reject %s', (_, mangle, message) => {
+    expect(() => parseLink(mangle(formatOwnerFragment({ cid, secret, revokeSecret })))).toThrow(message)
   })
 })

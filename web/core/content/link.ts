@@ -3,18 +3,25 @@
  * drop `https://<host>/#<CID>.p.<salt>`: the link then holds no usable key;
  * the key is derived from the password and the salt (crypto/password.ts).
  *
+ * An owner link, `#<CID>.<secret>.r.<revoke secret>`, also carries the revoke
+ * secret (content/tombstone.ts), so the sharer can stop sharing from another
+ * device. It is never the link people are given.
+ *
  * Everything after `#` stays in the browser: user agents never send the
  * fragment to the server, so the server sees neither the CID nor the secret
  * in any request. The secret is 32 random bytes as base64url (43 characters).
  */
 import { type Cid, isCid } from './cid.js'
 import { SECRET_BYTES } from '../crypto/keys.js'
+import { REVOKE_SECRET_BYTES } from './tombstone.js'
 import { fromBase64Url, toBase64Url } from '../util/bytes.js'
 import { InvalidLinkError } from '../util/errors.js'
 
 export interface LinkTarget {
   readonly cid: Cid
   readonly secret: Uint8Array
+  /** Only in owner links. */
+  readonly revokeSecret?: Uint8Array
 }
 
 /** A password link carries a salt instead of the secret. */
@@ -30,6 +37,10 @@ export const MAX_FRAGMENT_LENGTH = 512
 
 export function formatFragment(target: LinkTarget): string {
   return `${target.cid}.${toBase64Url(target.secret)}`
+}
+
+export function formatOwnerFragment(target: Required<LinkTarget>): string {
+  return `${formatFragment(target)}.r.${toBase64Url(target.revokeSecret)}`
 }
 
 export function formatPasswordFragment(target: PasswordLinkTarget): string {
@@ -82,8 +93,11 @@ export function parseLink(input: string): LinkTarget {
   const dot = fragment.indexOf('.')
   if (dot < 0) throw new InvalidLinkError('The link is missing its secret part (after the “.”): it may have been cut off when copied.')
   const cidText = fragment.slice(0, dot)
-  const secretText = fragment.slice(dot + 1)
+  const [secretText, ownerTag, revokeText, ...rest] = fragment.slice(dot + 1).split('.')
   if (!isCid(cidText)) throw new InvalidLinkError('The link’s content id is malformed: check that the whole link was copied.')
+  if (ownerTag !== undefined && (ownerTag !== 'r' || revokeText === undefined || rest.length > 0)) {
+    throw new InvalidLinkError('The link has extra parts after its secret: check that it was copied whole.')
+  }
   if (secretText.length !== SECRET_TEXT_LENGTH) {
     throw new InvalidLinkError('The link’s secret has the wrong length: it may have been cut off when copied.')
   }
@@ -94,5 +108,15 @@ export function parseLink(input: string): LinkTarget {
     throw new InvalidLinkError('The link’s secret contains characters that do not belong in it.')
   }
   if (secret.length !== SECRET_BYTES) throw new InvalidLinkError('The link’s secret has the wrong length.')
-  return { cid: cidText, secret }
+  if (revokeText === undefined) return { cid: cidText, secret }
+  let revokeSecret: Uint8Array | undefined
+  try {
+    revokeSecret = fromBase64Url(revokeText)
+  } catch {
+    // reported below
+  }
+  if (revokeText.length !== SECRET_TEXT_LENGTH || revokeSecret?.length !== REVOKE_SECRET_BYTES) {
+    throw new InvalidLinkError('The owner link’s revoke secret is malformed: it may have been cut off when copied.')
+  }
+  return { cid: cidText, secret, revokeSecret }
 }

@@ -16,6 +16,8 @@ export interface DropRecord {
   readonly addedAt: number
   /** false once the user stopped seeding; the pieces stay until removed. */
   readonly seeding: boolean
+  /** The revoke secret (base64url), held by the owner: "stop sharing everywhere". */
+  readonly revokeSecret?: string
 }
 
 export interface LibraryStore {

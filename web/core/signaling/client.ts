@@ -13,7 +13,7 @@ import {
   ProtocolError,
   parseServerMessage,
 } from '../../../protocol/signal.js'
-import { decodeRelayFrame, encodeRelayFrame } from '../../../protocol/relay.js'
+import { MAX_MANIFEST_PART_BYTES, decodeRelayFrame, encodeManifestPart, encodeRelayFrame } from '../../../protocol/relay.js'
 import { Emitter } from '../util/emitter.js'
 import type { RelayChannel } from '../transport/relay.js'
 
@@ -26,6 +26,8 @@ export interface SignalEvents extends Record<string, unknown> {
   signal: { from: string; cid: string; data: Record<string, unknown> }
   /** A relayed wire frame from `from` for the swarm with this CID digest. */
   relay: { from: string; cidDigest: Uint8Array; frame: Uint8Array }
+  /** The server says this drop was revoked; `secret` is the revoke secret, to check against the manifest. */
+  revoked: { cid: string; secret: string }
   error: { code: string; message: string; ref?: string; peer?: string }
 }
 
@@ -43,6 +45,8 @@ export interface SignalingClient extends RelayChannel {
   lookup(cid: string): void
   leave(cid: string): void
   signal(to: string, cid: string, data: Record<string, unknown>): void
+  /** Sends a tombstone: the server checks it against the manifest and tells every peer ('revoked'). */
+  revoke(cid: string, secret: string, manifest: Uint8Array): void
   close(): void
 }
 
@@ -121,6 +125,15 @@ export class WebSocketSignalingClient implements SignalingClient {
 
   signal(to: string, cid: string, data: Record<string, unknown>): void {
     this.#send({ type: 'signal', to, cid, data })
+  }
+
+  revoke(cid: string, secret: string, manifest: Uint8Array): void {
+    const socket = this.#socket
+    if (socket?.readyState !== OPEN || !this.peerId) return
+    this.#send({ type: 'revoke', cid, secret, size: manifest.length })
+    for (let at = 0; at < manifest.length; at += MAX_MANIFEST_PART_BYTES) {
+      socket.send(encodeManifestPart(manifest.subarray(at, at + MAX_MANIFEST_PART_BYTES)))
+    }
   }
 
   sendRelay(to: string, cidDigest: Uint8Array, frame: Uint8Array): boolean {
@@ -221,6 +234,9 @@ export class WebSocketSignalingClient implements SignalingClient {
         return
       case 'signal':
         this.events.emit('signal', { from: message.from, cid: message.cid, data: message.data })
+        return
+      case 'revoked':
+        this.events.emit('revoked', { cid: message.cid, secret: message.secret })
         return
       case 'error':
         this.events.emit('error', { code: message.code, message: message.message, ref: message.ref, peer: message.peer })

@@ -5,7 +5,10 @@
  * and announce again.
  */
 import type { IceServer, RelayPolicy } from '../../../protocol/signal.js'
-import { cidFromDigest } from '../content/cid.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { cidFromDigest, digestOfCid } from '../content/cid.js'
+import { decodeManifest } from '../content/manifest.js'
+import { bytesEqual, fromBase64Url } from '../util/bytes.js'
 import { Emitter } from '../util/emitter.js'
 import type { SignalEvents, SignalStatus, SignalingClient } from './client.js'
 
@@ -49,6 +52,10 @@ class MemorySignalingClient implements SignalingClient {
     if (this.status === 'open') this.hub.forward(this, to, cid, data)
   }
 
+  revoke(cid: string, secret: string, manifest: Uint8Array): void {
+    if (this.status === 'open') this.hub.revoke(this, cid, secret, manifest)
+  }
+
   close(): void {
     this.hub.disconnect(this)
     this.status = 'closed'
@@ -65,6 +72,8 @@ export class MemorySignalingHub {
   #nextId = 0
   up = true
   relayedBytes = 0
+  /** cid → revoke secret, as the server keeps them. */
+  readonly tombstones = new Map<string, string>()
 
   constructor(readonly relayPolicy: RelayPolicy = { enabled: true, afterMs: 1_000 }) {}
 
@@ -94,6 +103,8 @@ export class MemorySignalingHub {
   }
 
   lookup(client: MemorySignalingClient, cid: string): void {
+    const secret = this.tombstones.get(cid)
+    if (secret) return queueMicrotask(() => client.events.emit('revoked', { cid, secret }))
     const peers = [...this.#clients.values()].filter((c) => c !== client && c.joined.has(cid)).map((c) => c.peerId!)
     queueMicrotask(() => client.events.emit('peers', { cid, peers }))
   }
@@ -110,6 +121,27 @@ export class MemorySignalingHub {
     this.relayedBytes += frame.length
     const copy = frame.slice()
     queueMicrotask(() => target.events.emit('relay', { from: from.peerId!, cidDigest, frame: copy }))
+  }
+
+  /** Checks the tombstone as the server does (manifest against CID, secret against the revoke hash) and tells everyone. */
+  revoke(from: MemorySignalingClient, cid: string, secret: string, manifestBytes: Uint8Array): void {
+    const manifest = decodeManifest(manifestBytes)
+    const valid =
+      bytesEqual(sha256(manifestBytes), digestOfCid(cid)) &&
+      manifest.revokeHash !== undefined &&
+      bytesEqual(sha256(fromBase64Url(secret)), manifest.revokeHash)
+    if (!valid) {
+      return queueMicrotask(() => from.events.emit('error', { code: 'bad-tombstone', message: 'tombstone refused', ref: 'revoke' }))
+    }
+    this.tombstones.set(cid, secret)
+    const told = [...this.#clients.values()].filter((c) => c === from || c.joined.has(cid))
+    for (const c of told) c.joined.delete(cid)
+    queueMicrotask(() => told.forEach((c) => c.events.emit('revoked', { cid, secret })))
+  }
+
+  /** What a lying server could send: a 'revoked' message with any secret. */
+  sendRevoked(cid: string, secret: string): void {
+    for (const c of this.#clients.values()) if (c.joined.has(cid)) c.events.emit('revoked', { cid, secret })
   }
 
   disconnect(client: MemorySignalingClient): void {

@@ -1,0 +1,61 @@
+/**
+ * Checks a tombstone on the server without holding the manifest in memory:
+ * the manifest arrives in parts, is hashed as it streams (its SHA-256 must be
+ * the CID) and the 32 bytes at the revoke-hash offset are kept (they must be
+ * the SHA-256 of the revoke secret). The offset follows from the header, which
+ * the hash then vouches for. See web/core/content/manifest.ts for the layout.
+ */
+import { createHash } from 'node:crypto'
+import { digestOfCid } from '../web/core/content/cid.js'
+
+const HEADER_BYTES = 18
+const FLAG_EXPIRY = 1
+const FLAG_REVOKE = 2
+
+export class TombstoneCheck {
+  readonly #hash = createHash('sha256')
+  readonly #header = Buffer.alloc(HEADER_BYTES)
+  readonly #revokeHash = Buffer.alloc(32)
+  #received = 0
+  /** Offset of the revoke hash; -1 until the header is in, null if the drop has none. */
+  #revokeAt: number | null = -1
+
+  constructor(
+    readonly cid: string,
+    readonly secret: string,
+    readonly size: number,
+  ) {}
+
+  /** Feeds the next part; true once all `size` bytes are in. Throws on more. */
+  push(part: Uint8Array): boolean {
+    if (this.#received + part.length > this.size) throw new RangeError('more manifest bytes than announced')
+    const start = this.#received
+    this.#hash.update(part)
+    this.#received += part.length
+    if (start < HEADER_BYTES) this.#header.set(part.subarray(0, HEADER_BYTES - start), start)
+    if (this.#revokeAt === -1 && this.#received >= HEADER_BYTES) this.#revokeAt = revokeOffset(this.#header)
+    const at = this.#revokeAt
+    if (at !== null && at >= 0) {
+      // Copy whatever part of [at, at + 32) this part covers.
+      const from = Math.max(at, start)
+      const to = Math.min(at + 32, this.#received)
+      if (from < to) this.#revokeHash.set(part.subarray(from - start, to - start), from - at)
+    }
+    return this.#received === this.size
+  }
+
+  /** Why the tombstone is invalid, or null when it is valid. Call once every part is in. */
+  verdict(): string | null {
+    if (!this.#hash.copy().digest().equals(digestOfCid(this.cid))) return 'the manifest does not match the CID'
+    if (this.#revokeAt === null || this.#revokeAt === -1 || this.#revokeAt + 32 > this.size) return 'this drop cannot be revoked'
+    const secret = Buffer.from(this.secret, 'base64url')
+    if (!createHash('sha256').update(secret).digest().equals(this.#revokeHash)) return 'the revoke secret does not match this drop'
+    return null
+  }
+}
+
+function revokeOffset(header: Buffer): number | null {
+  const flags = header[4]
+  if (!(flags & FLAG_REVOKE)) return null
+  return HEADER_BYTES + header.readUInt32BE(14) + (flags & FLAG_EXPIRY ? 8 : 0)
+}
