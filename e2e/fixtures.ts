@@ -150,3 +150,24 @@ export function recordTraffic(page: Page): Traffic {
   })
   return traffic
 }
+
+/** The pieces (and manifests) in a page's IndexedDB: their keys (hex ids) and, if asked, one value. */
+export async function storedChunks(page: Page, valueOf?: string): Promise<{ keys: string[]; value: number[] | null }> {
+  return page.evaluate(async (wanted) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('swarmdrop')
+      req.onsuccess = () => resolve(req.result)
+      req.onerror = () => reject(req.error)
+    })
+    const request = <T,>(r: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result)
+        r.onerror = () => reject(r.error)
+      })
+    const store = db.transaction('chunks').objectStore('chunks')
+    const keys = (await request(store.getAllKeys())) as string[]
+    const value = wanted ? ((await request(store.get(wanted))) as ArrayBuffer | undefined) : undefined
+    db.close()
+    return { keys, value: value ? [...new Uint8Array(value)] : null }
+  }, valueOf)
+}

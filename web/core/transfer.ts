@@ -10,6 +10,7 @@ import type { ChunkStore } from './storage/chunk-store.js'
 import { type Manifest, pieceCapacity } from './content/manifest.js'
 import { type DropKeys } from './crypto/keys.js'
 import { openMetadata } from './crypto/envelope.js'
+import { fileBytesHeld } from './chunking/file-progress.js'
 import { type DropMetadata, type FileSpan, baseName, decodeMetadata, fileSpans } from './content/metadata.js'
 import { readFileBytes } from './chunking/assemble.js'
 import type { PeerInfo, Swarm } from './swarm/swarm.js'
@@ -27,6 +28,8 @@ export interface TransferSnapshot {
   /** The file's name, or "N files"; null until the file list is known. */
   readonly name: string | null
   readonly files: readonly FileSpan[] | null
+  /** Per file (same order as `files`): plaintext bytes in verified pieces. */
+  readonly fileBytesDone: readonly number[] | null
   readonly totalBytes: number | null
   readonly piecesDone: number
   readonly piecesTotal: number | null
@@ -90,6 +93,7 @@ export class Transfer {
       phase: 'finding-peers',
       name: null,
       files: null,
+      fileBytesDone: null,
       totalBytes: null,
       piecesDone: 0,
       piecesTotal: null,
@@ -235,8 +239,10 @@ export class Transfer {
     const capacity = manifest ? pieceCapacity(manifest.pieceSize) : 0
 
     const bytesDone = manifest && have ? Math.min(manifest.totalSize, have.count * capacity) : 0
+    const files = this.#snapshot.files
     this.#update({
       phase,
+      fileBytesDone: files && have ? fileBytesHeld(files, capacity, (i) => have.has(i)) : null,
       piecesDone: have?.count ?? 0,
       piecesTotal: have?.size ?? null,
       bytesDone: complete && manifest ? manifest.totalSize : bytesDone,

@@ -3,6 +3,7 @@ import type { Engine } from '../../core/engine.ts'
 import type { DropRecord } from '../../core/library/library-store.ts'
 import type { Transfer } from '../../core/transfer.ts'
 import { formatBytes } from '../format.ts'
+import { RevokeButton } from './RevokeButton.tsx'
 
 function useLibrary(engine: Engine): DropRecord[] | null {
   const [records, setRecords] = useState<DropRecord[] | null>(null)
@@ -75,6 +76,7 @@ export function LibraryView({ engine }: { engine: Engine }) {
               >
                 {r.seeding ? 'Stop sharing' : 'Share again'}
               </button>
+              {r.revokeSecret && <RevokeButton engine={engine} cid={r.cid} name={r.name ?? 'this drop'} small />}
               <button
                 type="button"
                 className="button small"

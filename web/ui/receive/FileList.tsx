@@ -1,16 +1,19 @@
 import type { FileSpan } from '../../core/content/metadata.ts'
 import { formatBytes } from '../format.ts'
 
+/** The drop's files with their own progress; each can be saved as soon as its pieces are verified. */
 export function FileList({
   files,
-  complete,
+  bytesDone,
   onSave,
 }: {
   files: readonly FileSpan[]
-  complete: boolean
+  bytesDone: readonly number[] | null
   onSave: (which: 'all' | number) => void
 }) {
   const total = files.reduce((sum, f) => sum + f.size, 0)
+  const done = (f: FileSpan) => (bytesDone?.[f.index] ?? 0) >= f.size
+  const allDone = files.every(done)
   return (
     <div className="files">
       <p className="stats">
@@ -18,17 +21,31 @@ export function FileList({
       </p>
       <ul className="file-list" data-testid="file-list">
         {files.map((f) => (
-          <li key={f.index} data-testid="file-row">
+          <li key={f.index} data-testid="file-row" data-done={String(done(f))}>
             <span className="file-path">{f.path}</span>
-            <span className="file-size">{formatBytes(f.size)}</span>
-            <button type="button" className="button small" disabled={!complete} onClick={() => onSave(f.index)}>
+            <span className="file-size">
+              {done(f) ? formatBytes(f.size) : `${formatBytes(bytesDone?.[f.index] ?? 0)} of ${formatBytes(f.size)}`}
+            </span>
+            <progress
+              className="file-progress"
+              max={Math.max(f.size, 1)}
+              value={done(f) ? Math.max(f.size, 1) : (bytesDone?.[f.index] ?? 0)}
+              aria-label={`${f.path} progress`}
+            />
+            <button
+              type="button"
+              className="button small"
+              disabled={!done(f)}
+              onClick={() => onSave(f.index)}
+              aria-label={`Save ${f.path}`}
+            >
               Save
             </button>
           </li>
         ))}
       </ul>
       {files.length > 1 && (
-        <button type="button" className="button primary" disabled={!complete} onClick={() => onSave('all')}>
+        <button type="button" className="button primary" disabled={!allDone} onClick={() => onSave('all')}>
           Save all as .zip
         </button>
       )}

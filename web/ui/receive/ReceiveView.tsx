@@ -7,6 +7,7 @@ import { TransferStatus } from '../transfer/TransferStatus.tsx'
 import { FileList } from './FileList.tsx'
 import { saveFiles, zipNameFor } from '../save.ts'
 import { useWakeLock } from '../useWakeLock.ts'
+import { RevokeButton } from '../library/RevokeButton.tsx'
 
 export function ReceiveView({
   engine,
@@ -42,7 +43,18 @@ export function ReceiveView({
     )
   }
   if (!transfer) return <section className="card">Opening…</section>
-  return <Receiving transfer={transfer} secret={target.secret} onWrongSecret={onWrongSecret} />
+  return (
+    <>
+      <Receiving transfer={transfer} secret={target.secret} onWrongSecret={onWrongSecret} />
+      {target.revokeSecret && (
+        <section className="card" aria-labelledby="owner-title">
+          <h2 id="owner-title">You opened an owner link</h2>
+          <p className="hint">It can stop sharing these files in every browser that has them.</p>
+          <RevokeButton engine={engine} cid={target.cid} name={transfer.getSnapshot().name ?? 'these files'} />
+        </section>
+      )}
+    </>
+  )
 }
 
 const PHASE_TEXT: Record<TransferSnapshot['phase'], string> = {
@@ -89,7 +101,7 @@ function Receiving({ transfer, secret, onWrongSecret }: { transfer: Transfer; se
         <p className={s.phase === 'failed' ? 'error' : 'lead'} role="status" data-testid="receive-phase" data-phase={s.phase}>
           {s.phase === 'failed' && s.error ? s.error : PHASE_TEXT[s.phase]}
         </p>
-        {s.files && <FileList files={s.files} complete={s.phase === 'complete'} onSave={save} />}
+        {s.files && <FileList files={s.files} bytesDone={s.fileBytesDone} onSave={save} />}
         {saveError && (
           <p role="alert" className="error">
             Saving failed: {saveError}

@@ -15,7 +15,7 @@ import { requestPersistence } from '../../app/storage-space.ts'
 type State =
   | { stage: 'idle' }
   | { stage: 'preparing'; done: number; total: number; count: number }
-  | { stage: 'ready'; transfer: Transfer; link: string }
+  | { stage: 'ready'; transfer: Transfer; link: string; ownerLink: string; name: string }
   | { stage: 'error'; message: string }
 
 export function SendView({ engine }: { engine: Engine }) {
@@ -28,12 +28,14 @@ export function SendView({ engine }: { engine: Engine }) {
     setState({ stage: 'preparing', done: 0, total, count: files.length })
     requestPersistence()
     try {
-      const { transfer, fragment } = await engine.share(files, {
+      const { transfer, fragment, ownerFragment } = await engine.share(files, {
         password: password || undefined,
         expiresAt: lifetimeHours > 0 ? Date.now() + lifetimeHours * 3_600_000 : undefined,
         onProgress: (done) => setState({ stage: 'preparing', done, total, count: files.length }),
       })
-      setState({ stage: 'ready', transfer, link: `${window.location.origin}/#${fragment}` })
+      const origin = window.location.origin
+      const name = files.length === 1 ? files[0].path : `${files.length} files`
+      setState({ stage: 'ready', transfer, link: `${origin}/#${fragment}`, ownerLink: `${origin}/#${ownerFragment}`, name })
     } catch (err) {
       setState({ stage: 'error', message: err instanceof Error ? err.message : String(err) })
     }
@@ -93,7 +95,14 @@ export function SendView({ engine }: { engine: Engine }) {
       {state.stage === 'ready' && <SharingGuards transfer={state.transfer} />}
       {state.stage === 'ready' && (
         <>
-          <SharePanel link={state.link} onShareMore={() => setState({ stage: 'idle' })} />
+          <SharePanel
+            engine={engine}
+            cid={state.transfer.cid}
+            name={state.name}
+            link={state.link}
+            ownerLink={state.ownerLink}
+            onShareMore={() => setState({ stage: 'idle' })}
+          />
           <TransferStatus transfer={state.transfer} />
         </>
       )}

@@ -1,16 +1,44 @@
 import { useState } from 'react'
+import type { Engine } from '../../core/engine.ts'
+import type { Cid } from '../../core/content/cid.ts'
 import { QrCode } from './QrCode.tsx'
+import { RevokeButton } from '../library/RevokeButton.tsx'
 
-export function SharePanel({ link, onShareMore }: { link: string; onShareMore: () => void }) {
+function CopyButton({ text, label, testId, primary }: { text: string; label: string; testId: string; primary?: boolean }) {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle')
   const copy = async () => {
     try {
-      await navigator.clipboard.writeText(link)
+      await navigator.clipboard.writeText(text)
       setCopied('copied')
     } catch {
       setCopied('failed')
     }
   }
+  return (
+    <>
+      <button type="button" className={`button${primary ? ' primary' : ''}`} onClick={copy} data-testid={testId}>
+        {copied === 'copied' ? 'Copied' : label}
+      </button>
+      {copied === 'failed' && <p className="hint">Copying was blocked; select the link and copy it by hand.</p>}
+    </>
+  )
+}
+
+export function SharePanel({
+  engine,
+  cid,
+  name,
+  link,
+  ownerLink,
+  onShareMore,
+}: {
+  engine: Engine
+  cid: Cid
+  name: string
+  link: string
+  ownerLink: string
+  onShareMore: () => void
+}) {
   return (
     <section className="card" aria-labelledby="share-title">
       <h1 id="share-title">Your link is ready</h1>
@@ -27,18 +55,34 @@ export function SharePanel({ link, onShareMore }: { link: string; onShareMore: (
           data-testid="share-link"
           onFocus={(e) => e.target.select()}
         />
-        <button type="button" className="button primary" onClick={copy} data-testid="copy-link">
-          {copied === 'copied' ? 'Copied' : 'Copy link'}
-        </button>
+        <CopyButton text={link} label="Copy link" testId="copy-link" primary />
       </div>
       {'share' in navigator && (
         <button type="button" className="button" onClick={() => void navigator.share({ url: link }).catch(() => {})}>
           Share…
         </button>
       )}
-      {copied === 'failed' && <p className="hint">Copying was blocked; select the link and copy it by hand.</p>}
       <QrCode text={link} />
       <p className="hint">The part after “#” is the key. It stays in browsers and is never sent to the server.</p>
+      <details className="owner">
+        <summary>Owner controls</summary>
+        <p className="hint">
+          The owner link opens these files and can stop sharing them everywhere, from any device. Keep it private:
+          give people the link above.
+        </p>
+        <div className="link-row">
+          <input
+            className="link"
+            readOnly
+            value={ownerLink}
+            aria-label="Owner link"
+            data-testid="owner-link"
+            onFocus={(e) => e.target.select()}
+          />
+          <CopyButton text={ownerLink} label="Copy owner link" testId="copy-owner-link" />
+        </div>
+        <RevokeButton engine={engine} cid={cid} name={name} />
+      </details>
       <button type="button" className="button" onClick={onShareMore}>
         Send other files
       </button>
