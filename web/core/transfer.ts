@@ -196,6 +196,7 @@ export class Transfer {
       this.#update({ files: fileSpans(this.#metadata), totalBytes: manifest.totalSize, name })
       for (const listener of this.#namedListeners) listener(name, manifest.totalSize)
       await this.#checkSpace(manifest)
+      this.#refresh() // show the file list with its progress now, not at the next tick
     } catch (err) {
       if (err instanceof DecryptionError) {
         this.#fail('The link’s secret (or the password) does not open this content.', 'wrong-secret')
