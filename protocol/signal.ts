@@ -9,6 +9,15 @@
  *   { type: 'lookup', cid }              answered with 'peers'
  *   { type: 'leave', cid }
  *   { type: 'signal', to, cid, data }    WebRTC offer/answer/candidate for `to`
+ *   { type: 'pin', cid }                 ask the pin nodes to keep this drop; answered with
+ *                                        'pin-status', and again whenever it changes
+ *   { type: 'pin-holdings', pins }       a pin node's heartbeat: what it holds (≤ 500 per
+ *                                        message, [{ cid, replicas, complete }]); the first
+ *                                        one makes this connection a pin node
+ *   { type: 'pin-report', cid, state, reason }
+ *                                        a pin node gives a pin up: state 'refused' (it
+ *                                        cannot take it) or 'dropped' (expired, too old,
+ *                                        revoked: no one should take it over)
  *   { type: 'revoke', cid, secret, size } a tombstone: the revoke secret, then the drop's
  *                                        manifest (`size` bytes) in binary manifest-part
  *                                        messages (protocol/relay.ts). The server hashes the
@@ -17,7 +26,7 @@
  *                                        tombstone is refused.
  *
  * Server → peer
- *   { type: 'welcome', id, iceServers, iceTransportPolicy, relay, protocol }
+ *   { type: 'welcome', id, iceServers, iceTransportPolicy, relay, pin, protocol }
  *                                                   first message; `id` is ours; `relay` says
  *                                                   whether binary relay frames (protocol/relay.ts)
  *                                                   are accepted and after how long to use them
@@ -25,6 +34,10 @@
  *                                                   useful first (holders of everything for a
  *                                                   peer that lacks pieces, and the reverse)
  *   { type: 'signal', from, cid, data }
+ *   { type: 'pin-request', cid, replicas }          to a pin node: fetch and hold this drop
+ *   { type: 'pin-status', cid, nodes, holders, complete, replicas }
+ *                                                   pin nodes connected, how many hold or fetch
+ *                                                   this drop, how many hold all of it, the goal
  *   { type: 'revoked', cid, secret }                the owner revoked this drop: sent to every member
  *                                                   and in place of 'peers' for later announces and
  *                                                   lookups; each peer checks `secret` against its
@@ -43,6 +56,10 @@ export const MAX_SIGNAL_MESSAGE_BYTES = 64 * 1024
 export const MAX_PEERS_PER_LOOKUP = 50
 /** A revoke secret: 32 random bytes as base64url. */
 export const REVOKE_SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/
+/** Holdings per pin-holdings message: keeps it well under the message size limit. */
+export const MAX_PIN_HOLDINGS_PER_MESSAGE = 500
+/** Most copies of one drop a server asks its pin nodes to keep. */
+export const MAX_PIN_REPLICAS = 16
 /** Server-assigned peer ids: 16 random bytes, base64url. */
 export const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
 
@@ -58,6 +75,33 @@ export type ClientMessage =
   | { type: 'leave'; cid: string }
   | { type: 'signal'; to: string; cid: string; data: Record<string, unknown> }
   | { type: 'revoke'; cid: string; secret: string; size: number }
+  | { type: 'pin'; cid: string }
+  | { type: 'pin-holdings'; pins: PinHolding[] }
+  | { type: 'pin-report'; cid: string; state: 'refused' | 'dropped'; reason: string }
+
+export interface PinHolding {
+  cid: string
+  replicas: number
+  complete: boolean
+}
+
+export interface PinStatus {
+  cid: string
+  /** Pin nodes connected to the server. */
+  nodes: number
+  /** Pin nodes holding or fetching the drop. */
+  holders: number
+  /** Pin nodes holding every piece. */
+  complete: number
+  replicas: number
+}
+
+export interface PinPolicy {
+  /** Copies the pin nodes keep of each pinned drop. */
+  replicas: number
+  /** How often pin nodes report their holdings. */
+  heartbeatMs: number
+}
 
 export type ServerMessage =
   | {
@@ -66,8 +110,11 @@ export type ServerMessage =
       iceServers: IceServer[]
       iceTransportPolicy: 'all' | 'relay'
       relay: RelayPolicy
+      pin: PinPolicy
       protocol: number
     }
+  | ({ type: 'pin-status' } & PinStatus)
+  | { type: 'pin-request'; cid: string; replicas: number }
   | { type: 'peers'; cid: string; peers: string[] }
   | { type: 'signal'; from: string; cid: string; data: Record<string, unknown> }
   | { type: 'revoked'; cid: string; secret: string }
@@ -141,6 +188,23 @@ function revokeSecretField(value: unknown): string {
   return value
 }
 
+function replicasField(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PIN_REPLICAS) {
+    throw new ProtocolError('bad-message', `"replicas" must be an integer 1…${MAX_PIN_REPLICAS}`)
+  }
+  return value
+}
+
+function pinHolding(value: unknown): PinHolding {
+  if (!isObject(value)) throw new ProtocolError('bad-message', 'each pin must be an object')
+  return { cid: cidField(value.cid), replicas: replicasField(value.replicas), complete: value.complete === true }
+}
+
+function count(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ProtocolError('bad-message', `"${name}" must be a count`)
+  return value
+}
+
 function signalData(value: unknown): Record<string, unknown> {
   if (!isObject(value)) throw new ProtocolError('bad-message', '"data" must be an object')
   return value
@@ -160,6 +224,17 @@ export function parseClientMessage(text: string): ClientMessage {
       return { type: m.type, cid: cidField(m.cid) }
     case 'signal':
       return { type: 'signal', to: peerField(m.to, 'to'), cid: cidField(m.cid), data: signalData(m.data) }
+    case 'pin':
+      return { type: 'pin', cid: cidField(m.cid) }
+    case 'pin-holdings': {
+      if (!Array.isArray(m.pins) || m.pins.length > MAX_PIN_HOLDINGS_PER_MESSAGE) {
+        throw new ProtocolError('bad-message', `"pins" must be an array of at most ${MAX_PIN_HOLDINGS_PER_MESSAGE}`)
+      }
+      return { type: 'pin-holdings', pins: m.pins.map(pinHolding) }
+    }
+    case 'pin-report':
+      if (m.state !== 'refused' && m.state !== 'dropped') throw new ProtocolError('bad-message', '"state" must be refused or dropped')
+      return { type: 'pin-report', cid: cidField(m.cid), state: m.state, reason: typeof m.reason === 'string' ? m.reason.slice(0, 200) : '' }
     case 'revoke':
       if (typeof m.size !== 'number' || !Number.isInteger(m.size) || m.size < 1 || m.size > MAX_MANIFEST_BYTES) {
         throw new ProtocolError('bad-message', `"size" must be a manifest size (1…${MAX_MANIFEST_BYTES} bytes)`)
@@ -191,6 +266,7 @@ export function parseServerMessage(text: string): ServerMessage {
     case 'welcome': {
       if (typeof m.protocol !== 'number') throw new ProtocolError('bad-message', 'welcome without protocol version')
       const relay = isObject(m.relay) ? m.relay : {}
+      const pin = isObject(m.pin) ? m.pin : {}
       return {
         type: 'welcome',
         id: peerField(m.id, 'id'),
@@ -200,9 +276,24 @@ export function parseServerMessage(text: string): ServerMessage {
           enabled: relay.enabled === true,
           afterMs: typeof relay.afterMs === 'number' && relay.afterMs >= 0 ? Math.min(relay.afterMs, 120_000) : 5_000,
         },
+        pin: {
+          replicas: typeof pin.replicas === 'number' ? pin.replicas : 1,
+          heartbeatMs: typeof pin.heartbeatMs === 'number' && pin.heartbeatMs >= 100 ? pin.heartbeatMs : 10_000,
+        },
         protocol: m.protocol,
       }
     }
+    case 'pin-request':
+      return { type: 'pin-request', cid: cidField(m.cid), replicas: replicasField(m.replicas) }
+    case 'pin-status':
+      return {
+        type: 'pin-status',
+        cid: cidField(m.cid),
+        nodes: count(m.nodes, 'nodes'),
+        holders: count(m.holders, 'holders'),
+        complete: count(m.complete, 'complete'),
+        replicas: count(m.replicas, 'replicas'),
+      }
     case 'peers': {
       if (!Array.isArray(m.peers) || m.peers.length > MAX_PEERS_PER_LOOKUP) {
         throw new ProtocolError('bad-message', '"peers" must be a short array')

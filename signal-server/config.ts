@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import type { IceServer } from '../protocol/signal.js'
+import { type IceServer, MAX_PIN_REPLICAS } from '../protocol/signal.js'
 
 export interface ServerConfig {
   port: number
@@ -43,6 +43,10 @@ export interface ServerConfig {
   redisTtlMs: number
   /** How long the server remembers that a drop was revoked, to tell peers that come back. */
   tombstoneDays: number
+  /** Copies of each pinned drop the pin nodes keep. */
+  pinReplicas: number
+  /** How often pin nodes report their holdings, and the audit runs. */
+  pinHeartbeatMs: number
 }
 
 interface OptionSpec {
@@ -126,6 +130,13 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     help: 'redis://host:port: several server processes share swarms and route to each other’s peers; empty keeps state in memory',
   },
   redisTtlMs: { flag: 'redis-ttl', env: 'REDIS_TTL_MS', default: '30000', help: 'ms a dead process’s peers stay listed in Redis' },
+  pinReplicas: { flag: 'pin-replicas', env: 'PIN_REPLICAS', default: '2', help: 'pin nodes that keep a copy of each pinned drop' },
+  pinHeartbeatMs: {
+    flag: 'pin-heartbeat',
+    env: 'PIN_HEARTBEAT_MS',
+    default: '10000',
+    help: 'ms between pin nodes’ reports and the replication audit; a silent pin node counts as gone after three',
+  },
   tombstoneDays: {
     flag: 'tombstone-days',
     env: 'TOMBSTONE_DAYS',
@@ -244,5 +255,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     redisUrl: redisUrl(pick('redisUrl')),
     redisTtlMs: integer('redis-ttl', pick('redisTtlMs'), 500, 3_600_000),
     tombstoneDays: integer('tombstone-days', pick('tombstoneDays'), 1, 3650),
+    pinReplicas: integer('pin-replicas', pick('pinReplicas'), 1, MAX_PIN_REPLICAS),
+    pinHeartbeatMs: integer('pin-heartbeat', pick('pinHeartbeatMs'), 100, 3_600_000),
   }
 }

@@ -14,7 +14,7 @@ export class Metrics {
   readonly relayedBytes: Counter
   readonly rejected: Counter<'reason'>
 
-  constructor(live: { peers: () => number; swarms: () => number }) {
+  constructor(live: { peers: () => number; swarms: () => number; pinNodes: () => number }) {
     const registers = [this.registry]
     const counter = <L extends string = never>(name: string, help: string, labelNames: L[] = []) =>
       new Counter<L>({ name: `swarmdrop_${name}`, help, labelNames, registers })
@@ -23,6 +23,7 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 })
     gauge('peers', 'Connected peers.', live.peers)
     gauge('swarms', 'Swarms with at least one peer.', live.swarms)
+    gauge('pin_nodes', 'Pin nodes connected.', live.pinNodes)
     this.connections = counter('connections_total', 'WebSocket connections accepted.')
     this.connectionsRefused = counter('connections_refused_total', 'WebSocket connections refused, by reason.', ['reason'])
     this.announces = counter('announces_total', 'Announce messages handled.')

@@ -123,7 +123,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
 
   const state: ServerState = options.state ?? new MemoryState()
   // `hub` is read only when /metrics is scraped, after it exists.
-  const metrics: Metrics = new Metrics({ peers: (): number => hub.peerCount, swarms: () => state.localSwarmCount })
+  const metrics: Metrics = new Metrics({ peers: (): number => hub.peerCount, swarms: () => state.localSwarmCount, pinNodes: () => hub.pinNodeCount })
   let closing = false
   const hub: SignalingHub = new SignalingHub({
     state,
@@ -134,6 +134,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     iceTransportPolicy: config.iceTransportPolicy,
     maxSwarmsPerPeer: config.maxSwarmsPerPeer,
     tombstoneTtlMs: config.tombstoneDays * 86_400_000,
+    pin: { replicas: config.pinReplicas, heartbeatMs: config.pinHeartbeatMs },
     relay: {
       enabled: config.relayEnabled,
       afterMs: config.relayAfterMs,
@@ -142,6 +143,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     },
     logger,
   })
+  const pinAudit = setInterval(() => hub.auditPins(), config.pinHeartbeatMs)
+  pinAudit.unref()
   // Text messages are capped in the hub's parser; binary relay frames carry one wire frame.
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(MAX_SIGNAL_MESSAGE_BYTES, MAX_RELAY_MESSAGE_BYTES) })
   const perAddress = new Map<string, number>()
@@ -182,6 +185,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     metrics,
     async close(graceMs = 0) {
       closing = true
+      clearInterval(pinAudit)
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()))
       hub.closeAll()
       const deadline = Date.now() + graceMs

@@ -12,6 +12,7 @@ import {
   type ClientMessage,
   type ErrorCode,
   type IceServer,
+  type PinPolicy,
   ProtocolError,
   SIGNAL_PROTOCOL_VERSION,
   type ServerMessage,
@@ -24,6 +25,7 @@ import type { Metrics } from './metrics.js'
 import type { ServerState } from './state/state.js'
 import { type RelayLimits, RelayState, forward } from './relay.js'
 import { TombstoneCheck } from './tombstone.js'
+import { PinRegistry, type PinRequest } from './pins.js'
 
 export interface HubOptions {
   state: ServerState
@@ -37,6 +39,8 @@ export interface HubOptions {
   maxSwarmsPerPeer: number
   /** How long a revoked CID is answered with its tombstone. */
   tombstoneTtlMs: number
+  /** Copies pin nodes keep of a pinned drop, and how often they report. */
+  pin: PinPolicy
   relay: RelayLimits & { enabled: boolean; afterMs: number }
   logger: Logger
   now?: () => number
@@ -67,11 +71,15 @@ interface Client {
 export class SignalingHub {
   #clients = new Map<string, Client>()
   readonly #now: () => number
+  readonly #pins: PinRegistry
+  /** The last pin-status sent per CID, to tell watchers only of changes. */
+  readonly #pinStatusSent = new Map<string, string>()
   /** Total bytes relayed since start. */
   relayedBytes = 0
 
   constructor(private readonly options: HubOptions) {
     this.#now = options.now ?? Date.now
+    this.#pins = new PinRegistry(options.pin)
     options.state.onRouted((to, message) => {
       const target = this.#clients.get(to)
       if (target?.socket.readyState === target?.socket.OPEN) target!.socket.send(message, { binary: typeof message !== 'string' })
@@ -127,8 +135,18 @@ export class SignalingHub {
       iceServers: this.options.iceServersFor(client.id),
       iceTransportPolicy: this.options.iceTransportPolicy,
       relay: { enabled: this.options.relay.enabled, afterMs: this.options.relay.afterMs },
+      pin: this.options.pin,
       protocol: SIGNAL_PROTOCOL_VERSION,
     })
+  }
+
+  get pinNodeCount(): number {
+    return this.#pins.nodeCount
+  }
+
+  /** The periodic pin audit: forgets silent holdings and asks for copies where too few are left. */
+  auditPins(): void {
+    this.#sendPinRequests(this.#pins.audit(this.#now()))
   }
 
   /** Asks every client to reconnect (close code 1012, "service restart"): they come back to another process or this one restarted. */
@@ -204,6 +222,18 @@ export class SignalingHub {
         this.options.metrics?.lookups.inc()
         if (await this.#sendTombstone(client, message.cid)) return
         return this.#sendPeers(client, message.cid)
+      case 'pin':
+        if (await this.#sendTombstone(client, message.cid)) return
+        this.#sendPinRequests(this.#pins.pin(message.cid, client.id, this.#now()))
+        this.#pinStatusSent.delete(message.cid) // the new watcher hears the status now
+        return this.#notifyPin(message.cid)
+      case 'pin-holdings':
+        this.#pins.holdings(client.id, message.pins, this.#now())
+        for (const pin of message.pins) this.#notifyPin(pin.cid)
+        return
+      case 'pin-report':
+        this.#sendPinRequests(this.#pins.report(client.id, message.cid, message.state, this.#now()))
+        return this.#notifyPin(message.cid)
       case 'revoke':
         // A new tombstone replaces one still arriving: only one is held per connection.
         client.tombstone = new TombstoneCheck(message.cid, message.secret, message.size)
@@ -238,6 +268,8 @@ export class SignalingHub {
     const invalid = check.verdict()
     if (invalid) return this.#reject(client, 'bad-tombstone', `tombstone refused: ${invalid}`, 'revoke')
     const members = await this.options.state.revoke(check.cid, check.secret, this.options.tombstoneTtlMs)
+    this.#pins.forget(check.cid)
+    this.#pinStatusSent.delete(check.cid)
     this.options.logger.info('drop revoked', { cid: check.cid.slice(0, 12), members: members.length })
     const out: ServerMessage = { type: 'revoked', cid: check.cid, secret: check.secret }
     if (!members.includes(client.id)) this.#send(client, out) // the owner hears it too: its confirmation
@@ -245,6 +277,27 @@ export class SignalingHub {
       const target = this.#clients.get(peer)
       if (target) this.#send(target, out)
       else await this.options.state.route(peer, JSON.stringify(out))
+    }
+  }
+
+  #sendPinRequests(requests: readonly PinRequest[]): void {
+    for (const { node, cid, replicas } of requests) {
+      const target = this.#clients.get(node)
+      if (target) this.#send(target, { type: 'pin-request', cid, replicas })
+    }
+  }
+
+  /** Tells the peers watching a pinned drop how many copies exist, when that changed. */
+  #notifyPin(cid: string): void {
+    const watchers = this.#pins.watchers(cid)
+    if (watchers.length === 0) return
+    const status = this.#pins.status(cid)
+    const text = JSON.stringify(status)
+    if (this.#pinStatusSent.get(cid) === text) return
+    this.#pinStatusSent.set(cid, text)
+    for (const peer of watchers) {
+      const target = this.#clients.get(peer)
+      if (target) this.#send(target, { type: 'pin-status', ...status })
     }
   }
 
@@ -274,6 +327,12 @@ export class SignalingHub {
 
   #onClose(client: Client): void {
     this.#clients.delete(client.id)
+    if (this.#pins.isNode(client.id)) {
+      this.#pins.remove(client.id)
+      for (const cid of this.#pinStatusSent.keys()) this.#notifyPin(cid)
+    } else {
+      this.#pins.remove(client.id)
+    }
     // After whatever the client still had queued, so a late announce cannot re-add it.
     client.queue = client.queue
       .then(() => this.options.state.drop(client.id))

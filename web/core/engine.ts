@@ -188,6 +188,32 @@ export class Engine {
     return this.#start(target.cid, target.secret, record?.role === 'shared' ? 'sharing' : 'downloading', await this.#storedManifest(target.cid))
   }
 
+  /**
+   * Fetches and serves a drop blind, by CID alone: the manifest and sealed
+   * pieces, verified by hash, never decrypted. What a pin node does.
+   */
+  async hold(cid: Cid, replicas?: number): Promise<Transfer> {
+    const existing = this.#transfers.get(cid)
+    if (existing) return existing
+    const record = await this.#options.library.get(cid)
+    if (!record || !record.seeding || record.replicas !== replicas) {
+      await this.#options.library.put({
+        cid,
+        role: record?.role ?? 'pinned',
+        secret: record?.secret ?? null,
+        name: record?.name ?? null,
+        totalBytes: record?.totalBytes ?? null,
+        addedAt: record?.addedAt ?? Date.now(),
+        seeding: true,
+        revokeSecret: record?.revokeSecret,
+        replicas,
+      })
+      this.events.emit('library', undefined)
+    }
+    if (record?.secret) return this.#resume({ ...record, seeding: true })
+    return this.#start(cid, null, 'pinning', await this.#storedManifest(cid))
+  }
+
   /** Stops serving a drop (and downloading it); its pieces stay for later. */
   async setSeeding(cid: Cid, seeding: boolean): Promise<void> {
     const record = await this.#options.library.get(cid)
@@ -263,9 +289,10 @@ export class Engine {
     this.#revokeWaiters.delete(cid)
   }
 
-  async #resume(record: DropRecord): Promise<void> {
-    const role = record.role === 'shared' ? 'sharing' : 'downloading'
-    await this.#start(record.cid, fromBase64Url(record.secret), role, await this.#storedManifest(record.cid))
+  async #resume(record: DropRecord): Promise<Transfer> {
+    const role = record.secret === null ? 'pinning' : record.role === 'shared' ? 'sharing' : 'downloading'
+    const secret = record.secret === null ? null : fromBase64Url(record.secret)
+    return this.#start(record.cid, secret, role, await this.#storedManifest(record.cid))
   }
 
   async #storedManifest(cid: Cid): Promise<{ manifest: Manifest; bytes: Uint8Array } | undefined> {
@@ -275,9 +302,9 @@ export class Engine {
     return { manifest: decodeManifest(bytes), bytes }
   }
 
-  async #start(cid: Cid, secret: Uint8Array, role: TransferSnapshot['role'], known?: { manifest: Manifest; bytes: Uint8Array }) {
+  async #start(cid: Cid, secret: Uint8Array | null, role: TransferSnapshot['role'], known?: { manifest: Manifest; bytes: Uint8Array }) {
     const { crypto, store, random, checkSpace } = this.#options
-    const keys = await deriveKeys(crypto, secret)
+    const keys = secret ? await deriveKeys(crypto, secret) : null
     const swarm = new Swarm({ cid, store, crypto, random, limiter: this.limiter })
     await swarm.start(known)
     const running = this.#transfers.get(cid)

@@ -23,7 +23,8 @@ export type SpaceCheck = (neededBytes: number) => Promise<string | null>
 
 export interface TransferSnapshot {
   readonly cid: Cid
-  readonly role: 'sharing' | 'downloading'
+  /** 'pinning': held blind (no secret) to serve others, as a pin node does. */
+  readonly role: 'sharing' | 'downloading' | 'pinning'
   readonly phase: TransferPhase
   /** The file's name, or "N files"; null until the file list is known. */
   readonly name: string | null
@@ -187,7 +188,12 @@ export class Transfer {
     const { keys, crypto } = this.#options
     if (manifest.expiresAt !== undefined) this.#update({ expiresAt: manifest.expiresAt })
     if (this.checkExpiry()) return
-    if (!keys || this.#metadata) return this.#refresh()
+    if (!keys) {
+      // Held blind: no file list to read, but the space check still applies.
+      await this.#checkSpace(manifest)
+      return this.#refresh()
+    }
+    if (this.#metadata) return this.#refresh()
     try {
       const plain = await openMetadata(crypto, keys.metaKey, manifest.encryptedMetadata)
       this.#metadata = decodeMetadata(plain, manifest.totalSize)

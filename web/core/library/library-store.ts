@@ -7,9 +7,10 @@ import type { Cid } from '../content/cid.js'
 
 export interface DropRecord {
   readonly cid: Cid
-  readonly role: 'shared' | 'downloaded'
-  /** The link secret (base64url), kept in this browser so it can show names and save files later. */
-  readonly secret: string
+  /** 'pinned': held blind for others (a pin node), without the secret. */
+  readonly role: 'shared' | 'downloaded' | 'pinned'
+  /** The link secret (base64url), kept so names can be shown and files saved later; null when held blind. */
+  readonly secret: string | null
   /** A short name for lists: the file name, or "N files", once the file list is known. */
   readonly name: string | null
   readonly totalBytes: number | null
@@ -18,6 +19,8 @@ export interface DropRecord {
   readonly seeding: boolean
   /** The revoke secret (base64url), held by the owner: "stop sharing everywhere". */
   readonly revokeSecret?: string
+  /** Pinned drops: how many pin nodes should hold it. */
+  readonly replicas?: number
 }
 
 export interface LibraryStore {

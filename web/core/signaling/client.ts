@@ -8,8 +8,12 @@
 import {
   type ClientMessage,
   type IceServer,
+  type PinHolding,
+  type PinPolicy,
+  type PinStatus,
   type RelayPolicy,
   type ServerMessage,
+  MAX_PIN_HOLDINGS_PER_MESSAGE,
   ProtocolError,
   parseServerMessage,
 } from '../../../protocol/signal.js'
@@ -28,6 +32,10 @@ export interface SignalEvents extends Record<string, unknown> {
   relay: { from: string; cidDigest: Uint8Array; frame: Uint8Array }
   /** The server says this drop was revoked; `secret` is the revoke secret, to check against the manifest. */
   revoked: { cid: string; secret: string }
+  /** How many pin nodes hold a drop we asked to keep. */
+  'pin-status': PinStatus
+  /** (pin nodes) The server asks us to fetch and hold a drop. */
+  'pin-request': { cid: string; replicas: number }
   error: { code: string; message: string; ref?: string; peer?: string }
 }
 
@@ -47,6 +55,12 @@ export interface SignalingClient extends RelayChannel {
   signal(to: string, cid: string, data: Record<string, unknown>): void
   /** Sends a tombstone: the server checks it against the manifest and tells every peer ('revoked'). */
   revoke(cid: string, secret: string, manifest: Uint8Array): void
+  /** Asks the server's pin nodes to keep the drop; 'pin-status' events follow. */
+  pin(cid: string): void
+  /** (pin nodes) Reports what we hold: the heartbeat, split into messages the server accepts. */
+  pinHoldings(pins: readonly PinHolding[]): void
+  /** (pin nodes) Gives a pin up: 'refused' lets another node take it, 'dropped' ends it. */
+  pinReport(cid: string, state: 'refused' | 'dropped', reason: string): void
   close(): void
 }
 
@@ -87,6 +101,7 @@ export class WebSocketSignalingClient implements SignalingClient {
   iceServers: IceServer[] = []
   iceTransportPolicy: 'all' | 'relay' = 'all'
   relayPolicy: RelayPolicy = { enabled: false, afterMs: 5_000 }
+  pinPolicy: PinPolicy = { replicas: 1, heartbeatMs: 10_000 }
   #socket: WebSocketLike | null = null
   #drainWaiters: (() => void)[] = []
   #drainTimer: ReturnType<typeof setTimeout> | undefined
@@ -125,6 +140,20 @@ export class WebSocketSignalingClient implements SignalingClient {
 
   signal(to: string, cid: string, data: Record<string, unknown>): void {
     this.#send({ type: 'signal', to, cid, data })
+  }
+
+  pin(cid: string): void {
+    this.#send({ type: 'pin', cid })
+  }
+
+  pinHoldings(pins: readonly PinHolding[]): void {
+    for (let at = 0; at < pins.length; at += MAX_PIN_HOLDINGS_PER_MESSAGE) {
+      this.#send({ type: 'pin-holdings', pins: pins.slice(at, at + MAX_PIN_HOLDINGS_PER_MESSAGE) })
+    }
+  }
+
+  pinReport(cid: string, state: 'refused' | 'dropped', reason: string): void {
+    this.#send({ type: 'pin-report', cid, state, reason })
   }
 
   revoke(cid: string, secret: string, manifest: Uint8Array): void {
@@ -225,6 +254,7 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.iceServers = message.iceServers
         this.iceTransportPolicy = message.iceTransportPolicy
         this.relayPolicy = message.relay
+        this.pinPolicy = message.pin
         this.#setStatus('open')
         this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
         for (const [cid, complete] of this.#joined) this.#send({ type: 'announce', cid, complete })
@@ -237,6 +267,14 @@ export class WebSocketSignalingClient implements SignalingClient {
         return
       case 'revoked':
         this.events.emit('revoked', { cid: message.cid, secret: message.secret })
+        return
+      case 'pin-status': {
+        const { type: _, ...status } = message
+        this.events.emit('pin-status', status)
+        return
+      }
+      case 'pin-request':
+        this.events.emit('pin-request', { cid: message.cid, replicas: message.replicas })
         return
       case 'error':
         this.events.emit('error', { code: message.code, message: message.message, ref: message.ref, peer: message.peer })

@@ -56,6 +56,15 @@ class MemorySignalingClient implements SignalingClient {
     if (this.status === 'open') this.hub.revoke(this, cid, secret, manifest)
   }
 
+  /** The in-process hub has no pin nodes, and says so (pinning is tested against the real server). */
+  pin(cid: string): void {
+    queueMicrotask(() => this.events.emit('pin-status', { cid, nodes: 0, holders: 0, complete: 0, replicas: 0 }))
+  }
+
+  pinHoldings(): void {}
+
+  pinReport(): void {}
+
   close(): void {
     this.hub.disconnect(this)
     this.status = 'closed'

@@ -101,11 +101,22 @@ class WebRtcConnection implements Connection {
   }
 }
 
-export function dialWebRtc(options: DialOptions): Dial {
+/**
+ * A DialFn over WebRTC. `extraConfig` goes into the RTCPeerConnection
+ * configuration: in Node (node-datachannel) `{ bindAddress }` picks the
+ * interface to gather candidates on, which loopback-only hosts need.
+ */
+export function webRtcDialer(extraConfig: Record<string, unknown> = {}): (options: DialOptions) => Dial {
+  return (options) => dial(options, extraConfig)
+}
+
+export const dialWebRtc = webRtcDialer()
+
+function dial(options: DialOptions, extraConfig: Record<string, unknown>): Dial {
   const peer = new Peer({
     initiator: options.initiator,
     trickle: true,
-    config: { iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
+    config: { ...extraConfig, iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
     channelConfig: { ordered: true },
   })
   let settled = false

@@ -59,11 +59,15 @@ export function LibraryView({ engine }: { engine: Engine }) {
         {records.map((r) => (
           <li key={r.cid} data-testid="library-item" data-cid={r.cid} data-seeding={String(r.seeding)}>
             <div className="library-main">
-              <a href={`/#${r.cid}.${r.secret}`} className="library-name">
-                {r.name ?? 'Drop (file list not fetched yet)'}
-              </a>
+              {r.secret ? (
+                <a href={`/#${r.cid}.${r.secret}`} className="library-name">
+                  {r.name ?? 'Drop (file list not fetched yet)'}
+                </a>
+              ) : (
+                <span className="library-name">Encrypted drop (held without its key)</span>
+              )}
               <span className="stats">
-                {r.totalBytes !== null ? formatBytes(r.totalBytes) : ''} · {r.role === 'shared' ? 'shared by you' : 'downloaded'}
+                {r.totalBytes !== null ? formatBytes(r.totalBytes) : ''} · {r.role === 'shared' ? 'shared by you' : r.role === 'pinned' ? 'pinned' : 'downloaded'}
               </span>
               {r.seeding ? <LiveStatus transfer={engine.transfer(r.cid)} /> : <span className="stats">sharing stopped</span>}
             </div>

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { PinRegistry } from './pins.js'
+import { connectClient, useTestServers } from './test-client.js'
+import { cidFromDigest } from '../web/core/content/cid.js'
+
+const CID = cidFromDigest(new Uint8Array(32).fill(42))
+const OTHER = cidFromDigest(new Uint8Array(32).fill(43))
+
+describe('pin registry', () => {
+  const registry = (replicas = 2) => new PinRegistry({ replicas, heartbeatMs: 1000, random: () => 0.5 })
+
+  it('asks the least loaded nodes for the goal, counts holders, and re-replicates when one goes', () => {
+    const pins = registry()
+    pins.holdings('n1', [{ cid: OTHER, replicas: 1, complete: true }], 0)
+    pins.holdings('n2', [], 0)
+    pins.holdings('n3', [], 0)
+    const asked = pins.pin(CID, 'watcher', 0).map((r) => r.node)
+    expect(asked.sort()).toEqual(['n2', 'n3']) // n1 already holds something
+    expect(pins.pin(CID, 'watcher', 1)).toEqual([]) // asked ones count until they report
+    pins.holdings('n2', [{ cid: CID, replicas: 2, complete: true }], 10)
+    pins.holdings('n3', [{ cid: CID, replicas: 2, complete: false }], 10)
+    expect(pins.status(CID)).toEqual({ cid: CID, nodes: 3, holders: 2, complete: 1, replicas: 2 })
+    pins.remove('n2')
+    expect(pins.audit(20)).toEqual([{ node: 'n1', cid: CID, replicas: 2 }])
+  })
+
+  it('forgets nodes silent for three heartbeats, and tries another node after a refusal', () => {
+    const pins = registry(1)
+    pins.holdings('n1', [{ cid: CID, replicas: 1, complete: true }], 0)
+    pins.holdings('n2', [], 0)
+    expect(pins.audit(2_000)).toEqual([])
+    pins.holdings('n2', [], 2_500) // n2 keeps reporting, n1 falls silent
+    expect(pins.audit(3_500)).toEqual([{ node: 'n2', cid: CID, replicas: 1 }])
+    expect(pins.report('n2', CID, 'refused', 3_600)).toEqual([]) // nobody else to ask
+    expect(pins.status(CID).holders).toBe(0)
+  })
+
+  it('ends a pin that a node dropped (expired, too old) or that was revoked', () => {
+    const pins = registry(1)
+    pins.holdings('n1', [], 0)
+    pins.holdings('n2', [], 0)
+    const [{ node }] = pins.pin(CID, 'w', 0)
+    expect(pins.report(node, CID, 'dropped', 1)).toEqual([])
+    expect(pins.audit(2)).toEqual([])
+    expect(pins.watchers(CID)).toEqual([])
+  })
+})
+
+describe('pinning through the server', () => {
+  const { start, sockets } = useTestServers()
+
+  it('sends pin requests to pin nodes and pin-status to the watcher as copies complete; replaces a node that left', async () => {
+    const server = await start({ pinReplicas: 2, pinHeartbeatMs: 200 })
+    const nodes = [await connectClient(server, sockets), await connectClient(server, sockets), await connectClient(server, sockets)]
+    expect(nodes[0].welcome.pin).toEqual({ replicas: 2, heartbeatMs: 200 })
+    nodes[2].send({ type: 'pin-holdings', pins: [{ cid: OTHER, replicas: 1, complete: true }] }) // busier: asked last
+    for (const n of nodes.slice(0, 2)) n.send({ type: 'pin-holdings', pins: [] })
+    const app = await connectClient(server, sockets)
+    app.send({ type: 'pin', cid: CID })
+    expect(await nodes[0].next()).toEqual({ type: 'pin-request', cid: CID, replicas: 2 })
+    expect(await nodes[1].next()).toEqual({ type: 'pin-request', cid: CID, replicas: 2 })
+    expect(await app.next()).toEqual({ type: 'pin-status', cid: CID, nodes: 3, holders: 0, complete: 0, replicas: 2 })
+    nodes[0].send({ type: 'pin-holdings', pins: [{ cid: CID, replicas: 2, complete: true }] })
+    expect(await app.next()).toMatchObject({ type: 'pin-status', holders: 1, complete: 1 })
+    nodes[1].send({ type: 'pin-holdings', pins: [{ cid: CID, replicas: 2, complete: true }] })
+    expect(await app.next()).toMatchObject({ type: 'pin-status', holders: 2, complete: 2 })
+    nodes[1].ws.terminate()
+    expect(await app.next()).toMatchObject({ type: 'pin-status', nodes: 2, holders: 1, complete: 1 })
+    expect(await nodes[2].next()).toEqual({ type: 'pin-request', cid: CID, replicas: 2 }) // the audit
+  })
+
+  it('rejects malformed pin messages', async () => {
+    const server = await start()
+    const c = await connectClient(server, sockets)
+    for (const bad of [
+      { type: 'pin', cid: 'x' },
+      { type: 'pin-holdings', pins: 'all' },
+      { type: 'pin-holdings', pins: Array.from({ length: 501 }, () => ({ cid: CID, replicas: 1 })) },
+      { type: 'pin-holdings', pins: [{ cid: CID, replicas: 99 }] },
+      { type: 'pin-report', cid: CID, state: 'gone' },
+    ]) {
+      c.send(bad)
+      expect(await c.next()).toMatchObject({ type: 'error', code: 'bad-message' })
+    }
+  })
+})
