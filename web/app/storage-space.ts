@@ -2,7 +2,7 @@
  * Storage quota in the browser: ask to keep our data (so the browser does not
  * evict pieces under pressure) and check a download fits before it starts.
  */
-import { formatBytes } from '../ui/format.js'
+import { formatBytes } from '../core/util/format.js'
 
 let persistAsked = false
 

@@ -48,6 +48,8 @@ export interface SignalingClient extends RelayChannel {
   readonly iceServers: IceServer[]
   readonly iceTransportPolicy: 'all' | 'relay'
   readonly relayPolicy: RelayPolicy
+  /** How many copies the server's pin nodes keep, and how often pin nodes report. */
+  readonly pinPolicy: PinPolicy
   /** Joins the swarm; `complete` tells the tracker whether we hold every piece. Replayed after reconnects. */
   announce(cid: string, complete?: boolean): void
   lookup(cid: string): void

@@ -18,6 +18,7 @@ class MemorySignalingClient implements SignalingClient {
   peerId: string | undefined
   readonly iceServers: IceServer[] = []
   readonly iceTransportPolicy = 'all' as const
+  readonly pinPolicy = { replicas: 1, heartbeatMs: 10_000 }
   readonly joined = new Map<string, boolean>()
 
   constructor(private readonly hub: MemorySignalingHub) {}

@@ -2,7 +2,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react'
 import type { Engine } from '../../core/engine.ts'
 import type { DropRecord } from '../../core/library/library-store.ts'
 import type { Transfer } from '../../core/transfer.ts'
-import { formatBytes } from '../format.ts'
+import { formatBytes } from '../../core/util/format.ts'
 import { RevokeButton } from './RevokeButton.tsx'
 
 function useLibrary(engine: Engine): DropRecord[] | null {

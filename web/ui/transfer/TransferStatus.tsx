@@ -1,6 +1,6 @@
 import type { Transfer } from '../../core/transfer.ts'
 import { useTransfer } from '../useTransfer.ts'
-import { formatBytes, formatDuration, formatRate } from '../format.ts'
+import { formatBytes, formatDuration, formatRate } from '../../core/util/format.ts'
 
 const KIND_LABEL = { direct: 'direct', turn: 'via TURN', relay: 'relayed', memory: 'in memory' } as const
 

@@ -1,4 +1,4 @@
-/** Human-readable sizes, rates and durations for the UI. */
+/** Human-readable sizes, rates and durations, for the app and the command line. */
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
 
 export function formatBytes(bytes: number): string {

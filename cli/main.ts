@@ -1,0 +1,316 @@
+/**
+ * `swarmdrop`: the command-line peer. Same core, same server, same wire
+ * protocol as the app: share files, get a link, seed a store, run a pin node.
+ * Links and progress go to stdout and stderr respectively, so scripts can
+ * capture the one and show the other; exit codes are in exit-codes.ts.
+ */
+import { parseArgs } from 'node:util'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { homedir, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Engine } from '../web/core/engine.js'
+import type { Transfer, TransferSnapshot } from '../web/core/transfer.js'
+import { type Cid } from '../web/core/content/cid.js'
+import { isPasswordLink, parseAnyLink } from '../web/core/content/link.js'
+import { secretFromPassword } from '../web/core/crypto/password.js'
+import { InvalidLinkError } from '../web/core/util/errors.js'
+import { formatBytes } from '../web/core/util/format.js'
+import { EXIT } from './exit-codes.js'
+import { UsageError, sourcesFor, writeFiles } from './files.js'
+import { ServerUnreachableError, createNodeEngine, waitForServer, type NodeEngine } from './node-engine.js'
+import { PinNode } from './pin-node.js'
+import { describe, showProgress } from './progress.js'
+
+const DEFAULT_SERVER = process.env.SWARMDROP_SERVER || 'http://localhost:8080'
+const DEFAULT_STORE = process.env.SWARMDROP_STORE || join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'swarmdrop')
+
+const COMMON = {
+  server: { type: 'string' },
+  'connect-timeout': { type: 'string', default: '15' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+const USAGE = `Usage: swarmdrop <command> [options]
+
+Commands:
+  share <files or folders…>   encrypt, print the link, and seed until stopped
+  get <link> [-o dir]         download, verify and write the files
+  seed [store dir]            serve every drop in a store
+  pin --store DIR             run a pin node: keep drops available for others, blind
+
+Run \`swarmdrop <command> --help\` for its options.
+Exit codes: 0 ok, 1 transfer failed, 2 bad arguments or link, 3 server unreachable,
+4 not enough space, 5 wrong secret or password, 130 interrupted.`
+
+const HELP: Record<string, string> = {
+  share: `Usage: swarmdrop share [options] <files or folders…>
+
+Prints the link on stdout (the owner link, which can revoke, on stderr) and
+seeds until Ctrl+C. Folders keep their relative paths.
+
+Options:
+  --server URL          the Swarmdrop server (default ${DEFAULT_SERVER}, env SWARMDROP_SERVER)
+  --store DIR           where pieces are kept (default ${DEFAULT_STORE}, env SWARMDROP_STORE);
+                        \`swarmdrop seed\` serves them again later
+  --password P          protect the link with a password (env SWARMDROP_PASSWORD)
+  --expires HOURS       the link expires after this many hours
+  --pin                 ask the server's pin nodes to keep the files available
+  --until-pinned        with --pin: exit once the pin nodes hold every piece
+  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)`,
+  get: `Usage: swarmdrop get [options] <link>
+
+Downloads from every peer that has the files, verifies every piece, and writes
+the files (with their folders) under the output directory; prints their paths.
+
+Options:
+  -o, --output DIR      where to write the files (default: the current directory)
+  --server URL          the server (default: the link's own, else ${DEFAULT_SERVER})
+  --password P          the password of a password link (env SWARMDROP_PASSWORD)
+  --store DIR           keep the pieces there and keep seeding them (default: a
+                        temporary directory, removed afterwards)
+  --max-bytes N         refuse a download that would make the store larger (k, M, G suffixes)
+  --seed                keep seeding after the download, until Ctrl+C
+  --timeout S           give up after S seconds without completing (default: wait)
+  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)`,
+  seed: `Usage: swarmdrop seed [options] [store dir]
+
+Serves every drop in the store (default ${DEFAULT_STORE}) until Ctrl+C.
+
+Options:
+  --server URL          the Swarmdrop server (default ${DEFAULT_SERVER})
+  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)`,
+  pin: `Usage: swarmdrop pin --store DIR [options]
+
+Runs a pin node next to a Swarmdrop server: it fetches and holds the drops
+the server asks it to keep (encrypted pieces only: it never has a key), serves
+them, and reports what it holds so the server keeps each drop at its number of
+copies. Runs until Ctrl+C.
+
+Options:
+  --store DIR           where pieces are kept (required)
+  --server URL          the Swarmdrop server (default ${DEFAULT_SERVER})
+  --max-bytes N         hold at most this much (k, M, G suffixes); larger drops are refused
+  --max-age DAYS        drop pins older than this
+  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)`,
+}
+
+type Command = (args: string[]) => Promise<number>
+
+const COMMANDS: Record<string, Command> = { share, get, seed, pin }
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE)
+    return name ? EXIT.ok : EXIT.usage
+  }
+  const command = COMMANDS[name]
+  if (!command) {
+    console.error(`swarmdrop: unknown command "${name}"\n\n${USAGE}`)
+    return EXIT.usage
+  }
+  try {
+    return await command(args)
+  } catch (err) {
+    console.error(`swarmdrop ${name}: ${err instanceof Error ? err.message : String(err)}`)
+    if (err instanceof UsageError || err instanceof InvalidLinkError || err instanceof TypeError) return EXIT.usage
+    if (err instanceof ServerUnreachableError) return EXIT.serverUnreachable
+    return EXIT.failed
+  }
+}
+
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; default?: string }>>(
+  args: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true })
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
+
+function seconds(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number of seconds`)
+  return n * 1000
+}
+
+function byteCount(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const m = /^(\d+(?:\.\d+)?)([kKmMgGtT]?)$/.exec(text)
+  if (!m) throw new UsageError(`--max-bytes: "${text}" is not a size (e.g. 500M, 20G)`)
+  const scale = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[m[2].toLowerCase() as 'k']
+  return Math.floor(Number(m[1]) * scale)
+}
+
+/** The http(s) origin links are made with, from a server address. */
+function linkOrigin(server: string): string {
+  const url = new URL(server)
+  const scheme = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:'
+  return `${scheme}//${url.host}`
+}
+
+async function connect(options: { server: string; storeDir: string; maxBytes?: number; connectTimeout?: string }): Promise<NodeEngine> {
+  const node = await createNodeEngine(options)
+  try {
+    await waitForServer(node.engine, seconds(options.connectTimeout, 'connect-timeout') ?? 15_000)
+  } catch (err) {
+    await node.close()
+    throw new ServerUnreachableError(`${(err as Error).message}: ${options.server}`)
+  }
+  return node
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
+}
+
+function waitForEnd(transfer: Transfer, timeoutMs?: number): Promise<TransferSnapshot> {
+  return new Promise((resolve) => {
+    const timer = timeoutMs ? setTimeout(() => resolve(transfer.getSnapshot()), timeoutMs) : undefined
+    const check = () => {
+      const s = transfer.getSnapshot()
+      if (s.phase === 'complete' || s.phase === 'failed') {
+        clearTimeout(timer)
+        resolve(s)
+      }
+    }
+    transfer.subscribe(check)
+    check()
+  })
+}
+
+async function share(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    store: { type: 'string' },
+    password: { type: 'string' },
+    expires: { type: 'string' },
+    pin: { type: 'boolean' },
+    'until-pinned': { type: 'boolean' },
+  })
+  if (values.help) return help('share')
+  if (positionals.length === 0) throw new UsageError('nothing to share: name files or folders')
+  const files = await sourcesFor(positionals)
+  const expiresHours = values.expires === undefined ? undefined : Number(values.expires)
+  if (expiresHours !== undefined && !(expiresHours > 0)) throw new UsageError('--expires must be a number of hours')
+  const server = values.server ?? DEFAULT_SERVER
+  const node = await connect({ server, storeDir: values.store ?? DEFAULT_STORE, connectTimeout: values['connect-timeout'] })
+  const { engine } = node
+  const total = files.reduce((sum, f) => sum + f.size, 0)
+  process.stderr.write(`Encrypting ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)})…\n`)
+  const { transfer, fragment, ownerFragment } = await engine.share(files, {
+    password: values.password ?? process.env.SWARMDROP_PASSWORD,
+    expiresAt: expiresHours !== undefined ? Date.now() + expiresHours * 3_600_000 : undefined,
+  })
+  const origin = linkOrigin(server)
+  console.log(`${origin}/#${fragment}`)
+  process.stderr.write(`Owner link (can stop sharing everywhere; keep it private): ${origin}/#${ownerFragment}\n`)
+  process.stderr.write('Seeding. Press Ctrl+C to stop.\n')
+  const pinned = values.pin ? watchPin(engine, transfer.cid) : undefined
+  const stopProgress = showProgress(transfer)
+  await (values['until-pinned'] && pinned ? Promise.race([pinned, untilStopped()]) : untilStopped())
+  stopProgress()
+  await node.close()
+  return EXIT.ok
+}
+
+/** Asks for a pin and reports its status; resolves once the pin nodes hold every piece. */
+function watchPin(engine: Engine, cid: Cid): Promise<void> {
+  return new Promise((resolve) => {
+    engine.signaling.events.on('pin-status', (s) => {
+      if (s.cid !== cid) return
+      if (s.nodes === 0) return void process.stderr.write('This server has no pin nodes: the files stay available only while a peer has them.\n')
+      process.stderr.write(`Pinned: ${s.complete} of ${s.replicas} pin node copies complete (${s.holders} fetching or holding).\n`)
+      if (s.complete >= Math.min(s.replicas, s.nodes)) resolve()
+    })
+    engine.signaling.pin(cid)
+  })
+}
+
+async function get(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    output: { type: 'string', short: 'o', default: '.' },
+    password: { type: 'string' },
+    store: { type: 'string' },
+    'max-bytes': { type: 'string' },
+    seed: { type: 'boolean' },
+    timeout: { type: 'string' },
+  })
+  if (values.help) return help('get')
+  if (positionals.length !== 1) throw new UsageError('give exactly one link')
+  const link = positionals[0]
+  const parsed = parseAnyLink(link)
+  const password = values.password ?? process.env.SWARMDROP_PASSWORD
+  if (isPasswordLink(parsed) && !password) throw new UsageError('this link needs a password: pass --password or set SWARMDROP_PASSWORD')
+  const target = isPasswordLink(parsed) ? { cid: parsed.cid, secret: await secretFromPassword(password!, parsed.salt) } : parsed
+  const server = values.server ?? (/^https?:\/\//.test(link) ? linkOrigin(link.split('#')[0]) : DEFAULT_SERVER)
+  const storeDir = values.store ?? (await mkdtemp(join(tmpdir(), 'swarmdrop-get-')))
+  const node = await connect({ server, storeDir, maxBytes: byteCount(values['max-bytes']), connectTimeout: values['connect-timeout'] })
+  try {
+    const transfer = await node.engine.open(target)
+    const stopProgress = showProgress(transfer)
+    const started = Date.now()
+    const end = await waitForEnd(transfer, seconds(values.timeout, 'timeout'))
+    stopProgress()
+    if (end.phase !== 'complete') {
+      console.error(`swarmdrop get: ${end.phase === 'failed' ? end.error : `gave up after --timeout (${describe(end)})`}`)
+      return end.errorKind === 'space' ? EXIT.noSpace : end.errorKind === 'wrong-secret' ? EXIT.wrongSecret : EXIT.failed
+    }
+    const secondsTaken = (Date.now() - started) / 1000
+    process.stderr.write(`Verified ${formatBytes(end.totalBytes ?? 0)} in ${secondsTaken.toFixed(1)} s (${formatBytes((end.totalBytes ?? 0) / secondsTaken)}/s).\n`)
+    for (const path of await writeFiles(transfer, end.files ?? [], values.output!)) console.log(path)
+    if (values.seed) {
+      process.stderr.write('Seeding. Press Ctrl+C to stop.\n')
+      await untilStopped()
+    }
+    return EXIT.ok
+  } finally {
+    await node.close()
+    if (!values.store) await rm(storeDir, { recursive: true, force: true })
+  }
+}
+
+async function seed(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {})
+  if (values.help) return help('seed')
+  if (positionals.length > 1) throw new UsageError('give at most one store directory')
+  const node = await connect({ server: values.server ?? DEFAULT_SERVER, storeDir: positionals[0] ?? DEFAULT_STORE, connectTimeout: values['connect-timeout'] })
+  await node.engine.restoreLibrary()
+  const drops = (await node.engine.library()).filter((r) => r.seeding)
+  process.stderr.write(`Seeding ${drops.length} drop${drops.length === 1 ? '' : 's'}. Press Ctrl+C to stop.\n`)
+  await untilStopped()
+  await node.close()
+  return EXIT.ok
+}
+
+async function pin(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { store: { type: 'string' }, 'max-bytes': { type: 'string' }, 'max-age': { type: 'string' } })
+  if (values.help) return help('pin')
+  if (!values.store) throw new UsageError('--store DIR is required: where the pin node keeps pieces')
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`)
+  const maxAgeDays = values['max-age'] === undefined ? undefined : Number(values['max-age'])
+  if (maxAgeDays !== undefined && !(maxAgeDays > 0)) throw new UsageError('--max-age must be a number of days')
+  const server = values.server ?? DEFAULT_SERVER
+  const node = await connect({ server, storeDir: values.store, maxBytes: byteCount(values['max-bytes']), connectTimeout: values['connect-timeout'] })
+  const pinNode = new PinNode(node.engine, {
+    maxAgeMs: maxAgeDays === undefined ? undefined : maxAgeDays * 86_400_000,
+    log: (message) => process.stderr.write(`${new Date().toISOString()} ${message}\n`),
+  })
+  await pinNode.start()
+  process.stderr.write(`Pin node running for ${server}, holding ${(await pinNode.holdings()).length} drops (${formatBytes(node.store.usedBytes)}).\n`)
+  await untilStopped()
+  pinNode.stop()
+  await node.close()
+  return EXIT.ok
+}
+
+function help(command: string): number {
+  console.log(HELP[command])
+  return EXIT.ok
+}

@@ -1,0 +1,118 @@
+/**
+ * A pin node: a long-running blind peer that keeps drops available after
+ * their senders have gone. It fetches what the server asks it to hold (the
+ * manifest and sealed pieces, by CID alone: it never has a key), serves it
+ * like any peer, reports its holdings as a heartbeat so the server can keep
+ * each drop at its replica goal, and honours its size and age limits, expiry
+ * and revocation.
+ */
+import type { Engine } from '../web/core/engine.js'
+import type { Cid } from '../web/core/content/cid.js'
+import type { Transfer } from '../web/core/transfer.js'
+import type { PinHolding } from '../protocol/signal.js'
+
+export interface PinNodeOptions {
+  /** Pins older than this are dropped. */
+  maxAgeMs?: number
+  log?: (message: string) => void
+  now?: () => number
+}
+
+export class PinNode {
+  readonly #engine: Engine
+  readonly #options: Required<Omit<PinNodeOptions, 'maxAgeMs'>> & Pick<PinNodeOptions, 'maxAgeMs'>
+  readonly #watched = new WeakSet<Transfer>()
+  readonly #unsubscribe: (() => void)[] = []
+  #timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(engine: Engine, options: PinNodeOptions = {}) {
+    this.#engine = engine
+    this.#options = { log: () => {}, now: Date.now, ...options }
+  }
+
+  async start(): Promise<void> {
+    const { signaling } = this.#engine
+    this.#unsubscribe.push(
+      signaling.events.on('pin-request', ({ cid, replicas }) => void this.#pin(cid as Cid, replicas)),
+      signaling.events.on('welcome', () => void this.#heartbeat()), // (re)connected: tell the server at once
+    )
+    await this.#engine.restoreLibrary()
+    for (const record of await this.#engine.library()) {
+      const transfer = this.#engine.transfer(record.cid)
+      if (transfer) this.#watch(transfer, record.cid)
+    }
+    this.#schedule()
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer)
+    this.#unsubscribe.forEach((u) => u())
+  }
+
+  /** What the heartbeat reports: every drop held, whether complete. */
+  async holdings(): Promise<PinHolding[]> {
+    return (await this.#engine.library())
+      .filter((r) => r.seeding)
+      .map((r) => ({ cid: r.cid, replicas: r.replicas ?? 1, complete: this.#engine.transfer(r.cid)?.getSnapshot().phase === 'complete' }))
+  }
+
+  #schedule(): void {
+    this.#timer = setTimeout(async () => {
+      await this.#heartbeat().catch((err) => this.#options.log(`heartbeat failed: ${String(err)}`))
+      this.#schedule()
+    }, this.#engine.signaling.pinPolicy.heartbeatMs)
+  }
+
+  async #heartbeat(): Promise<void> {
+    await this.#dropOld()
+    this.#engine.signaling.pinHoldings(await this.holdings())
+  }
+
+  async #dropOld(): Promise<void> {
+    const { maxAgeMs } = this.#options
+    if (maxAgeMs === undefined) return
+    for (const record of await this.#engine.library()) {
+      if (this.#options.now() - record.addedAt <= maxAgeMs) continue
+      await this.#engine.remove(record.cid)
+      this.#engine.signaling.pinReport(record.cid, 'dropped', 'older than --max-age')
+      this.#options.log(`dropped ${record.cid}: older than --max-age`)
+    }
+  }
+
+  async #pin(cid: Cid, replicas: number): Promise<void> {
+    this.#options.log(`pin request for ${cid} (${replicas} copies wanted)`)
+    try {
+      this.#watch(await this.#engine.hold(cid, replicas), cid)
+    } catch (err) {
+      this.#engine.signaling.pinReport(cid, 'refused', String(err))
+    }
+  }
+
+  #watch(transfer: Transfer, cid: Cid): void {
+    if (this.#watched.has(transfer)) return
+    this.#watched.add(transfer)
+    let reported = false
+    const check = () => {
+      const s = transfer.getSnapshot()
+      if (reported) return
+      if (s.phase === 'complete') {
+        reported = true
+        this.#options.log(`holding all of ${cid}`)
+        void this.#heartbeat()
+      } else if (s.phase === 'failed') {
+        reported = true
+        void this.#giveUp(cid, s.errorKind, s.error ?? 'failed')
+      }
+    }
+    transfer.subscribe(check)
+    check()
+  }
+
+  /** Expired and revoked drops are deleted by the engine and end the pin; anything else lets another node try. */
+  async #giveUp(cid: Cid, kind: string | null, reason: string): Promise<void> {
+    const ends = kind === 'expired' || kind === 'revoked'
+    if (!ends) await this.#engine.remove(cid)
+    this.#engine.signaling.pinReport(cid, ends ? 'dropped' : 'refused', reason)
+    this.#options.log(`${ends ? 'dropped' : 'refused'} ${cid}: ${reason}`)
+  }
+}

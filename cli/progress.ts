@@ -1,0 +1,39 @@
+/** A one-line progress display on stderr: redrawn in place on a terminal, a line every few seconds otherwise. */
+import type { Transfer, TransferSnapshot } from '../web/core/transfer.js'
+import { formatBytes, formatDuration, formatRate } from '../web/core/util/format.js'
+
+const PHASE: Record<TransferSnapshot['phase'], string> = {
+  'finding-peers': 'looking for peers',
+  'fetching-manifest': 'fetching the file list',
+  downloading: 'downloading',
+  complete: 'complete',
+  failed: 'failed',
+}
+
+export function describe(s: TransferSnapshot): string {
+  const peers = `${s.peers.length} peer${s.peers.length === 1 ? '' : 's'}`
+  if (s.piecesTotal === null || s.totalBytes === null) return `${PHASE[s.phase]} · ${peers}`
+  const percent = s.totalBytes > 0 ? Math.floor((100 * s.bytesDone) / s.totalBytes) : 100
+  const eta = s.downRate > 0 ? formatDuration((s.totalBytes - s.bytesDone) / s.downRate) : '—'
+  const rate = s.role === 'sharing' ? `up ${formatRate(s.upRate)}` : `${formatRate(s.downRate)} · ${eta} left`
+  return `${percent}% ${formatBytes(s.bytesDone)} of ${formatBytes(s.totalBytes)} · ${rate} · ${peers}`
+}
+
+/** Shows the transfer's progress until the returned function is called. */
+export function showProgress(transfer: Transfer, out: NodeJS.WriteStream = process.stderr): () => void {
+  const tty = out.isTTY === true
+  let last = ''
+  const draw = () => {
+    const line = describe(transfer.getSnapshot())
+    if (line === last) return
+    last = line
+    out.write(tty ? `\r\x1b[K${line}` : `${line}\n`)
+  }
+  draw()
+  const timer = setInterval(draw, tty ? 250 : 5_000)
+  return () => {
+    clearInterval(timer)
+    draw()
+    if (tty) out.write('\n')
+  }
+}
