@@ -41,6 +41,7 @@ export class PinNode {
       const transfer = this.#engine.transfer(record.cid)
       if (transfer) this.#watch(transfer, record.cid)
     }
+    await this.#heartbeat() // registers this connection as a pin node
     this.#schedule()
   }
 

@@ -149,7 +149,8 @@ export class WebSocketSignalingClient implements SignalingClient {
   }
 
   pinHoldings(pins: readonly PinHolding[]): void {
-    for (let at = 0; at < pins.length; at += MAX_PIN_HOLDINGS_PER_MESSAGE) {
+    // At least one message, also when holding nothing: it is the heartbeat.
+    for (let at = 0; at === 0 || at < pins.length; at += MAX_PIN_HOLDINGS_PER_MESSAGE) {
       this.#send({ type: 'pin-holdings', pins: pins.slice(at, at + MAX_PIN_HOLDINGS_PER_MESSAGE) })
     }
   }

@@ -3,6 +3,7 @@ import type { Engine } from '../../core/engine.ts'
 import type { Cid } from '../../core/content/cid.ts'
 import { QrCode } from './QrCode.tsx'
 import { RevokeButton } from '../library/RevokeButton.tsx'
+import { PinButton } from './PinButton.tsx'
 
 function CopyButton({ text, label, testId, primary }: { text: string; label: string; testId: string; primary?: boolean }) {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle')
@@ -63,6 +64,7 @@ export function SharePanel({
         </button>
       )}
       <QrCode text={link} />
+      <PinButton engine={engine} cid={cid} />
       <p className="hint">The part after “#” is the key. It stays in browsers and is never sent to the server.</p>
       <details className="owner">
         <summary>Owner controls</summary>

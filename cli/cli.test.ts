@@ -1,0 +1,92 @@
+/**
+ * The `swarmdrop` command end to end in Node: real processes, a real server,
+ * WebRTC between them through node-datachannel on loopback.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:net'
+import { useTestServers } from '../signal-server/test-client.js'
+import { type CliProcess, removeDir, runCli, sha256File, startCli, tempDir, writeRandomFile } from './cli.fixtures.js'
+import { EXIT } from './exit-codes.js'
+
+const { start } = useTestServers()
+const running: CliProcess[] = []
+const dirs: string[] = []
+afterEach(async () => {
+  for (const p of running.splice(0)) {
+    p.child.kill('SIGKILL')
+    await p.exited
+  }
+  dirs.splice(0).forEach(removeDir)
+})
+
+function dir(): string {
+  const d = tempDir()
+  dirs.push(d)
+  return d
+}
+
+async function sharing(serverUrl: string, paths: string[], extra: string[] = []) {
+  const p = startCli(['share', '--server', serverUrl, '--store', dir(), ...extra, ...paths])
+  running.push(p)
+  const [link] = await p.waitFor(/^http\S+#\S+$/m)
+  return { process: p, link }
+}
+
+describe('swarmdrop CLI', () => {
+  it('shares a folder and gets it back byte-exact, paths and all', async () => {
+    const server = await start()
+    const src = dir()
+    const files = { 'data/big.bin': 5_000_000, 'data/nested/deeper/small.txt': 10, 'data/empty': 0 }
+    for (const [path, size] of Object.entries(files)) writeRandomFile(join(src, path), size, size + 1)
+    const { link } = await sharing(server.url, [join(src, 'data')])
+    expect(link).toMatch(new RegExp(`^${server.url}/#bafkrei[a-z2-7]{52}\\.[A-Za-z0-9_-]{43}$`))
+    const out = dir()
+    const got = await runCli(['get', '-o', out, link])
+    expect(got.stderr).toMatch(/Verified 4\.77 MiB/)
+    expect(got.code).toBe(EXIT.ok)
+    expect(got.stdout.trim().split('\n').sort()).toEqual(Object.keys(files).map((p) => join(out, p)).sort())
+    for (const path of Object.keys(files)) expect(sha256File(join(out, path))).toBe(sha256File(join(src, path)))
+  }, 60_000)
+
+  it('fails with a clear message and its exit code: malformed link, wrong secret, unreachable server, --max-bytes', async () => {
+    const server = await start()
+    const src = dir()
+    writeRandomFile(join(src, 'f.bin'), 300_000)
+    const { link } = await sharing(server.url, [join(src, 'f.bin')])
+
+    const malformed = await runCli(['get', link.slice(0, -5)])
+    expect(malformed).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/secret has the wrong length/) })
+
+    const [origin, fragment] = link.split('#')
+    const wrongSecret = `${origin}#${fragment.split('.')[0]}.${randomBytes(32).toString('base64url')}`
+    const wrong = await runCli(['get', '-o', dir(), '--timeout', '20', wrongSecret])
+    expect(wrong).toMatchObject({ code: EXIT.wrongSecret, stderr: expect.stringMatching(/does not open this content/) })
+
+    const closedPort = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number }
+        s.close(() => resolve(port))
+      })
+    })
+    const unreachable = await runCli(['get', '--server', `http://127.0.0.1:${closedPort}`, '--connect-timeout', '2', fragment])
+    expect(unreachable).toMatchObject({ code: EXIT.serverUnreachable, stderr: expect.stringMatching(/could not reach the server/) })
+
+    const full = await runCli(['get', '-o', dir(), '--max-bytes', '100k', link])
+    expect(full).toMatchObject({ code: EXIT.noSpace, stderr: expect.stringMatching(/may hold at most 100 KiB \(--max-bytes\)/) })
+  }, 60_000)
+
+  it('explains itself: --help on every command, usage errors exit 2', async () => {
+    for (const command of ['share', 'get', 'seed', 'pin']) {
+      const help = await runCli([command, '--help'])
+      expect(help.code).toBe(EXIT.ok)
+      expect(help.stdout).toMatch(new RegExp(`^Usage: swarmdrop ${command}`))
+    }
+    expect((await runCli([])).code).toBe(EXIT.usage)
+    expect(await runCli(['fly'])).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/unknown command "fly"/) })
+    expect(await runCli(['share', '--nope'])).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/--nope/) })
+    expect(await runCli(['share', '/no/such/file'])).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/no such file/) })
+    expect(await runCli(['pin'])).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/--store DIR is required/) })
+  }, 60_000)
+})

@@ -1,0 +1,42 @@
+import { useEffect, useState } from 'react'
+import type { Engine } from '../../core/engine.ts'
+import type { Cid } from '../../core/content/cid.ts'
+import type { PinStatus } from '../../../protocol/signal.ts'
+
+/** "Keep available after I close this tab": asks the server's pin nodes to hold the drop, and shows how far they are. */
+export function PinButton({ engine, cid }: { engine: Engine; cid: Cid }) {
+  const [asked, setAsked] = useState(false)
+  const [status, setStatus] = useState<PinStatus | null>(null)
+  useEffect(() => engine.signaling.events.on('pin-status', (s) => s.cid === cid && setStatus(s)), [engine, cid])
+
+  const text = !status
+    ? 'Asking the pin nodes…'
+    : status.nodes === 0
+      ? 'This server has no pin nodes: the files stay available only while a browser that has them is open.'
+      : status.complete >= Math.min(status.replicas, status.nodes)
+        ? `Kept available: ${status.complete} pin node${status.complete === 1 ? '' : 's'} hold every piece. You can close this tab.`
+        : `Pinning: ${status.complete} of ${Math.min(status.replicas, status.nodes)} pin node copies complete…`
+  const done = status !== null && status.nodes > 0 && status.complete >= Math.min(status.replicas, status.nodes)
+  return (
+    <div className="pin">
+      {!asked && (
+        <button
+          type="button"
+          className="button"
+          data-testid="pin"
+          onClick={() => {
+            setAsked(true)
+            engine.signaling.pin(cid)
+          }}
+        >
+          Keep available after I close this tab
+        </button>
+      )}
+      {asked && (
+        <p role="status" className="hint" data-testid="pin-status" data-pinned={String(done)}>
+          {text}
+        </p>
+      )}
+    </div>
+  )
+}
