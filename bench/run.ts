@@ -6,11 +6,13 @@
 import { relayBench } from './relay.ts'
 import { speedBench } from './speed.ts'
 import { loadBench } from './load.ts'
+import { cliBench } from './cli.ts'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,
   relay: relayBench,
   load: loadBench,
+  cli: cliBench,
 }
 
 const args = process.argv.slice(2)
