@@ -73,8 +73,26 @@ describe('swarmdrop CLI', () => {
     const unreachable = await runCli(['get', '--server', `http://127.0.0.1:${closedPort}`, '--connect-timeout', '2', fragment])
     expect(unreachable).toMatchObject({ code: EXIT.serverUnreachable, stderr: expect.stringMatching(/could not reach the server/) })
 
+    const badBind = await runCli(['get', link], { SWARMDROP_BIND_ADDRESS: '192.0.2.1' })
+    expect(badBind).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/192\.0\.2\.1 is not an address of this host/) })
+
     const full = await runCli(['get', '-o', dir(), '--max-bytes', '100k', link])
     expect(full).toMatchObject({ code: EXIT.noSpace, stderr: expect.stringMatching(/may hold at most 100 KiB \(--max-bytes\)/) })
+  }, 60_000)
+
+  it('falls back to the server relay when no direct connection opens', async () => {
+    const server = await start({ relayAfterMs: 300 })
+    const src = dir()
+    writeRandomFile(join(src, 'r.bin'), 1_000_000, 9)
+    // The sharer tries no WebRTC (as behind a UDP-blocking firewall); the getter tries, waits relay-after, relays.
+    const p = startCli(['share', '--relay-only', '--server', server.url, '--store', dir(), join(src, 'r.bin')])
+    running.push(p)
+    const [link] = await p.waitFor(/^http\S+#\S+$/m)
+    const out = dir()
+    const got = await runCli(['get', '-o', out, '--timeout', '30', link])
+    expect(got.code, got.stderr).toBe(EXIT.ok)
+    expect(sha256File(join(out, 'r.bin'))).toBe(sha256File(join(src, 'r.bin')))
+    expect(server.hub.relayedBytes).toBeGreaterThan(1_000_000)
   }, 60_000)
 
   it('explains itself: --help on every command, usage errors exit 2', async () => {

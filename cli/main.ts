@@ -26,6 +26,7 @@ const DEFAULT_STORE = process.env.SWARMDROP_STORE || join(process.env.XDG_DATA_H
 
 const COMMON = {
   server: { type: 'string' },
+  'relay-only': { type: 'boolean' },
   'connect-timeout': { type: 'string', default: '15' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -56,7 +57,8 @@ Options:
   --expires HOURS       the link expires after this many hours
   --pin                 ask the server's pin nodes to keep the files available
   --until-pinned        with --pin: exit once the pin nodes hold every piece
-  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)`,
+  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
+  --relay-only          no direct WebRTC: every peer through the server relay`,
   get: `Usage: swarmdrop get [options] <link>
 
 Downloads from every peer that has the files, verifies every piece, and writes
@@ -71,14 +73,16 @@ Options:
   --max-bytes N         refuse a download that would make the store larger (k, M, G suffixes)
   --seed                keep seeding after the download, until Ctrl+C
   --timeout S           give up after S seconds without completing (default: wait)
-  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)`,
+  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
+  --relay-only          no direct WebRTC: every peer through the server relay`,
   seed: `Usage: swarmdrop seed [options] [store dir]
 
 Serves every drop in the store (default ${DEFAULT_STORE}) until Ctrl+C.
 
 Options:
   --server URL          the Swarmdrop server (default ${DEFAULT_SERVER})
-  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)`,
+  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
+  --relay-only          no direct WebRTC: every peer through the server relay`,
   pin: `Usage: swarmdrop pin --store DIR [options]
 
 Runs a pin node next to a Swarmdrop server: it fetches and holds the drops
@@ -91,7 +95,8 @@ Options:
   --server URL          the Swarmdrop server (default ${DEFAULT_SERVER})
   --max-bytes N         hold at most this much (k, M, G suffixes); larger drops are refused
   --max-age DAYS        drop pins older than this
-  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)`,
+  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
+  --relay-only          no direct WebRTC: every peer through the server relay`,
 }
 
 type Command = (args: string[]) => Promise<number>
@@ -152,7 +157,13 @@ function linkOrigin(server: string): string {
   return `${scheme}//${url.host}`
 }
 
-async function connect(options: { server: string; storeDir: string; maxBytes?: number; connectTimeout?: string }): Promise<NodeEngine> {
+async function connect(options: {
+  server: string
+  storeDir: string
+  maxBytes?: number
+  connectTimeout?: string
+  relayOnly?: boolean
+}): Promise<NodeEngine> {
   const node = await createNodeEngine(options)
   try {
     await waitForServer(node.engine, seconds(options.connectTimeout, 'connect-timeout') ?? 15_000)
@@ -200,7 +211,7 @@ async function share(args: string[]): Promise<number> {
   const expiresHours = values.expires === undefined ? undefined : Number(values.expires)
   if (expiresHours !== undefined && !(expiresHours > 0)) throw new UsageError('--expires must be a number of hours')
   const server = values.server ?? DEFAULT_SERVER
-  const node = await connect({ server, storeDir: values.store ?? DEFAULT_STORE, connectTimeout: values['connect-timeout'] })
+  const node = await connect({ server, storeDir: values.store ?? DEFAULT_STORE, connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
   const { engine } = node
   const total = files.reduce((sum, f) => sum + f.size, 0)
   process.stderr.write(`Encrypting ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)})…\n`)
@@ -251,7 +262,7 @@ async function get(args: string[]): Promise<number> {
   const target = isPasswordLink(parsed) ? { cid: parsed.cid, secret: await secretFromPassword(password!, parsed.salt) } : parsed
   const server = values.server ?? (/^https?:\/\//.test(link) ? linkOrigin(link.split('#')[0]) : DEFAULT_SERVER)
   const storeDir = values.store ?? (await mkdtemp(join(tmpdir(), 'swarmdrop-get-')))
-  const node = await connect({ server, storeDir, maxBytes: byteCount(values['max-bytes']), connectTimeout: values['connect-timeout'] })
+  const node = await connect({ server, storeDir, maxBytes: byteCount(values['max-bytes']), connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
   try {
     const transfer = await node.engine.open(target)
     const stopProgress = showProgress(transfer)
@@ -280,7 +291,7 @@ async function seed(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {})
   if (values.help) return help('seed')
   if (positionals.length > 1) throw new UsageError('give at most one store directory')
-  const node = await connect({ server: values.server ?? DEFAULT_SERVER, storeDir: positionals[0] ?? DEFAULT_STORE, connectTimeout: values['connect-timeout'] })
+  const node = await connect({ server: values.server ?? DEFAULT_SERVER, storeDir: positionals[0] ?? DEFAULT_STORE, connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
   await node.engine.restoreLibrary()
   const drops = (await node.engine.library()).filter((r) => r.seeding)
   process.stderr.write(`Seeding ${drops.length} drop${drops.length === 1 ? '' : 's'}. Press Ctrl+C to stop.\n`)
@@ -297,7 +308,7 @@ async function pin(args: string[]): Promise<number> {
   const maxAgeDays = values['max-age'] === undefined ? undefined : Number(values['max-age'])
   if (maxAgeDays !== undefined && !(maxAgeDays > 0)) throw new UsageError('--max-age must be a number of days')
   const server = values.server ?? DEFAULT_SERVER
-  const node = await connect({ server, storeDir: values.store, maxBytes: byteCount(values['max-bytes']), connectTimeout: values['connect-timeout'] })
+  const node = await connect({ server, storeDir: values.store, maxBytes: byteCount(values['max-bytes']), connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
   const pinNode = new PinNode(node.engine, {
     maxAgeMs: maxAgeDays === undefined ? undefined : maxAgeDays * 86_400_000,
     log: (message) => process.stderr.write(`${new Date().toISOString()} ${message}\n`),

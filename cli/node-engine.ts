@@ -10,6 +10,7 @@ import { Engine } from '../web/core/engine.js'
 import { webCryptoProvider } from '../web/core/crypto/provider.js'
 import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signaling/client.js'
 import { webRtcDialer } from '../web/core/transport/webrtc.js'
+import type { DialFn } from '../web/core/transport/transport.js'
 import { formatBytes } from '../web/core/util/format.js'
 import { type DiskChunkStore, openDiskStore } from './disk-store.js'
 import { openDiskLibrary } from './disk-library.js'
@@ -20,6 +21,8 @@ export interface NodeEngineOptions {
   storeDir: string
   /** Refuse downloads that would make the store larger than this. */
   maxBytes?: number
+  /** No WebRTC: every peer through the server relay (networks that block UDP). */
+  relayOnly?: boolean
 }
 
 export interface NodeEngine {
@@ -36,12 +39,16 @@ export async function createNodeEngine(options: NodeEngineOptions): Promise<Node
     WebSocket: WebSocket as unknown as new (url: string) => WebSocketLike,
   })
   const bindAddress = process.env.SWARMDROP_BIND_ADDRESS || (hasOnlyLoopback() ? '127.0.0.1' : undefined)
+  // libdatachannel aborts the whole process when it cannot gather on the address: check it first.
+  if (bindAddress && !localAddresses().includes(bindAddress)) {
+    throw new TypeError(`SWARMDROP_BIND_ADDRESS=${bindAddress} is not an address of this host (${localAddresses().join(', ')})`)
+  }
   const engine = new Engine({
     store,
     library,
     crypto: webCryptoProvider(),
     signaling,
-    dial: webRtcDialer(bindAddress ? { bindAddress } : {}),
+    dial: options.relayOnly ? refuseDirect : webRtcDialer(bindAddress ? { bindAddress } : {}),
     checkSpace: (needed) => spaceProblem(options.storeDir, store, needed, options.maxBytes),
   })
   return {
@@ -90,9 +97,20 @@ export class ServerUnreachableError extends Error {
   override name = 'ServerUnreachableError'
 }
 
+/** With --relay-only, no direct connection is tried: the engine falls back to the server relay at once. */
+const refuseDirect: DialFn = () => {
+  const connected = Promise.reject(new Error('direct connections are off (--relay-only)'))
+  connected.catch(() => {})
+  return { connected, signal() {}, abort() {} }
+}
+
 /** On a host whose only network is loopback, WebRTC must gather candidates there (libjuice skips loopback otherwise). */
 function hasOnlyLoopback(): boolean {
   return Object.values(networkInterfaces()).every((addresses) => (addresses ?? []).every((a) => a.internal))
+}
+
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((a) => a.address))
 }
 
 async function spaceProblem(dir: string, store: DiskChunkStore, needed: number, maxBytes?: number): Promise<string | null> {
