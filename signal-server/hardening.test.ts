@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import WebSocket from 'ws'
 import type { RunningServer } from './server.js'
 import { connectClient, useTestServers } from './test-client.js'
-import { encodeRelayFrame } from '../protocol/relay.js'
+import { encodeManifestPart, encodeRelayFrame } from '../protocol/relay.js'
 
 const CID = 'bafkrei' + 'a'.repeat(52)
 const { start, sockets } = useTestServers()
@@ -107,11 +107,17 @@ describe('server hardening', () => {
     const jsonish = fc.oneof(
       fc.json({ depthSize: 'large' }),
       fc.record({
-        type: fc.constantFrom('announce', 'lookup', 'leave', 'signal', 'welcome', 'relay', '__proto__', 'constructor'),
+        type: fc.constantFrom(
+          'announce', 'lookup', 'leave', 'signal', 'welcome', 'relay', 'revoke', 'pin', 'pin-holdings', 'pin-report', '__proto__', 'constructor',
+        ),
         cid: fc.oneof(fc.constant(CID), fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string())),
         to: fc.oneof(fc.string({ minLength: 22, maxLength: 22 }), fc.integer(), fc.constant(undefined)),
         data: fc.oneof(fc.object(), fc.string(), fc.constant(null)),
         complete: fc.oneof(fc.boolean(), fc.string()),
+        secret: fc.oneof(fc.string({ minLength: 43, maxLength: 43 }), fc.integer()),
+        size: fc.oneof(fc.integer(), fc.double()),
+        state: fc.constantFrom('refused', 'dropped', 'nope'),
+        pins: fc.oneof(fc.array(fc.record({ cid: fc.constantFrom(CID, 'x'), replicas: fc.integer(), complete: fc.boolean() })), fc.string()),
       }).map((m) => JSON.stringify(m)),
       fc.string({ maxLength: 3000 }),
       fc.constant('['.repeat(5000) + ']'.repeat(5000)),
@@ -119,6 +125,7 @@ describe('server hardening', () => {
     const binary = fc.oneof(
       fc.uint8Array({ maxLength: 400 }),
       fc.uint8Array({ maxLength: 200 }).map((payload) => encodeRelayFrame({ peer: 'A'.repeat(21) + 'A', cidDigest: new Uint8Array(32), payload })),
+      fc.uint8Array({ maxLength: 300 }).map(encodeManifestPart),
     )
     await fc.assert(
       fc.asyncProperty(fc.array(fc.oneof(jsonish, binary), { minLength: 1, maxLength: 30 }), async (messages) => {
@@ -135,6 +142,7 @@ describe('server hardening', () => {
     // Every connection is gone once its socket is: nothing leaks in the hub or the tracker.
     await new Promise((r) => setTimeout(r, 200))
     expect(s.hub.peerCount).toBe(0)
+    expect(s.hub.pinNodeCount).toBe(0)
     expect(await metric(s, 'swarmdrop_swarms')).toMatch(/swarmdrop_swarms 0/)
   }, 60_000)
 })
