@@ -42,6 +42,8 @@ describe('pin registry', () => {
     const [{ node }] = pins.pin(CID, 'w', 0)
     expect(pins.report(node, CID, 'dropped', 1)).toEqual([])
     expect(pins.audit(2)).toEqual([])
+    expect(pins.status(CID)).toMatchObject({ holders: 0, complete: 0 })
+    pins.forget(CID) // revoked
     expect(pins.watchers(CID)).toEqual([])
   })
 })

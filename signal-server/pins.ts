@@ -83,7 +83,8 @@ export class PinRegistry {
     node?.holdings.delete(cid)
     node?.asked.delete(cid)
     if (state === 'dropped') {
-      this.forget(cid)
+      // No more copies are asked for; watchers still hear the count fall.
+      this.#goals.delete(cid)
       return []
     }
     // Remember the refusal for a while so the audit does not ask this node again at once.

@@ -1,0 +1,85 @@
+/**
+ * The pin node's limits and lifecycle, with engines in this process talking
+ * to a real server (memory links between them): revoke and expiry end a pin,
+ * --max-age drops old ones and tells the server.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { useTestServers } from '../signal-server/test-client.js'
+import type { RunningServer } from '../signal-server/server.js'
+import { Engine } from '../web/core/engine.js'
+import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signaling/client.js'
+import { memoryDialer } from '../web/core/transport/memory-dial.js'
+import { memoryStore } from '../web/core/storage/memory-store.js'
+import { memoryLibrary } from '../web/core/library/library-store.js'
+import { webCryptoProvider } from '../web/core/crypto/provider.js'
+import { bytesSource } from '../web/core/chunking/source.js'
+import { parseLink } from '../web/core/content/link.js'
+import type { PinStatus } from '../protocol/signal.js'
+import { pseudoRandomBytes } from '../web/core/util/random.js'
+import { PinNode } from './pin-node.js'
+
+const { start } = useTestServers()
+const engines: Engine[] = []
+const pinNodes: PinNode[] = []
+afterEach(() => {
+  pinNodes.splice(0).forEach((p) => p.stop())
+  engines.splice(0).forEach((e) => {
+    e.signaling.close()
+    e.close()
+  })
+})
+
+async function engineOn(server: RunningServer, now?: () => number): Promise<Engine> {
+  const signaling = new WebSocketSignalingClient({ url: server.url.replace('http', 'ws') + '/ws', WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike })
+  const e = new Engine({ store: memoryStore(), library: memoryLibrary(), crypto: webCryptoProvider(), signaling, dial: memoryDialer(() => signaling.peerId), lookupIntervalMs: 200, now })
+  engines.push(e)
+  await new Promise<void>((resolve) => (signaling.status === 'open' ? resolve() : signaling.events.on('status', (s) => s === 'open' && resolve())))
+  return e
+}
+
+/** Shares a file, pins it, and resolves once the pin node holds all of it. */
+async function sharedAndPinned(server: RunningServer, options: { expiresAt?: number; clock?: () => number; maxAgeMs?: number } = {}) {
+  const sharer = await engineOn(server)
+  const pinEngine = await engineOn(server, options.clock)
+  const pin = new PinNode(pinEngine, { maxAgeMs: options.maxAgeMs, now: options.clock })
+  pinNodes.push(pin)
+  await pin.start()
+  const { fragment } = await sharer.share([bytesSource('p.bin', pseudoRandomBytes(150_000, 41))], { pieceSize: 64 * 1024, expiresAt: options.expiresAt })
+  const { cid } = parseLink(fragment)
+  const statuses: PinStatus[] = []
+  sharer.signaling.events.on('pin-status', (s) => statuses.push(s))
+  sharer.signaling.pin(cid)
+  await expect.poll(() => statuses.at(-1)?.complete, { timeout: 10_000 }).toBe(1)
+  return { sharer, pinEngine, pin, cid, statuses }
+}
+
+describe('pin node', () => {
+  it('deletes a pinned drop that its owner revokes', async () => {
+    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200 })
+    const { sharer, pinEngine, cid } = await sharedAndPinned(server)
+    expect((await pinEngine.library())[0]).toMatchObject({ cid, role: 'pinned', secret: null })
+    await sharer.revoke(cid)
+    await expect.poll(() => pinEngine.library(), { timeout: 5_000 }).toEqual([])
+  })
+
+  it('drops pins past --max-age, and the server stops asking for copies', async () => {
+    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200 })
+    let clock = Date.now()
+    const { pinEngine, statuses } = await sharedAndPinned(server, { clock: () => clock, maxAgeMs: 60_000 })
+    clock += 61_000 // older than --max-age at the next heartbeat
+    await expect.poll(() => pinEngine.library(), { timeout: 5_000 }).toEqual([])
+    await new Promise((r) => setTimeout(r, 800)) // several audits
+    expect(await pinEngine.library()).toEqual([]) // it was not asked to pin it again
+    expect(statuses.at(-1)).toMatchObject({ holders: 0, complete: 0 })
+  })
+
+  it('drops pins past their expiry', async () => {
+    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200 })
+    let clock = Date.now()
+    const expiresAt = clock + 60_000
+    const { pinEngine } = await sharedAndPinned(server, { expiresAt, clock: () => clock })
+    clock = expiresAt + 1
+    await expect.poll(() => pinEngine.library(), { timeout: 5_000 }).toEqual([])
+  })
+})
