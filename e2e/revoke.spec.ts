@@ -51,7 +51,10 @@ test('stop sharing everywhere deletes the drop from every browser; a forged tomb
   await sharePanel.getByTestId('revoke').click()
   await expect(sharePanel.getByTestId('revoke-done')).toBeVisible()
   for (const r of [a, ...receivers]) await expect.poll(async () => (await storedChunks(r.page)).keys, { timeout: 10_000 }).toEqual([])
-  for (const r of receivers) await expect(r.page.getByTestId('receive-phase')).toContainText('stopped sharing this link everywhere')
+  for (const r of receivers) {
+    await expect(r.page.getByTestId('receive-phase')).toContainText('stopped sharing this link everywhere')
+    await expect(r.page.getByTestId('file-row')).toHaveCount(0) // nothing left to save
+  }
 
   // Anyone opening the link later is told, and nothing is fetched.
   const late = await newPeerPage(browser)

@@ -71,6 +71,8 @@ function Receiving({ transfer, secret, onWrongSecret }: { transfer: Transfer; se
   const [saveError, setSaveError] = useState<string | null>(null)
   const autoSaved = useRef(false)
   useWakeLock(s.phase === 'downloading' || s.phase === 'fetching-manifest')
+  // Revoked and expired drops are deleted from this browser: nothing is left to save.
+  const deleted = s.errorKind === 'revoked' || s.errorKind === 'expired'
 
   const save = async (which: 'all' | number) => {
     setSaveError(null)
@@ -101,7 +103,7 @@ function Receiving({ transfer, secret, onWrongSecret }: { transfer: Transfer; se
         <p className={s.phase === 'failed' ? 'error' : 'lead'} role="status" data-testid="receive-phase" data-phase={s.phase}>
           {s.phase === 'failed' && s.error ? s.error : PHASE_TEXT[s.phase]}
         </p>
-        {s.files && <FileList files={s.files} bytesDone={s.fileBytesDone} onSave={save} />}
+        {s.files && !deleted && <FileList files={s.files} bytesDone={s.fileBytesDone} onSave={save} />}
         {saveError && (
           <p role="alert" className="error">
             Saving failed: {saveError}

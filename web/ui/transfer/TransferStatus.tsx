@@ -11,6 +11,14 @@ export function TransferStatus({ transfer }: { transfer: Transfer }) {
   const remaining = total - s.bytesDone
   const eta = s.downRate > 0 ? remaining / s.downRate : Infinity
   const downloading = s.role === 'downloading' && s.phase === 'downloading'
+  if (s.errorKind === 'revoked' || s.errorKind === 'expired') {
+    return (
+      <section className="card" aria-labelledby="status-title" data-testid="transfer-status" data-phase={s.phase}>
+        <h2 id="status-title">{s.role === 'sharing' ? 'Sharing' : 'Transfer'}</h2>
+        <p className="stats">{s.error} Its pieces were deleted from this browser.</p>
+      </section>
+    )
+  }
   return (
     <section
       className="card"
