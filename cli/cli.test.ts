@@ -80,6 +80,30 @@ describe('swarmdrop CLI', () => {
     expect(full).toMatchObject({ code: EXIT.noSpace, stderr: expect.stringMatching(/may hold at most 100 KiB \(--max-bytes\)/) })
   }, 60_000)
 
+  it('gets a password link with --password, says which password is wrong, and seeds a store again later', async () => {
+    const server = await start()
+    const src = dir()
+    writeRandomFile(join(src, 'secret-plans.bin'), 400_000, 5)
+    const store = dir()
+    const first = await sharing(server.url, [join(src, 'secret-plans.bin')], ['--password', 'correct horse'])
+    expect(first.link).toMatch(/#bafkrei[a-z2-7]{52}\.p\.[A-Za-z0-9_-]{22}$/)
+    expect(await runCli(['get', first.link])).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/needs a password/) })
+    const wrong = await runCli(['get', '-o', dir(), '--password', 'battery staple', first.link])
+    expect(wrong).toMatchObject({ code: EXIT.wrongSecret, stderr: expect.stringMatching(/or the password\) does not open/) })
+    const out = dir()
+    expect((await runCli(['get', '-o', out, '--store', store, '--password', 'correct horse', first.link])).code).toBe(EXIT.ok)
+    expect(sha256File(join(out, 'secret-plans.bin'))).toBe(sha256File(join(src, 'secret-plans.bin')))
+
+    // The sharer is gone; the store the download kept is served by `seed`.
+    first.process.child.kill('SIGKILL')
+    const seeder = startCli(['seed', '--server', server.url, store])
+    running.push(seeder)
+    await seeder.waitFor(/Seeding 1 drop/)
+    const again = dir()
+    expect((await runCli(['get', '-o', again, '--password', 'correct horse', first.link])).code).toBe(EXIT.ok)
+    expect(sha256File(join(again, 'secret-plans.bin'))).toBe(sha256File(join(src, 'secret-plans.bin')))
+  }, 60_000)
+
   it('falls back to the server relay when no direct connection opens', async () => {
     const server = await start({ relayAfterMs: 300 })
     const src = dir()

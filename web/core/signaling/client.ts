@@ -109,6 +109,8 @@ export class WebSocketSignalingClient implements SignalingClient {
   #drainTimer: ReturnType<typeof setTimeout> | undefined
   /** cid → complete */
   #joined = new Map<string, boolean>()
+  /** Drops we asked to pin: asked again after a reconnect, to keep hearing their status. */
+  #pinned = new Set<string>()
   #attempt = 0
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
@@ -145,6 +147,7 @@ export class WebSocketSignalingClient implements SignalingClient {
   }
 
   pin(cid: string): void {
+    this.#pinned.add(cid)
     this.#send({ type: 'pin', cid })
   }
 
@@ -261,6 +264,7 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.#setStatus('open')
         this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
         for (const [cid, complete] of this.#joined) this.#send({ type: 'announce', cid, complete })
+        for (const cid of this.#pinned) this.#send({ type: 'pin', cid })
         return
       case 'peers':
         this.events.emit('peers', { cid: message.cid, peers: message.peers })
