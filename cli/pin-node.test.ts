@@ -61,7 +61,7 @@ describe('pin node', () => {
     expect((await pinEngine.library())[0]).toMatchObject({ cid, role: 'pinned', secret: null })
     await sharer.revoke(cid)
     await expect.poll(() => pinEngine.library(), { timeout: 5_000 }).toEqual([])
-  })
+  }, 30_000)
 
   it('drops pins past --max-age, and the server stops asking for copies', async () => {
     const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200 })
@@ -72,7 +72,7 @@ describe('pin node', () => {
     await new Promise((r) => setTimeout(r, 800)) // several audits
     expect(await pinEngine.library()).toEqual([]) // it was not asked to pin it again
     expect(statuses.at(-1)).toMatchObject({ holders: 0, complete: 0 })
-  })
+  }, 30_000)
 
   it('drops pins past their expiry', async () => {
     const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200 })
@@ -81,5 +81,5 @@ describe('pin node', () => {
     const { pinEngine } = await sharedAndPinned(server, { expiresAt, clock: () => clock })
     clock = expiresAt + 1
     await expect.poll(() => pinEngine.library(), { timeout: 5_000 }).toEqual([])
-  })
+  }, 30_000)
 })

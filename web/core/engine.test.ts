@@ -287,7 +287,12 @@ describe('engine', () => {
     hub.sendRevoked(target.cid, toBase64Url(pseudoRandomBytes(32, 24)))
     await new Promise((r) => setTimeout(r, 100))
     expect(download.getSnapshot()).toMatchObject({ phase: 'complete', errorKind: null })
-    expect(download.getSnapshot().warnings.join()).toMatch(/ignored a tombstone/)
+    expect(download.getSnapshot().warnings.join()).toMatch(/ignored a tombstone from a server/)
+    // A peer's forged TOMBSTONE frame is checked the same way.
+    owner.transfer(target.cid)!.swarm.sendTombstone(pseudoRandomBytes(32, 25))
+    await new Promise((r) => setTimeout(r, 100))
+    expect(download.getSnapshot().warnings.join()).toMatch(/ignored a tombstone from a peer/)
+    expect(download.getSnapshot()).toMatchObject({ phase: 'complete', errorKind: null })
     for (const id of manifest.pieceIds) expect(await store.has(id)).toBe(true)
     expect(await b.library()).toHaveLength(1)
   })
@@ -324,5 +329,20 @@ describe('engine', () => {
     const late = await engine(hub).open(parseLink(fragment))
     await until(late, 'complete')
     expect(await sha(await fileBytes(late))).toBe(await sha(content))
+  })
+
+  it('passes a revocation from peer to peer when the server did not tell everyone', async () => {
+    const hub = new MemorySignalingHub()
+    hub.forwardsRevocations = false
+    const stores = [memoryStore(), memoryStore(), memoryStore()]
+    const [owner, b, c] = stores.map((store) => engine(hub, { store }))
+    const { fragment } = await owner.share([bytesSource('p2p.bin', pseudoRandomBytes(150_000, 26))], { pieceSize: PIECE })
+    const target = parseLink(fragment)
+    const downloads = [await b.open(target), await c.open(target)]
+    await Promise.all(downloads.map((t) => until(t, 'complete')))
+    await owner.revoke(target.cid)
+    for (const t of downloads) await waitFor(t, (s) => s.errorKind === 'revoked')
+    for (const e of [b, c]) await expect.poll(() => e.library()).toEqual([])
+    for (const store of stores) expect(await store.has(digestOfCid(target.cid))).toBe(false)
   })
 })

@@ -31,6 +31,8 @@ import { Emitter } from './util/emitter.js'
 
 /** How long "stop sharing everywhere" waits for the server's confirmation. */
 const REVOKE_TIMEOUT_MS = 20_000
+/** How long a revoked swarm stays connected (serving nothing) so its TOMBSTONE frames reach the peers. */
+const TOMBSTONE_LINGER_MS = 500
 
 export interface EngineOptions {
   store: ChunkStore
@@ -69,6 +71,8 @@ export class Engine {
   readonly #unsubscribe: (() => void)[] = []
   /** Owners waiting for the server to confirm their tombstone, by CID. */
   readonly #revokeWaiters = new Map<Cid, { resolve: () => void; reject: (err: Error) => void }>()
+  /** Tombstones being applied, by `${cid}|${secret}`. */
+  readonly #revoking = new Map<string, Promise<void>>()
   readonly #lookupTimer: ReturnType<typeof setInterval>
 
   constructor(options: EngineOptions) {
@@ -89,7 +93,7 @@ export class Engine {
       signaling.events.on('relay', ({ from, cidDigest, frame }) => {
         this.#relays.get(`${cidFromDigest(cidDigest)}|${from}`)?.deliver(frame)
       }),
-      signaling.events.on('revoked', ({ cid, secret }) => void this.#onRevoked(cid as Cid, secret)),
+      signaling.events.on('revoked', ({ cid, secret }) => void this.#onRevoked(cid as Cid, fromBase64Url(secret), 'server')),
       signaling.events.on('error', ({ ref, peer, message }) => {
         if (ref === 'revoke') {
           for (const waiter of this.#revokeWaiters.values()) waiter.reject(new Error(`The server refused to stop sharing: ${message}`))
@@ -268,25 +272,43 @@ export class Engine {
   }
 
   /**
-   * The server says a drop was revoked. Checked against our own manifest: a
-   * forged tombstone changes nothing. Without a manifest (a download that has
-   * not started) nothing of the drop is here to protect, and the server will
-   * introduce no peers for it, so the page just says so.
+   * The server or a peer says a drop was revoked. Checked against our own
+   * manifest: a forged tombstone changes nothing. A checked one is passed on
+   * to our peers (who may not have heard it from a server) before the drop is
+   * deleted. Without a manifest (a download that has not started) only the
+   * server is believed: nothing of the drop is here to protect, and the server
+   * introduces no peers for it anyway.
    */
-  async #onRevoked(cid: Cid, secret: string): Promise<void> {
-    const transfer = this.#transfers.get(cid)
-    const record = await this.#options.library.get(cid)
-    if (transfer || record) {
-      const stored = await this.#storedManifest(cid)
-      if (stored && !(await isValidTombstone(this.#options.crypto, stored.manifest, fromBase64Url(secret)))) {
-        transfer?.swarm.events.emit('warning', 'ignored a tombstone that does not match this drop')
-        return
-      }
-      transfer?.markRevoked()
-      await this.remove(cid)
+  async #onRevoked(cid: Cid, secret: Uint8Array, source: 'server' | 'peer'): Promise<void> {
+    // A second copy of the same tombstone (from the server and a peer) waits for the first.
+    const key = `${cid}|${toBase64Url(secret)}`
+    let applying = this.#revoking.get(key)
+    if (!applying) {
+      applying = this.#applyTombstone(cid, secret, source).finally(() => this.#revoking.delete(key))
+      this.#revoking.set(key, applying)
     }
-    this.#revokeWaiters.get(cid)?.resolve()
-    this.#revokeWaiters.delete(cid)
+    await applying
+    if (source === 'server') {
+      this.#revokeWaiters.get(cid)?.resolve()
+      this.#revokeWaiters.delete(cid)
+    }
+  }
+
+  async #applyTombstone(cid: Cid, secret: Uint8Array, source: 'server' | 'peer'): Promise<void> {
+    const transfer = this.#transfers.get(cid)
+    if (!transfer && !(await this.#options.library.get(cid))) return
+    const manifest = (await this.#storedManifest(cid))?.manifest ?? transfer?.swarm.manifest
+    const valid = manifest ? await isValidTombstone(this.#options.crypto, manifest, secret) : source === 'server'
+    if (!valid) {
+      transfer?.swarm.events.emit('warning', `ignored a tombstone from a ${source} that does not match this drop`)
+      return
+    }
+    transfer?.markRevoked()
+    if (manifest && transfer) {
+      transfer.swarm.sendTombstone(secret)
+      await new Promise((resolve) => setTimeout(resolve, TOMBSTONE_LINGER_MS)) // let the frames leave before the links close
+    }
+    await this.remove(cid)
   }
 
   async #resume(record: DropRecord): Promise<Transfer> {
@@ -322,6 +344,7 @@ export class Engine {
     removeIfExpired() // a stored manifest may have expired already, before this subscription
     transfer.onNamed((name, totalBytes) => void this.#rename(cid, name, totalBytes))
     swarm.events.on('complete', () => this.#options.signaling.announce(cid, true))
+    swarm.events.on('tombstone', (secret) => void this.#onRevoked(cid, secret, 'peer'))
     this.#options.signaling.announce(cid, swarm.have?.complete ?? false)
     return transfer
   }

@@ -84,6 +84,8 @@ export class MemorySignalingHub {
   relayedBytes = 0
   /** cid → revoke secret, as the server keeps them. */
   readonly tombstones = new Map<string, string>()
+  /** false: the hub confirms a revocation to its sender and neither records nor forwards it; peers must hear it from each other. */
+  forwardsRevocations = true
 
   constructor(readonly relayPolicy: RelayPolicy = { enabled: true, afterMs: 1_000 }) {}
 
@@ -143,8 +145,8 @@ export class MemorySignalingHub {
     if (!valid) {
       return queueMicrotask(() => from.events.emit('error', { code: 'bad-tombstone', message: 'tombstone refused', ref: 'revoke' }))
     }
-    this.tombstones.set(cid, secret)
-    const told = [...this.#clients.values()].filter((c) => c === from || c.joined.has(cid))
+    if (this.forwardsRevocations) this.tombstones.set(cid, secret)
+    const told = [...this.#clients.values()].filter((c) => c === from || (this.forwardsRevocations && c.joined.has(cid)))
     for (const c of told) c.joined.delete(cid)
     queueMicrotask(() => told.forEach((c) => c.events.emit('revoked', { cid, secret })))
   }

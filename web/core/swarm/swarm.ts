@@ -49,6 +49,8 @@ export interface SwarmEvents extends Record<string, unknown> {
   warning: string
   /** Pieces can no longer be stored (quota); downloading has stopped. */
   'storage-error': unknown
+  /** A peer says the drop was revoked; the secret is unchecked (the engine checks it against the manifest). */
+  tombstone: Uint8Array
 }
 
 interface ManifestFetch {
@@ -77,6 +79,8 @@ export class Swarm {
   readonly #uploader: Uploader
   #downloader: Downloader | null = null
   #manifestFetch: ManifestFetch | null = null
+  /** Revoked: the tombstone is going out to peers, nothing else is answered. */
+  #revoked = false
   readonly #tick: ReturnType<typeof setInterval>
   #closed = false
 
@@ -147,6 +151,17 @@ export class Swarm {
     this.events.emit('peers', undefined)
   }
 
+  /**
+   * Passes a checked tombstone on to every connected peer, so peers the server
+   * could not tell hear it too, and from then on serves nothing: the caller
+   * closes the swarm once the frames have had time to go out.
+   */
+  sendTombstone(secret: Uint8Array): void {
+    this.#revoked = true
+    this.stopDownloading()
+    for (const peer of this.#peers.values()) if (peer.open) peer.send({ kind: 'tombstone', secret })
+  }
+
   close(): void {
     if (this.#closed) return
     this.#closed = true
@@ -161,7 +176,7 @@ export class Swarm {
   // --- frames -------------------------------------------------------------
 
   #onMessage(peer: PeerSession, message: Uint8Array): void {
-    if (this.#closed || !peer.open) return
+    if (this.#closed || this.#revoked || !peer.open) return
     if (message.length > 0 && message[1] === 4) peer.bytesDown += message.length // BLOCK, counted even if unwanted
     const frame = peer.decode(message)
     if (!frame) return
@@ -191,6 +206,9 @@ export class Swarm {
         return void this.#onManifestPart(peer, frame)
       case 'close':
         peer.connection.close(`peer closed: ${frame.reason}`)
+        return
+      case 'tombstone':
+        this.events.emit('tombstone', frame.secret.slice())
         return
     }
   }

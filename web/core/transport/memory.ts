@@ -3,8 +3,8 @@
  * per frame, or a timed link with a byte rate) so tests see the same ordering
  * hazards as a real channel. For tests and in-process peers.
  */
-import { Emitter } from '../util/emitter.js'
-import type { Connection, ConnectionEvents } from './transport.js'
+import { ConnectionEventSource } from './connection-events.js'
+import type { Connection } from './transport.js'
 
 export interface MemoryLinkOptions {
   /** Buffered bytes above which send() returns false. */
@@ -15,7 +15,8 @@ export interface MemoryLinkOptions {
 
 class MemoryConnection implements Connection {
   readonly kind = 'memory' as const
-  readonly events = new Emitter<ConnectionEvents>()
+  readonly source = new ConnectionEventSource()
+  readonly events = this.source.events
   closed = false
   peer!: MemoryConnection
   #buffered = 0
@@ -49,8 +50,8 @@ class MemoryConnection implements Connection {
         if (this.closed) return
         const wasFull = this.#buffered > this.options.highWaterMark
         this.#buffered -= frame.length
-        this.peer.events.emit('message', frame)
-        if (wasFull && this.#buffered <= this.options.highWaterMark) this.events.emit('drain', undefined)
+        this.peer.source.message(frame)
+        if (wasFull && this.#buffered <= this.options.highWaterMark) this.source.drain()
         step()
       }, delay)
     }
@@ -66,8 +67,7 @@ class MemoryConnection implements Connection {
     if (this.closed) return
     this.closed = true
     this.#queue = []
-    this.events.emit('close', { reason, local })
-    this.events.removeAllListeners()
+    this.source.close(reason, local)
   }
 }
 

@@ -6,8 +6,8 @@
  * Backpressure follows the WebSocket's buffer: send() returns false above the
  * high-water mark and 'drain' fires when the channel reports it has drained.
  */
-import { Emitter } from '../util/emitter.js'
-import type { Connection, ConnectionEvents } from './transport.js'
+import { ConnectionEventSource } from './connection-events.js'
+import type { Connection } from './transport.js'
 
 /** What a relay connection needs from the signaling client. */
 export interface RelayChannel {
@@ -19,11 +19,8 @@ export interface RelayChannel {
 
 export class RelayConnection implements Connection {
   readonly kind = 'relay' as const
-  readonly #emitter = new Emitter<ConnectionEvents>()
-  readonly events: Connection['events'] = {
-    on: (event, listener) => this.#emitter.on(event, listener),
-    off: (event, listener) => this.#emitter.off(event, listener),
-  }
+  readonly #source = new ConnectionEventSource()
+  readonly events = this.#source.events
   closed = false
   #waitingForDrain = false
 
@@ -42,7 +39,7 @@ export class RelayConnection implements Connection {
       this.#waitingForDrain = true
       this.channel.whenRelayDrained(() => {
         this.#waitingForDrain = false
-        if (!this.closed) this.#emitter.emit('drain', undefined)
+        if (!this.closed) this.#source.drain()
       })
     }
     return ok
@@ -50,7 +47,7 @@ export class RelayConnection implements Connection {
 
   /** A frame arrived for this connection. */
   deliver(frame: Uint8Array): void {
-    if (!this.closed) this.#emitter.emit('message', frame)
+    if (!this.closed) this.#source.message(frame)
   }
 
   close(reason: string): void {
@@ -63,7 +60,6 @@ export class RelayConnection implements Connection {
   shut(reason: string, local = false): void {
     if (this.closed) return
     this.closed = true
-    this.#emitter.emit('close', { reason, local })
-    this.#emitter.removeAllListeners()
+    this.#source.close(reason, local)
   }
 }

@@ -7,8 +7,8 @@
  * servers, and the app must contact nothing but its own origin.
  */
 import Peer from '@thaunknown/simple-peer/lite.js'
-import { Emitter } from '../util/emitter.js'
-import type { Connection, ConnectionEvents, Dial, DialOptions, LinkKind } from './transport.js'
+import { ConnectionEventSource } from './connection-events.js'
+import type { Connection, Dial, DialOptions, LinkKind } from './transport.js'
 
 /** Buffered bytes above which send() says "wait": about two blocks, see docs/performance.md. */
 export const RTC_HIGH_WATER_BYTES = 256 * 1024
@@ -23,29 +23,10 @@ interface RawChannel extends EventTarget {
 }
 
 class WebRtcConnection implements Connection {
-  readonly #emitter = new Emitter<ConnectionEvents>()
+  readonly #source = new ConnectionEventSource()
+  readonly events = this.#source.events
   closed = false
   kind: LinkKind = 'direct'
-  /** Messages received before anyone listened; null once delivered. */
-  #early: Uint8Array[] | null = []
-  #flushScheduled = false
-
-  readonly events: Connection['events'] = {
-    on: (event, listener) => {
-      const off = this.#emitter.on(event, listener)
-      if (event === 'message' && this.#early && !this.#flushScheduled) {
-        this.#flushScheduled = true
-        // Deliver after the caller has finished attaching its other listeners.
-        queueMicrotask(() => {
-          const early = this.#early ?? []
-          this.#early = null
-          for (const message of early) this.#emitter.emit('message', message)
-        })
-      }
-      return off
-    },
-    off: (event, listener) => this.#emitter.off(event, listener),
-  }
 
   constructor(
     readonly remotePeer: string,
@@ -53,11 +34,8 @@ class WebRtcConnection implements Connection {
     private readonly channel: RawChannel,
   ) {
     channel.bufferedAmountLowThreshold = RTC_LOW_WATER_BYTES
-    channel.addEventListener('bufferedamountlow', () => this.#emitter.emit('drain', undefined))
-    peer.on('data', (data: Uint8Array) => {
-      if (this.#early) this.#early.push(data)
-      else this.#emitter.emit('message', data)
-    })
+    channel.addEventListener('bufferedamountlow', () => this.#source.drain())
+    peer.on('data', (data: Uint8Array) => this.#source.message(data))
     peer.on('close', () => this.#shut('the peer closed the connection', false))
     peer.on('error', (err: Error) => this.#shut(`connection error: ${err.message}`, false))
   }
@@ -75,10 +53,8 @@ class WebRtcConnection implements Connection {
   #shut(reason: string, local: boolean): void {
     if (this.closed) return
     this.closed = true
-    this.#early = null
     this.peer.destroy()
-    this.#emitter.emit('close', { reason, local })
-    this.#emitter.removeAllListeners()
+    this.#source.close(reason, local)
   }
 
   /** Reads the selected candidate pair to tell a TURN-relayed link from a direct one. */

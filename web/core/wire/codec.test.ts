@@ -19,6 +19,7 @@ const frames: Frame[] = [
   { kind: 'manifest-request', offset: 99 },
   { kind: 'manifest-part', total: 10, offset: 4, data: Uint8Array.of(1, 2, 3, 4, 5, 6) },
   { kind: 'close', reason: 'bye – ünïcode' },
+  { kind: 'tombstone', secret: new Uint8Array(32).fill(5) },
 ]
 
 describe('wire codec', () => {
@@ -38,6 +39,7 @@ describe('wire codec', () => {
     ['wrong version', [2, 2, 0, 0, 0, 1]],
     ['unknown kind', [1, 99]],
     ['short HAVE', [1, 2, 0, 0, 1]],
+    ['short TOMBSTONE', [1, 10, ...new Array(31).fill(0)]],
     ['long HAVE', [1, 2, 0, 0, 0, 1, 0]],
     ['zero-length REQUEST', [1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
     ['huge REQUEST', [1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x40, 0x00, 0x01]],

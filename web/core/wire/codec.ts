@@ -15,6 +15,7 @@
  * | 7    | MANIFEST_REQUEST | offset                                               |
  * | 8    | MANIFEST_PART    | total length ‖ offset ‖ bytes                        |
  * | 9    | CLOSE            | reason (UTF-8)                                       |
+ * | 10   | TOMBSTONE        | revoke secret (32): the drop was revoked, check it    |
  *
  * HELLO flags: bit 0 = "I hold the manifest". Without it the piece count
  * must be 0 and the bitfield empty; with it the bitfield has ⌈count/8⌉ bytes. The decoder checks shape and limits only; whether a piece
@@ -34,6 +35,7 @@ export type Frame =
   | { kind: 'manifest-request'; offset: number }
   | { kind: 'manifest-part'; total: number; offset: number; data: Uint8Array }
   | { kind: 'close'; reason: string }
+  | { kind: 'tombstone'; secret: Uint8Array }
 
 const KIND_CODES = {
   hello: 1,
@@ -45,6 +47,7 @@ const KIND_CODES = {
   'manifest-request': 7,
   'manifest-part': 8,
   close: 9,
+  tombstone: 10,
 } as const satisfies Record<Frame['kind'], number>
 
 const encoder = new TextEncoder()
@@ -98,6 +101,11 @@ export function encodeFrame(f: Frame): Uint8Array {
       }
       const { out } = frame(f.kind, reason.length)
       out.set(reason, 2)
+      return out
+    }
+    case 'tombstone': {
+      const { out } = frame(f.kind, 32)
+      out.set(f.secret, 2)
       return out
     }
   }
@@ -178,6 +186,9 @@ export function decodeFrame(bytes: Uint8Array): Frame {
       } catch {
         fail('CLOSE reason is not UTF-8')
       }
+    case 10:
+      expectLength(bytes, 34, 'TOMBSTONE')
+      return { kind: 'tombstone', secret: bytes.subarray(2) }
     default:
       fail(`unknown frame kind ${bytes[1]}`)
   }
