@@ -50,7 +50,7 @@ test('stop sharing everywhere deletes the drop from every browser; a forged tomb
   const sharePanel = a.page.getByRole('region', { name: 'Your link is ready' })
   await sharePanel.getByTestId('revoke').click()
   await expect(sharePanel.getByTestId('revoke-done')).toBeVisible()
-  for (const r of [a, ...receivers]) await expect.poll(async () => (await storedChunks(r.page)).keys, { timeout: 10_000 }).toEqual([])
+  for (const [i, r] of [a, ...receivers].entries()) await expect.poll(async () => (await storedChunks(r.page)).keys, { timeout: 10_000, message: `page ${i}` }).toEqual([])
   for (const r of receivers) {
     await expect(r.page.getByTestId('receive-phase')).toContainText('stopped sharing this link everywhere')
     await expect(r.page.getByTestId('file-row')).toHaveCount(0) // nothing left to save

@@ -42,6 +42,11 @@ class WebRtcConnection implements Connection {
 
   send(frame: Uint8Array): boolean {
     if (this.closed) throw new Error('connection is closed')
+    if (this.channel.readyState !== 'open') {
+      // Closing under us (the remote left) before simple-peer said so: the frame is lost with the link.
+      this.#shut('the data channel closed', false)
+      return true
+    }
     this.channel.send(frame)
     return this.channel.bufferedAmount <= RTC_HIGH_WATER_BYTES
   }
