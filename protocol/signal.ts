@@ -26,7 +26,7 @@
  *                                        tombstone is refused.
  *
  * Server → peer
- *   { type: 'welcome', id, iceServers, iceTransportPolicy, relay, pin, protocol }
+ *   { type: 'welcome', id, iceServers, iceTransportPolicy, relay, pin, limits, protocol }
  *                                                   first message; `id` is ours; `relay` says
  *                                                   whether binary relay frames (protocol/relay.ts)
  *                                                   are accepted and after how long to use them
@@ -111,6 +111,8 @@ export type ServerMessage =
       iceTransportPolicy: 'all' | 'relay'
       relay: RelayPolicy
       pin: PinPolicy
+      /** Text messages per second this connection may send (bursts of twice that pass). */
+      limits: { messagesPerSecond: number }
       protocol: number
     }
   | ({ type: 'pin-status' } & PinStatus)
@@ -279,6 +281,12 @@ export function parseServerMessage(text: string): ServerMessage {
         pin: {
           replicas: typeof pin.replicas === 'number' ? pin.replicas : 1,
           heartbeatMs: typeof pin.heartbeatMs === 'number' && pin.heartbeatMs >= 100 ? pin.heartbeatMs : 10_000,
+        },
+        limits: {
+          messagesPerSecond:
+            isObject(m.limits) && typeof m.limits.messagesPerSecond === 'number' && m.limits.messagesPerSecond >= 1
+              ? m.limits.messagesPerSecond
+              : 50,
         },
         protocol: m.protocol,
       }

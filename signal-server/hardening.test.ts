@@ -8,6 +8,8 @@ import WebSocket from 'ws'
 import type { RunningServer } from './server.js'
 import { connectClient, useTestServers } from './test-client.js'
 import { encodeManifestPart, encodeRelayFrame } from '../protocol/relay.js'
+import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signaling/client.js'
+import { cidFromDigest } from '../web/core/content/cid.js'
 
 const CID = 'bafkrei' + 'a'.repeat(52)
 const { start, sockets } = useTestServers()
@@ -53,6 +55,23 @@ describe('server hardening', () => {
     expect(await calm.next()).toMatchObject({ type: 'peers' })
     expect(await metric(s, 'swarmdrop_rejected_messages_total{reason="rate-limited"}')).toMatch(/ (\d{2,})$/)
   })
+
+  it('paces a client that announces many drops under the rate, so it is never disconnected', async () => {
+    const s = await start({ maxMessagesPerSecond: 50 })
+    const client = new WebSocketSignalingClient({ url: s.url.replace('http', 'ws') + '/ws', WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike })
+    const answered = new Set<string>()
+    const problems: string[] = []
+    client.events.on('peers', ({ cid }) => answered.add(cid))
+    client.events.on('error', ({ code }) => problems.push(code))
+    client.events.on('status', (status) => status !== 'open' && problems.push(status))
+    await new Promise<void>((resolve) => client.events.on('welcome', () => resolve()))
+    const cids = Array.from({ length: 150 }, (_, i) => cidFromDigest(new Uint8Array(32).fill(i)))
+    for (const cid of cids) client.announce(cid)
+    for (const cid of cids) client.lookup(cid) // queued behind, one per CID
+    await expect.poll(() => answered.size, { timeout: 20_000 }).toBe(150)
+    expect(problems).toEqual([])
+    client.close()
+  }, 30_000)
 
   it('limits connections per client address', async () => {
     const s = await start({ maxConnectionsPerIp: 3 })

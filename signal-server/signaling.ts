@@ -49,13 +49,16 @@ export interface HubOptions {
 /** Relay errors about one target are repeated at most this often: frames in flight to a peer that left are expected. */
 const RELAY_ERROR_INTERVAL_MS = 1_000
 
-/** After this many rejected messages a connection is closed: it is broken or hostile. */
+/** After this many rejected messages within a minute a connection is closed: it is broken or hostile. */
 const MAX_ERRORS_PER_CONNECTION = 100
+const ERROR_WINDOW_MS = 60_000
 
 interface Client {
   id: string
   socket: WebSocket
+  /** Rejected messages since `errorsSince`: a long-lived client's occasional errors do not add up to a disconnect. */
   errors: number
+  errorsSince: number
   /** Token bucket for text messages. */
   tokens: number
   tokensAt: number
@@ -103,6 +106,7 @@ export class SignalingHub {
       id,
       socket,
       errors: 0,
+      errorsSince: this.#now(),
       tokens: this.options.maxMessagesPerSecond * 2,
       tokensAt: this.#now(),
       relay: new RelayState(socket, this.options.relay, this.#now),
@@ -136,6 +140,7 @@ export class SignalingHub {
       iceTransportPolicy: this.options.iceTransportPolicy,
       relay: { enabled: this.options.relay.enabled, afterMs: this.options.relay.afterMs },
       pin: this.options.pin,
+      limits: { messagesPerSecond: this.options.maxMessagesPerSecond },
       protocol: SIGNAL_PROTOCOL_VERSION,
     })
   }
@@ -313,6 +318,11 @@ export class SignalingHub {
   }
 
   #reject(client: Client, code: ErrorCode, message: string, ref?: string): void {
+    const now = this.#now()
+    if (now - client.errorsSince > ERROR_WINDOW_MS) {
+      client.errors = 0
+      client.errorsSince = now
+    }
     client.errors++
     this.options.metrics?.rejected.inc({ reason: code })
     this.options.logger.debug('rejected message', { code })

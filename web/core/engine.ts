@@ -110,7 +110,8 @@ export class Engine {
     this.#lookupTimer = setInterval(() => {
       for (const t of [...this.#transfers.values()]) {
         if (t.checkExpiry()) continue // its subscription removes it
-        if (t.swarm.peerCount < this.#options.maxPeersPerSwarm) signaling.lookup(t.cid)
+        // Holders of everything are found by those who need pieces: only those look.
+        if (!t.swarm.have?.complete && t.swarm.peerCount < this.#options.maxPeersPerSwarm) signaling.lookup(t.cid)
       }
     }, this.#options.lookupIntervalMs)
   }

@@ -20,6 +20,7 @@ import {
 import { MAX_MANIFEST_PART_BYTES, decodeRelayFrame, encodeManifestPart, encodeRelayFrame } from '../../../protocol/relay.js'
 import { Emitter } from '../util/emitter.js'
 import type { RelayChannel } from '../transport/relay.js'
+import { PacedSender } from './paced-sender.js'
 
 export type SignalStatus = 'connecting' | 'open' | 'closed'
 
@@ -78,6 +79,11 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void
 }
 
+/** Until the welcome says the server's rate. */
+const DEFAULT_MESSAGES_PER_SECOND = 40
+/** Of the server's rate, what this client uses: a margin for timing differences. */
+const RATE_MARGIN = 0.8
+
 /** Relay bytes queued in the WebSocket above which relay connections wait: a few frames. */
 const RELAY_HIGH_WATER_BYTES = 512 * 1024
 const RELAY_LOW_WATER_BYTES = 128 * 1024
@@ -116,6 +122,13 @@ export class WebSocketSignalingClient implements SignalingClient {
   #closed = false
   #urlIndex = 0
   readonly #options: Required<WebSocketClientOptions>
+  /** Text messages, paced under the server's rate. */
+  readonly #outgoing = new PacedSender((m) => {
+    const socket = this.#socket
+    if (socket?.readyState !== OPEN) return
+    socket.send(m.text)
+    for (const part of m.binary ?? []) socket.send(part)
+  }, DEFAULT_MESSAGES_PER_SECOND)
 
   constructor(options: WebSocketClientOptions) {
     this.#options = {
@@ -163,12 +176,11 @@ export class WebSocketSignalingClient implements SignalingClient {
   }
 
   revoke(cid: string, secret: string, manifest: Uint8Array): void {
-    const socket = this.#socket
-    if (socket?.readyState !== OPEN || !this.peerId) return
-    this.#send({ type: 'revoke', cid, secret, size: manifest.length })
+    const parts: Uint8Array[] = []
     for (let at = 0; at < manifest.length; at += MAX_MANIFEST_PART_BYTES) {
-      socket.send(encodeManifestPart(manifest.subarray(at, at + MAX_MANIFEST_PART_BYTES)))
+      parts.push(encodeManifestPart(manifest.subarray(at, at + MAX_MANIFEST_PART_BYTES)))
     }
+    this.#send({ type: 'revoke', cid, secret, size: manifest.length }, parts)
   }
 
   sendRelay(to: string, cidDigest: Uint8Array, frame: Uint8Array): boolean {
@@ -195,14 +207,15 @@ export class WebSocketSignalingClient implements SignalingClient {
   close(): void {
     this.#closed = true
     clearTimeout(this.#timer)
+    this.#outgoing.clear()
     this.#socket?.close(1000, 'client closing')
     this.#setStatus('closed')
   }
 
-  #send(message: ClientMessage): void {
+  #send(message: ClientMessage, binary?: Uint8Array[]): void {
     // While disconnected, announces are replayed on reconnect and signals are
     // for connections that will time out and be retried; dropping is right.
-    if (this.#socket?.readyState === OPEN && this.peerId) this.#socket.send(JSON.stringify(message))
+    if (this.#socket?.readyState === OPEN && this.peerId) this.#outgoing.push(message, binary)
   }
 
   #setStatus(status: SignalStatus): void {
@@ -233,6 +246,7 @@ export class WebSocketSignalingClient implements SignalingClient {
     socket.onclose = () => {
       if (this.#socket !== socket) return
       this.#socket = null
+      this.#outgoing.clear()
       this.peerId = undefined
       if (this.#closed) return
       this.#urlIndex++
@@ -261,6 +275,7 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.iceTransportPolicy = message.iceTransportPolicy
         this.relayPolicy = message.relay
         this.pinPolicy = message.pin
+        this.#outgoing.setRate(message.limits.messagesPerSecond * RATE_MARGIN)
         this.#setStatus('open')
         this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
         for (const [cid, complete] of this.#joined) this.#send({ type: 'announce', cid, complete })
