@@ -83,7 +83,7 @@ Options:
   --server URL          the Swarmdrop server (default ${DEFAULT_SERVER})
   --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
   --relay-only          no direct WebRTC: every peer through the server relay`,
-  pin: `Usage: swarmdrop pin --store DIR [options]
+  pin: `Usage: swarmdrop pin --store DIR --token T [options]
 
 Runs a pin node next to a Swarmdrop server: it fetches and holds the drops
 the server asks it to keep (encrypted pieces only: it never has a key), serves
@@ -92,6 +92,7 @@ copies. Runs until Ctrl+C.
 
 Options:
   --store DIR           where pieces are kept (required)
+  --token T             the server's pin token (its --pin-token; env SWARMDROP_PIN_TOKEN)
   --server URL          the Swarmdrop server (default ${DEFAULT_SERVER})
   --max-bytes N         hold at most this much (k, M, G suffixes); larger drops are refused
   --max-age DAYS        drop pins older than this
@@ -301,24 +302,37 @@ async function seed(args: string[]): Promise<number> {
 }
 
 async function pin(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { store: { type: 'string' }, 'max-bytes': { type: 'string' }, 'max-age': { type: 'string' } })
+  const { values, positionals } = parse(args, {
+    store: { type: 'string' },
+    token: { type: 'string' },
+    'max-bytes': { type: 'string' },
+    'max-age': { type: 'string' },
+  })
   if (values.help) return help('pin')
   if (!values.store) throw new UsageError('--store DIR is required: where the pin node keeps pieces')
+  const token = values.token ?? process.env.SWARMDROP_PIN_TOKEN
+  if (!token) throw new UsageError('--token (or SWARMDROP_PIN_TOKEN) is required: the server’s --pin-token')
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`)
   const maxAgeDays = values['max-age'] === undefined ? undefined : Number(values['max-age'])
   if (maxAgeDays !== undefined && !(maxAgeDays > 0)) throw new UsageError('--max-age must be a number of days')
   const server = values.server ?? DEFAULT_SERVER
   const node = await connect({ server, storeDir: values.store, maxBytes: byteCount(values['max-bytes']), connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
   const pinNode = new PinNode(node.engine, {
+    token,
     maxAgeMs: maxAgeDays === undefined ? undefined : maxAgeDays * 86_400_000,
     log: (message) => process.stderr.write(`${new Date().toISOString()} ${message}\n`),
   })
+  const refused = new Promise<string>((resolve) =>
+    node.engine.signaling.events.on('error', ({ ref, message }) => ref === 'pin-holdings' && resolve(message)),
+  )
   await pinNode.start()
   process.stderr.write(`Pin node running for ${server}, holding ${(await pinNode.holdings()).length} drops (${formatBytes(node.store.usedBytes)}).\n`)
-  await untilStopped()
+  const outcome = await Promise.race([untilStopped().then(() => null), refused])
   pinNode.stop()
   await node.close()
-  return EXIT.ok
+  if (outcome === null) return EXIT.ok
+  console.error(`swarmdrop pin: the server refused this pin node: ${outcome}`)
+  return EXIT.usage
 }
 
 function help(command: string): number {

@@ -42,7 +42,7 @@ async function engineOn(server: RunningServer, now?: () => number): Promise<Engi
 async function sharedAndPinned(server: RunningServer, options: { expiresAt?: number; clock?: () => number; maxAgeMs?: number } = {}) {
   const sharer = await engineOn(server)
   const pinEngine = await engineOn(server, options.clock)
-  const pin = new PinNode(pinEngine, { maxAgeMs: options.maxAgeMs, now: options.clock })
+  const pin = new PinNode(pinEngine, { token: 'pin-secret', maxAgeMs: options.maxAgeMs, now: options.clock })
   pinNodes.push(pin)
   await pin.start()
   const { fragment } = await sharer.share([bytesSource('p.bin', pseudoRandomBytes(150_000, 41))], { pieceSize: 64 * 1024, expiresAt: options.expiresAt })
@@ -56,7 +56,7 @@ async function sharedAndPinned(server: RunningServer, options: { expiresAt?: num
 
 describe('pin node', () => {
   it('deletes a pinned drop that its owner revokes', async () => {
-    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200 })
+    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200, pinToken: 'pin-secret' })
     const { sharer, pinEngine, cid } = await sharedAndPinned(server)
     expect((await pinEngine.library())[0]).toMatchObject({ cid, role: 'pinned', secret: null })
     await sharer.revoke(cid)
@@ -64,7 +64,7 @@ describe('pin node', () => {
   }, 30_000)
 
   it('drops pins past --max-age, and the server stops asking for copies', async () => {
-    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200 })
+    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200, pinToken: 'pin-secret' })
     let clock = Date.now()
     const { pinEngine, statuses } = await sharedAndPinned(server, { clock: () => clock, maxAgeMs: 60_000 })
     clock += 61_000 // older than --max-age at the next heartbeat
@@ -75,7 +75,7 @@ describe('pin node', () => {
   }, 30_000)
 
   it('drops pins past their expiry', async () => {
-    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200 })
+    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200, pinToken: 'pin-secret' })
     let clock = Date.now()
     const expiresAt = clock + 60_000
     const { pinEngine } = await sharedAndPinned(server, { expiresAt, clock: () => clock })

@@ -12,11 +12,17 @@ import type { Transfer } from '../web/core/transfer.js'
 import type { PinHolding } from '../protocol/signal.js'
 
 export interface PinNodeOptions {
+  /** The server's pin token (--pin-token there). */
+  token: string
   /** Pins older than this are dropped. */
   maxAgeMs?: number
+  /** A drop no peer has served within this long is given up (another node may find it). */
+  giveUpAfterMs?: number
   log?: (message: string) => void
   now?: () => number
 }
+
+const GIVE_UP_AFTER_MS = 10 * 60_000
 
 export class PinNode {
   readonly #engine: Engine
@@ -24,17 +30,26 @@ export class PinNode {
   readonly #watched = new WeakSet<Transfer>()
   readonly #unsubscribe: (() => void)[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
+  #stopped = false
 
-  constructor(engine: Engine, options: PinNodeOptions = {}) {
+  constructor(engine: Engine, options: PinNodeOptions) {
     this.#engine = engine
-    this.#options = { log: () => {}, now: Date.now, ...options }
+    this.#options = {
+      ...options,
+      log: options.log ?? (() => {}),
+      now: options.now ?? Date.now,
+      giveUpAfterMs: options.giveUpAfterMs ?? GIVE_UP_AFTER_MS,
+    }
   }
 
   async start(): Promise<void> {
     const { signaling } = this.#engine
     this.#unsubscribe.push(
-      signaling.events.on('pin-request', ({ cid, replicas }) => void this.#pin(cid as Cid, replicas)),
-      signaling.events.on('welcome', () => void this.#heartbeat()), // (re)connected: tell the server at once
+      signaling.events.on('pin-request', ({ cid, replicas }) => this.#safely(this.#pin(cid as Cid, replicas))),
+      signaling.events.on('welcome', () => this.#safely(this.#heartbeat())), // (re)connected: tell the server at once
+      signaling.events.on('error', ({ ref, message }) => {
+        if (ref === 'pin-holdings') this.#options.log(`the server refused this pin node: ${message}`)
+      }),
     )
     await this.#engine.restoreLibrary()
     for (const record of await this.#engine.library()) {
@@ -46,6 +61,7 @@ export class PinNode {
   }
 
   stop(): void {
+    this.#stopped = true
     clearTimeout(this.#timer)
     this.#unsubscribe.forEach((u) => u())
   }
@@ -57,7 +73,13 @@ export class PinNode {
       .map((r) => ({ cid: r.cid, replicas: r.replicas ?? 1, complete: this.#engine.transfer(r.cid)?.getSnapshot().phase === 'complete' }))
   }
 
+  /** Background work logs its failures instead of taking the process down. */
+  #safely(work: Promise<unknown>): void {
+    work.catch((err) => this.#options.log(`error: ${err instanceof Error ? err.message : String(err)}`))
+  }
+
   #schedule(): void {
+    if (this.#stopped) return
     this.#timer = setTimeout(async () => {
       await this.#heartbeat().catch((err) => this.#options.log(`heartbeat failed: ${String(err)}`))
       this.#schedule()
@@ -66,7 +88,7 @@ export class PinNode {
 
   async #heartbeat(): Promise<void> {
     await this.#dropOld()
-    this.#engine.signaling.pinHoldings(await this.holdings())
+    this.#engine.signaling.pinHoldings(await this.holdings(), this.#options.token)
   }
 
   async #dropOld(): Promise<void> {
@@ -92,17 +114,27 @@ export class PinNode {
   #watch(transfer: Transfer, cid: Cid): void {
     if (this.#watched.has(transfer)) return
     this.#watched.add(transfer)
-    let reported = false
+    let settled = false
+    const giveUp = setTimeout(() => {
+      const phase = transfer.getSnapshot().phase
+      if (!settled && (phase === 'finding-peers' || phase === 'fetching-manifest')) {
+        settled = true
+        this.#safely(this.#giveUp(cid, null, `no peer served it within ${Math.round(this.#options.giveUpAfterMs / 60_000)} min`))
+      }
+    }, this.#options.giveUpAfterMs)
+    giveUp.unref?.()
     const check = () => {
       const s = transfer.getSnapshot()
-      if (reported) return
+      if (settled) return
       if (s.phase === 'complete') {
-        reported = true
+        settled = true
+        clearTimeout(giveUp)
         this.#options.log(`holding all of ${cid}`)
-        void this.#heartbeat()
+        this.#safely(this.#heartbeat())
       } else if (s.phase === 'failed') {
-        reported = true
-        void this.#giveUp(cid, s.errorKind, s.error ?? 'failed')
+        settled = true
+        clearTimeout(giveUp)
+        this.#safely(this.#giveUp(cid, s.errorKind, s.error ?? 'failed'))
       }
     }
     transfer.subscribe(check)

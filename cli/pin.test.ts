@@ -11,6 +11,7 @@ import { type CliProcess, removeDir, runCli, sha256File, startCli, tempDir, writ
 import { EXIT } from './exit-codes.js'
 
 const { start } = useTestServers()
+const PIN_TOKEN = 'a pin token'
 const running: CliProcess[] = []
 const dirs: string[] = []
 afterEach(async () => {
@@ -29,7 +30,7 @@ function dir(): string {
 
 async function pinNode(serverUrl: string, extra: string[] = []): Promise<CliProcess & { store: string }> {
   const store = dir()
-  const p = startCli(['pin', '--server', serverUrl, '--store', store, ...extra])
+  const p = startCli(['pin', '--server', serverUrl, '--store', store, '--token', PIN_TOKEN, ...extra])
   running.push(p)
   await p.waitFor(/Pin node running/)
   return Object.assign(p, { store })
@@ -53,7 +54,7 @@ function sharedWindows(plain: Buffer, haystack: Buffer): number {
 
 describe('pin nodes', () => {
   it('keep r = 2 copies, replace a killed one, serve the file alone, and hold no plaintext or secret', async () => {
-    const server = await start({ pinReplicas: 2, pinHeartbeatMs: 300 })
+    const server = await start({ pinReplicas: 2, pinHeartbeatMs: 300, pinToken: PIN_TOKEN })
     const nodes = [await pinNode(server.url), await pinNode(server.url)]
     const src = dir()
     const plain = writeRandomFile(join(src, 'dataset.bin'), 256 * 1024 + 7)
@@ -83,8 +84,15 @@ describe('pin nodes', () => {
     expect(sha256File(join(out, 'dataset.bin'))).toBe(sha256File(join(src, 'dataset.bin')))
   }, 60_000)
 
+  it('are refused by a server without a matching --pin-token, with a clear message and exit code', async () => {
+    const server = await start({ pinToken: PIN_TOKEN })
+    const wrong = await runCli(['pin', '--server', server.url, '--store', dir(), '--token', 'guess'])
+    expect(wrong).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/refused this pin node: pin nodes need this server’s pin token/) })
+    expect(server.hub.pinNodeCount).toBe(0)
+  }, 60_000)
+
   it('refuse a drop over --max-bytes with a clear message', async () => {
-    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 300 })
+    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 300, pinToken: PIN_TOKEN })
     const node = await pinNode(server.url, ['--max-bytes', '100k'])
     const src = dir()
     writeRandomFile(join(src, 'big.bin'), 300_000)

@@ -54,10 +54,10 @@ test('a browser-shared link is fetched with `swarmdrop get`, and a CLI-shared fi
 })
 
 test('a page shares and pins a file and closes; a fresh browser downloads it from the pin node alone', async ({ browser, workDir }) => {
-  const server = await startTestServer(['--pin-replicas', '1', '--pin-heartbeat', '500'])
+  const server = await startTestServer(['--pin-replicas', '1', '--pin-heartbeat', '500', '--pin-token', 'e2e-pin-token'])
   try {
     const store = tempDir()
-    const pinNode = startCli(['pin', '--server', server.url, '--store', store])
+    const pinNode = startCli(['pin', '--server', server.url, '--store', store, '--token', 'e2e-pin-token'])
     running.push(pinNode)
     await pinNode.waitFor(/Pin node running/)
 

@@ -9,11 +9,13 @@
  *   { type: 'lookup', cid }              answered with 'peers'
  *   { type: 'leave', cid }
  *   { type: 'signal', to, cid, data }    WebRTC offer/answer/candidate for `to`
- *   { type: 'pin', cid }                 ask the pin nodes to keep this drop; answered with
+ *   { type: 'pin', cid }                 ask the pin nodes to keep this drop (a member of its
+ *                                        swarm only); answered with
  *                                        'pin-status', and again whenever it changes
- *   { type: 'pin-holdings', pins }       a pin node's heartbeat: what it holds (≤ 500 per
+ *   { type: 'pin-holdings', pins, token } a pin node's heartbeat: what it holds (≤ 500 per
  *                                        message, [{ cid, replicas, complete }]); the first
- *                                        one makes this connection a pin node
+ *                                        one, with the server's pin token, makes this
+ *                                        connection a pin node
  *   { type: 'pin-report', cid, state, reason }
  *                                        a pin node gives a pin up: state 'refused' (it
  *                                        cannot take it) or 'dropped' (expired, too old,
@@ -76,7 +78,7 @@ export type ClientMessage =
   | { type: 'signal'; to: string; cid: string; data: Record<string, unknown> }
   | { type: 'revoke'; cid: string; secret: string; size: number }
   | { type: 'pin'; cid: string }
-  | { type: 'pin-holdings'; pins: PinHolding[] }
+  | { type: 'pin-holdings'; pins: PinHolding[]; token: string }
   | { type: 'pin-report'; cid: string; state: 'refused' | 'dropped'; reason: string }
 
 export interface PinHolding {
@@ -138,6 +140,8 @@ export type ErrorCode =
   | 'relay-disabled'
   | 'relay-budget'
   | 'bad-tombstone'
+  | 'not-in-swarm'
+  | 'not-a-pin-node'
   | 'internal'
 
 /** A message that failed validation, with the code to answer it with. */
@@ -232,7 +236,7 @@ export function parseClientMessage(text: string): ClientMessage {
       if (!Array.isArray(m.pins) || m.pins.length > MAX_PIN_HOLDINGS_PER_MESSAGE) {
         throw new ProtocolError('bad-message', `"pins" must be an array of at most ${MAX_PIN_HOLDINGS_PER_MESSAGE}`)
       }
-      return { type: 'pin-holdings', pins: m.pins.map(pinHolding) }
+      return { type: 'pin-holdings', pins: m.pins.map(pinHolding), token: typeof m.token === 'string' ? m.token.slice(0, 256) : '' }
     }
     case 'pin-report':
       if (m.state !== 'refused' && m.state !== 'dropped') throw new ProtocolError('bad-message', '"state" must be refused or dropped')

@@ -47,6 +47,8 @@ export interface ServerConfig {
   pinReplicas: number
   /** How often pin nodes report their holdings, and the audit runs. */
   pinHeartbeatMs: number
+  /** The secret pin nodes show to register; empty: no pin nodes. */
+  pinToken: string
 }
 
 interface OptionSpec {
@@ -136,6 +138,12 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     env: 'PIN_HEARTBEAT_MS',
     default: '10000',
     help: 'ms between pin nodes’ reports and the replication audit; a silent pin node counts as gone after three',
+  },
+  pinToken: {
+    flag: 'pin-token',
+    env: 'PIN_TOKEN',
+    default: '',
+    help: 'secret that pin nodes must present (swarmdrop pin --token); empty: this server takes no pin nodes',
   },
   tombstoneDays: {
     flag: 'tombstone-days',
@@ -257,5 +265,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     tombstoneDays: integer('tombstone-days', pick('tombstoneDays'), 1, 3650),
     pinReplicas: integer('pin-replicas', pick('pinReplicas'), 1, MAX_PIN_REPLICAS),
     pinHeartbeatMs: integer('pin-heartbeat', pick('pinHeartbeatMs'), 100, 3_600_000),
+    pinToken: pick('pinToken'),
   }
 }

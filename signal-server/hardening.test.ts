@@ -137,6 +137,7 @@ describe('server hardening', () => {
         size: fc.oneof(fc.integer(), fc.double()),
         state: fc.constantFrom('refused', 'dropped', 'nope'),
         pins: fc.oneof(fc.array(fc.record({ cid: fc.constantFrom(CID, 'x'), replicas: fc.integer(), complete: fc.boolean() })), fc.string()),
+        token: fc.oneof(fc.string(), fc.integer()),
       }).map((m) => JSON.stringify(m)),
       fc.string({ maxLength: 3000 }),
       fc.constant('['.repeat(5000) + ']'.repeat(5000)),

@@ -35,6 +35,21 @@ describe('pin registry', () => {
     expect(pins.status(CID).holders).toBe(0)
   })
 
+  it('forgets a pin nobody watches or holds after a grace period', () => {
+    const pins = registry(1)
+    pins.pin(CID, 'page', 0) // no pin nodes yet
+    pins.remove('page') // the page closed
+    for (let t = 0; t <= 9 * 60_000; t += 60_000) {
+      pins.holdings('n1', [], t) // a node that stays alive and is free
+      if (t === 9 * 60_000) expect(pins.audit(t)).toEqual([{ node: 'n1', cid: CID, replicas: 1 }]) // still wanted within the grace
+      else pins.audit(t)
+      if (t === 9 * 60_000) pins.report('n1', CID, 'refused', t) // it could not find it
+    }
+    pins.holdings('n1', [], 11 * 60_000)
+    expect(pins.audit(11 * 60_000)).toEqual([])
+    expect(pins.audit(22 * 60_000 - 1)).toEqual([]) // forgotten: not asked again
+  })
+
   it('ends a pin that a node dropped (expired, too old) or that was revoked', () => {
     const pins = registry(1)
     pins.holdings('n1', [], 0)
@@ -52,12 +67,16 @@ describe('pinning through the server', () => {
   const { start, sockets } = useTestServers()
 
   it('sends pin requests to pin nodes and pin-status to the watcher as copies complete; replaces a node that left', async () => {
-    const server = await start({ pinReplicas: 2, pinHeartbeatMs: 200 })
+    const server = await start({ pinReplicas: 2, pinHeartbeatMs: 200, pinToken: 'tok' })
     const nodes = [await connectClient(server, sockets), await connectClient(server, sockets), await connectClient(server, sockets)]
     expect(nodes[0].welcome.pin).toEqual({ replicas: 2, heartbeatMs: 200 })
-    nodes[2].send({ type: 'pin-holdings', pins: [{ cid: OTHER, replicas: 1, complete: true }] }) // busier: asked last
-    for (const n of nodes.slice(0, 2)) n.send({ type: 'pin-holdings', pins: [] })
+    nodes[2].send({ type: 'pin-holdings', pins: [{ cid: OTHER, replicas: 1, complete: true }], token: 'tok' }) // busier: asked last
+    for (const n of nodes.slice(0, 2)) n.send({ type: 'pin-holdings', pins: [], token: 'tok' })
     const app = await connectClient(server, sockets)
+    app.send({ type: 'pin', cid: CID })
+    expect(await app.next()).toMatchObject({ type: 'error', code: 'not-in-swarm' }) // only members may ask
+    app.send({ type: 'announce', cid: CID })
+    await app.next()
     app.send({ type: 'pin', cid: CID })
     expect(await nodes[0].next()).toEqual({ type: 'pin-request', cid: CID, replicas: 2 })
     expect(await nodes[1].next()).toEqual({ type: 'pin-request', cid: CID, replicas: 2 })
@@ -71,9 +90,14 @@ describe('pinning through the server', () => {
     expect(await nodes[2].next()).toEqual({ type: 'pin-request', cid: CID, replicas: 2 }) // the audit
   })
 
-  it('rejects malformed pin messages', async () => {
-    const server = await start()
+  it('rejects pin nodes without the token, and malformed pin messages', async () => {
+    const server = await start({ pinToken: 'tok' })
     const c = await connectClient(server, sockets)
+    for (const token of [undefined, '', 'tok2', 'to']) {
+      c.send({ type: 'pin-holdings', pins: [], token })
+      expect(await c.next()).toMatchObject({ type: 'error', code: 'not-a-pin-node' })
+    }
+    expect(server.hub.pinNodeCount).toBe(0)
     for (const bad of [
       { type: 'pin', cid: 'x' },
       { type: 'pin-holdings', pins: 'all' },

@@ -24,6 +24,9 @@ interface PinNode {
   refused: Map<string, number>
 }
 
+/** How long a pin nobody watches or holds is still re-replicated. */
+const ORPHAN_GRACE_MS = 10 * 60_000
+
 export interface PinRequest {
   node: string
   cid: string
@@ -40,6 +43,8 @@ export class PinRegistry {
   readonly #nodes = new Map<string, PinNode>()
   /** cid → copies wanted. */
   readonly #goals = new Map<string, number>()
+  /** cid → since when no one watched, held or was asked for it. */
+  readonly #orphanedSince = new Map<string, number>()
   /** cid → peers waiting for pin-status updates. */
   readonly #watchers = new Map<string, Set<string>>()
   readonly #random: () => number
@@ -95,6 +100,7 @@ export class PinRegistry {
   /** The drop was revoked: no one keeps it. */
   forget(cid: string): void {
     this.#goals.delete(cid)
+    this.#orphanedSince.delete(cid)
     this.#watchers.delete(cid)
     for (const node of this.#nodes.values()) {
       node.holdings.delete(cid)
@@ -124,7 +130,27 @@ export class PinRegistry {
       for (const [cid, at] of node.asked) if (at < stale) node.asked.delete(cid)
       for (const [cid, until] of node.refused) if (until <= now) node.refused.delete(cid)
     }
+    // A goal nobody watches and no node holds or was asked for is forgotten after a while
+    // (browsers may still serve it to a new node meanwhile): pin requests cannot pile up.
+    for (const cid of this.#goals.keys()) {
+      if (this.#watchers.has(cid) || this.#anyNodeHasOrWasAsked(cid)) this.#orphanedSince.delete(cid)
+      else if (!this.#orphanedSince.has(cid)) this.#orphanedSince.set(cid, now)
+      else if (now - this.#orphanedSince.get(cid)! > ORPHAN_GRACE_MS) {
+        this.#goals.delete(cid)
+        this.#orphanedSince.delete(cid)
+      }
+    }
     return [...this.#goals.keys()].flatMap((cid) => this.#replicate(cid, now))
+  }
+
+  #anyNodeHasOrWasAsked(cid: string): boolean {
+    for (const node of this.#nodes.values()) if (node.holdings.has(cid) || node.asked.has(cid)) return true
+    return false
+  }
+
+  /** CIDs with watchers, for pruning what the hub remembers about them. */
+  watched(cid: string): boolean {
+    return this.#watchers.has(cid)
   }
 
   status(cid: string): PinStatus {

@@ -135,6 +135,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     maxSwarmsPerPeer: config.maxSwarmsPerPeer,
     tombstoneTtlMs: config.tombstoneDays * 86_400_000,
     pin: { replicas: config.pinReplicas, heartbeatMs: config.pinHeartbeatMs },
+    pinToken: config.pinToken,
     relay: {
       enabled: config.relayEnabled,
       afterMs: config.relayAfterMs,

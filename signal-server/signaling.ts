@@ -6,7 +6,7 @@
  * (protocol/signal.ts, protocol/relay.ts); a bad one gets an error reply,
  * never an exception out of this file.
  */
-import { randomBytes } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { WebSocket } from 'ws'
 import {
   type ClientMessage,
@@ -41,6 +41,8 @@ export interface HubOptions {
   tombstoneTtlMs: number
   /** Copies pin nodes keep of a pinned drop, and how often they report. */
   pin: PinPolicy
+  /** The secret a pin node must show to register; empty: this server takes no pin nodes. */
+  pinToken: string
   relay: RelayLimits & { enabled: boolean; afterMs: number }
   logger: Logger
   now?: () => number
@@ -152,6 +154,7 @@ export class SignalingHub {
   /** The periodic pin audit: forgets silent holdings and asks for copies where too few are left. */
   auditPins(): void {
     this.#sendPinRequests(this.#pins.audit(this.#now()))
+    for (const cid of this.#pinStatusSent.keys()) if (!this.#pins.watched(cid)) this.#pinStatusSent.delete(cid)
   }
 
   /** Asks every client to reconnect (close code 1012, "service restart"): they come back to another process or this one restarted. */
@@ -229,10 +232,16 @@ export class SignalingHub {
         return this.#sendPeers(client, message.cid)
       case 'pin':
         if (await this.#sendTombstone(client, message.cid)) return
+        if (!(await state.isMember(client.id, message.cid))) {
+          return this.#reject(client, 'not-in-swarm', 'announce a drop before asking for it to be pinned', message.type)
+        }
         this.#sendPinRequests(this.#pins.pin(message.cid, client.id, this.#now()))
         this.#pinStatusSent.delete(message.cid) // the new watcher hears the status now
         return this.#notifyPin(message.cid)
       case 'pin-holdings':
+        if (!this.#pins.isNode(client.id) && !tokenMatches(message.token, this.options.pinToken)) {
+          return this.#reject(client, 'not-a-pin-node', 'pin nodes need this server’s pin token (--pin-token)', message.type)
+        }
         this.#pins.holdings(client.id, message.pins, this.#now())
         for (const pin of message.pins) this.#notifyPin(pin.cid)
         return
@@ -350,3 +359,11 @@ export class SignalingHub {
   }
 }
 
+
+/** Compares a pin token in constant time; an empty configured token matches nothing. */
+function tokenMatches(given: string, expected: string): boolean {
+  if (expected === '') return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}

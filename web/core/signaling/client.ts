@@ -60,8 +60,8 @@ export interface SignalingClient extends RelayChannel {
   revoke(cid: string, secret: string, manifest: Uint8Array): void
   /** Asks the server's pin nodes to keep the drop; 'pin-status' events follow. */
   pin(cid: string): void
-  /** (pin nodes) Reports what we hold: the heartbeat, split into messages the server accepts. */
-  pinHoldings(pins: readonly PinHolding[]): void
+  /** (pin nodes) Reports what we hold: the heartbeat, split into messages the server accepts; `token` is the server's pin token. */
+  pinHoldings(pins: readonly PinHolding[], token: string): void
   /** (pin nodes) Gives a pin up: 'refused' lets another node take it, 'dropped' ends it. */
   pinReport(cid: string, state: 'refused' | 'dropped', reason: string): void
   close(): void
@@ -164,10 +164,10 @@ export class WebSocketSignalingClient implements SignalingClient {
     this.#send({ type: 'pin', cid })
   }
 
-  pinHoldings(pins: readonly PinHolding[]): void {
+  pinHoldings(pins: readonly PinHolding[], token: string): void {
     // At least one message, also when holding nothing: it is the heartbeat.
     for (let at = 0; at === 0 || at < pins.length; at += MAX_PIN_HOLDINGS_PER_MESSAGE) {
-      this.#send({ type: 'pin-holdings', pins: pins.slice(at, at + MAX_PIN_HOLDINGS_PER_MESSAGE) })
+      this.#send({ type: 'pin-holdings', pins: pins.slice(at, at + MAX_PIN_HOLDINGS_PER_MESSAGE), token })
     }
   }
 
