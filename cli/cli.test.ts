@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
+import { readdirSync, statSync, symlinkSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { useTestServers } from '../signal-server/test-client.js'
@@ -102,6 +103,24 @@ describe('swarmdrop CLI', () => {
     const again = dir()
     expect((await runCli(['get', '-o', again, '--password', 'correct horse', first.link])).code).toBe(EXIT.ok)
     expect(sha256File(join(again, 'secret-plans.bin'))).toBe(sha256File(join(src, 'secret-plans.bin')))
+  }, 60_000)
+
+  it('never writes through a symlink out of -o, keeps its secrets owner-only, and --until-pinned fails without pin nodes', async () => {
+    const server = await start()
+    const src = dir()
+    writeRandomFile(join(src, 'data', 'inner', 'x.bin'), 1000, 3)
+    const store = dir()
+    const sharer = await sharing(server.url, [join(src, 'data')])
+    const out = dir()
+    const elsewhere = dir()
+    symlinkSync(elsewhere, join(out, 'data'))
+    const got = await runCli(['get', '-o', out, '--store', store, sharer.link])
+    expect(got).toMatchObject({ code: EXIT.failed, stderr: expect.stringMatching(/refusing to write through a link/) })
+    expect(readdirSync(elsewhere)).toEqual([])
+    expect(statSync(join(store, 'library.json')).mode & 0o777).toBe(0o600)
+
+    const lonely = await runCli(['share', '--server', server.url, '--store', dir(), '--until-pinned', join(src, 'data')])
+    expect(lonely).toMatchObject({ code: EXIT.failed, stderr: expect.stringMatching(/no pin nodes/) })
   }, 60_000)
 
   it('falls back to the server relay when no direct connection opens', async () => {

@@ -3,11 +3,12 @@
  * rename) on every change: a CLI peer holds tens or thousands of drops, not
  * millions, and each change is rare next to the piece traffic.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DropRecord, LibraryStore } from '../web/core/library/library-store.js'
 
 export async function openDiskLibrary(dir: string): Promise<LibraryStore> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
   const path = join(dir, 'library.json')
   const records = new Map<string, DropRecord>()
   try {
@@ -17,15 +18,18 @@ export async function openDiskLibrary(dir: string): Promise<LibraryStore> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${path} is not a Swarmdrop library: ${(err as Error).message}`)
   }
-  // Writes are chained so two changes never interleave their files.
+  // Writes are chained so two changes never interleave their files; one failed
+  // write (a full disk) fails its caller, not every later one.
   let writing = Promise.resolve()
   const save = () => {
     const text = JSON.stringify([...records.values()], null, 1)
-    writing = writing.then(async () => {
-      await writeFile(`${path}.tmp`, text)
+    const write = writing.catch(() => {}).then(async () => {
+      // Owner-only: the file holds link secrets and revoke secrets.
+      await writeFile(`${path}.tmp`, text, { mode: 0o600 })
       await rename(`${path}.tmp`, path)
     })
-    return writing
+    writing = write
+    return write
   }
   return {
     async list() {

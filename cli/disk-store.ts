@@ -20,7 +20,7 @@ const WRITE_CONCURRENCY = 8
 
 export async function openDiskStore(dir: string): Promise<DiskChunkStore> {
   const root = join(dir, 'chunks')
-  await mkdir(root, { recursive: true })
+  await mkdir(root, { recursive: true, mode: 0o700 })
   let used = await sizeOfTree(root)
   const pathOf = (id: Uint8Array) => {
     const hex = toHex(id)

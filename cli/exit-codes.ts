@@ -1,4 +1,4 @@
-/** Exit codes of the `swarmdrop` command, for scripts. Documented in the README. */
+/** Exit codes of the `swarmdrop` command, for scripts (documented in the README), and the error that means code 2. */
 export const EXIT = {
   ok: 0,
   /** The transfer failed: no usable content, revoked, expired, a storage error. */
@@ -14,3 +14,8 @@ export const EXIT = {
   /** Stopped by SIGINT. */
   interrupted: 130,
 } as const
+
+/** A mistake in what the user asked for (exit code 2), not a failure of the transfer. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}

@@ -3,11 +3,12 @@
  * files with paths relative to the folder's parent, as a browser's folder
  * picker gives them), and writing a finished drop's files under a directory.
  */
-import { open, mkdir, readdir, rename, stat } from 'node:fs/promises'
+import { lstat, mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import type { SourceFile } from '../web/core/chunking/source.js'
 import type { Transfer } from '../web/core/transfer.js'
 import type { FileSpan } from '../web/core/content/metadata.js'
+import { UsageError } from './exit-codes.js'
 
 /** One source per regular file; folders are walked (symlinks are not followed). */
 export async function sourcesFor(paths: readonly string[]): Promise<SourceFile[]> {
@@ -58,27 +59,42 @@ async function fileSource(path: string, relativePath: string): Promise<SourceFil
  * against `outDir` here. Existing files are not overwritten.
  */
 export async function writeFiles(transfer: Transfer, files: readonly FileSpan[], outDir: string): Promise<string[]> {
-  const root = resolve(outDir)
+  await mkdir(outDir, { recursive: true })
+  const root = await realpath(outDir)
   const written: string[] = []
   for (const file of files) {
     const target = resolve(root, file.path)
-    if (!target.startsWith(root + sep)) throw new Error(`refusing to write outside ${outDir}: ${file.path}`)
-    if (await stat(target).catch(() => null)) throw new UsageError(`${target} already exists; choose another directory with -o`)
+    if (!isInside(root, target) || target === root) throw new Error(`refusing to write outside ${outDir}: ${file.path}`)
+    if (await lstat(target).catch(() => null)) throw new UsageError(`${target} already exists; choose another directory with -o`)
+    // A folder already there may be a symlink leading elsewhere: check where it really is, before creating anything in it.
+    if (!isInside(root, await realpath(await deepestExisting(dirname(target))))) {
+      throw new Error(`refusing to write through a link out of ${outDir}: ${file.path}`)
+    }
     await mkdir(dirname(target), { recursive: true })
     const temp = `${target}.swarmdrop-partial`
-    const handle = await open(temp, 'w')
+    const handle = await open(temp, 'wx') // never through an existing file or link
     try {
       for await (const bytes of transfer.readFile(file)) await handle.write(bytes)
-    } finally {
       await handle.close()
+      await rename(temp, target)
+    } catch (err) {
+      await handle.close().catch(() => {})
+      await rm(temp, { force: true })
+      throw err
     }
-    await rename(temp, target)
     written.push(target)
   }
   return written
 }
 
-/** A mistake in what the user asked for (exit code 2), not a failure of the transfer. */
-export class UsageError extends Error {
-  override name = 'UsageError'
+function isInside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root + sep)
+}
+
+/** `path`, or its nearest ancestor that exists. */
+async function deepestExisting(path: string): Promise<string> {
+  for (let p = path; ; p = dirname(p)) {
+    if (await lstat(p).catch(() => null)) return p
+    if (dirname(p) === p) return p
+  }
 }

@@ -15,8 +15,8 @@ import { isPasswordLink, parseAnyLink } from '../web/core/content/link.js'
 import { secretFromPassword } from '../web/core/crypto/password.js'
 import { InvalidLinkError } from '../web/core/util/errors.js'
 import { formatBytes } from '../web/core/util/format.js'
-import { EXIT } from './exit-codes.js'
-import { UsageError, sourcesFor, writeFiles } from './files.js'
+import { EXIT, UsageError } from './exit-codes.js'
+import { sourcesFor, writeFiles } from './files.js'
 import { ServerUnreachableError, createNodeEngine, waitForServer, type NodeEngine } from './node-engine.js'
 import { PinNode } from './pin-node.js'
 import { describe, showProgress } from './progress.js'
@@ -53,10 +53,12 @@ Options:
   --server URL          the Swarmdrop server (default ${DEFAULT_SERVER}, env SWARMDROP_SERVER)
   --store DIR           where pieces are kept (default ${DEFAULT_STORE}, env SWARMDROP_STORE);
                         \`swarmdrop seed\` serves them again later
-  --password P          protect the link with a password (env SWARMDROP_PASSWORD)
+  --password P          protect the link with a password (better: env SWARMDROP_PASSWORD,
+                        which other users cannot see in the process list)
   --expires HOURS       the link expires after this many hours
   --pin                 ask the server's pin nodes to keep the files available
-  --until-pinned        with --pin: exit once the pin nodes hold every piece
+  --until-pinned        ask for a pin and exit once the pin nodes hold every piece
+                        (exit 1 if the server has no pin nodes)
   --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
   --relay-only          no direct WebRTC: every peer through the server relay`,
   get: `Usage: swarmdrop get [options] <link>
@@ -67,12 +69,12 @@ the files (with their folders) under the output directory; prints their paths.
 Options:
   -o, --output DIR      where to write the files (default: the current directory)
   --server URL          the server (default: the link's own, else ${DEFAULT_SERVER})
-  --password P          the password of a password link (env SWARMDROP_PASSWORD)
+  --password P          the password of a password link (better: env SWARMDROP_PASSWORD)
   --store DIR           keep the pieces there and keep seeding them (default: a
                         temporary directory, removed afterwards)
   --max-bytes N         refuse a download that would make the store larger (k, M, G suffixes)
   --seed                keep seeding after the download, until Ctrl+C
-  --timeout S           give up after S seconds without completing (default: wait)
+  --timeout S           give up after S seconds without completing (default or 0: wait)
   --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
   --relay-only          no direct WebRTC: every peer through the server relay`,
   seed: `Usage: swarmdrop seed [options] [store dir]
@@ -119,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command(args)
   } catch (err) {
     console.error(`swarmdrop ${name}: ${err instanceof Error ? err.message : String(err)}`)
-    if (err instanceof UsageError || err instanceof InvalidLinkError || err instanceof TypeError) return EXIT.usage
+    if (err instanceof UsageError || err instanceof InvalidLinkError) return EXIT.usage
     if (err instanceof ServerUnreachableError) return EXIT.serverUnreachable
     return EXIT.failed
   }
@@ -153,7 +155,12 @@ function byteCount(text: string | undefined): number | undefined {
 
 /** The http(s) origin links are made with, from a server address. */
 function linkOrigin(server: string): string {
-  const url = new URL(server)
+  let url: URL
+  try {
+    url = new URL(server)
+  } catch {
+    throw new UsageError(`not a server address: ${server}`)
+  }
   const scheme = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:'
   return `${scheme}//${url.host}`
 }
@@ -224,22 +231,26 @@ async function share(args: string[]): Promise<number> {
   console.log(`${origin}/#${fragment}`)
   process.stderr.write(`Owner link (can stop sharing everywhere; keep it private): ${origin}/#${ownerFragment}\n`)
   process.stderr.write('Seeding. Press Ctrl+C to stop.\n')
-  const pinned = values.pin ? watchPin(engine, transfer.cid) : undefined
+  const pinned = values.pin || values['until-pinned'] ? watchPin(engine, transfer.cid) : undefined
   const stopProgress = showProgress(transfer)
-  await (values['until-pinned'] && pinned ? Promise.race([pinned, untilStopped()]) : untilStopped())
+  const outcome = await (values['until-pinned'] && pinned ? Promise.race([pinned, untilStopped().then(() => 'stopped' as const)]) : untilStopped())
   stopProgress()
   await node.close()
-  return EXIT.ok
+  if (outcome === 'no-pin-nodes') return EXIT.failed
+  return outcome === 'stopped' ? EXIT.interrupted : EXIT.ok
 }
 
-/** Asks for a pin and reports its status; resolves once the pin nodes hold every piece. */
-function watchPin(engine: Engine, cid: Cid): Promise<void> {
+/** Asks for a pin and reports its status; resolves once the pin nodes hold every piece, or the server has none. */
+function watchPin(engine: Engine, cid: Cid): Promise<'pinned' | 'no-pin-nodes'> {
   return new Promise((resolve) => {
     engine.signaling.events.on('pin-status', (s) => {
       if (s.cid !== cid) return
-      if (s.nodes === 0) return void process.stderr.write('This server has no pin nodes: the files stay available only while a peer has them.\n')
+      if (s.nodes === 0) {
+        process.stderr.write('This server has no pin nodes: the files stay available only while a peer has them.\n')
+        return resolve('no-pin-nodes')
+      }
       process.stderr.write(`Pinned: ${s.complete} of ${s.replicas} pin node copies complete (${s.holders} fetching or holding).\n`)
-      if (s.complete >= Math.min(s.replicas, s.nodes)) resolve()
+      if (s.complete >= Math.min(s.replicas, s.nodes)) resolve('pinned')
     })
     engine.signaling.pin(cid)
   })
@@ -262,14 +273,21 @@ async function get(args: string[]): Promise<number> {
   if (isPasswordLink(parsed) && !password) throw new UsageError('this link needs a password: pass --password or set SWARMDROP_PASSWORD')
   const target = isPasswordLink(parsed) ? { cid: parsed.cid, secret: await secretFromPassword(password!, parsed.salt) } : parsed
   const server = values.server ?? (/^https?:\/\//.test(link) ? linkOrigin(link.split('#')[0]) : DEFAULT_SERVER)
+  const maxBytes = byteCount(values['max-bytes'])
+  const timeoutMs = seconds(values.timeout, 'timeout') || undefined
   const storeDir = values.store ?? (await mkdtemp(join(tmpdir(), 'swarmdrop-get-')))
-  const node = await connect({ server, storeDir, maxBytes: byteCount(values['max-bytes']), connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
+  let node: NodeEngine | undefined
   try {
+    node = await connect({ server, storeDir, maxBytes, connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
     const transfer = await node.engine.open(target)
     const stopProgress = showProgress(transfer)
     const started = Date.now()
-    const end = await waitForEnd(transfer, seconds(values.timeout, 'timeout'))
+    const end = await Promise.race([waitForEnd(transfer, timeoutMs), untilStopped().then(() => null)])
     stopProgress()
+    if (end === null) {
+      console.error('swarmdrop get: stopped; nothing was written')
+      return EXIT.interrupted
+    }
     if (end.phase !== 'complete') {
       console.error(`swarmdrop get: ${end.phase === 'failed' ? end.error : `gave up after --timeout (${describe(end)})`}`)
       return end.errorKind === 'space' ? EXIT.noSpace : end.errorKind === 'wrong-secret' ? EXIT.wrongSecret : EXIT.failed
@@ -283,7 +301,7 @@ async function get(args: string[]): Promise<number> {
     }
     return EXIT.ok
   } finally {
-    await node.close()
+    await node?.close()
     if (!values.store) await rm(storeDir, { recursive: true, force: true })
   }
 }

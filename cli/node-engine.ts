@@ -14,6 +14,7 @@ import type { DialFn } from '../web/core/transport/transport.js'
 import { formatBytes } from '../web/core/util/format.js'
 import { type DiskChunkStore, openDiskStore } from './disk-store.js'
 import { openDiskLibrary } from './disk-library.js'
+import { UsageError } from './exit-codes.js'
 
 export interface NodeEngineOptions {
   /** http(s):// or ws(s):// address of a Swarmdrop server. */
@@ -41,7 +42,7 @@ export async function createNodeEngine(options: NodeEngineOptions): Promise<Node
   const bindAddress = process.env.SWARMDROP_BIND_ADDRESS || (hasOnlyLoopback() ? '127.0.0.1' : undefined)
   // libdatachannel aborts the whole process when it cannot gather on the address: check it first.
   if (bindAddress && !localAddresses().includes(bindAddress)) {
-    throw new TypeError(`SWARMDROP_BIND_ADDRESS=${bindAddress} is not an address of this host (${localAddresses().join(', ')})`)
+    throw new UsageError(`SWARMDROP_BIND_ADDRESS=${bindAddress} is not an address of this host (${localAddresses().join(', ')})`)
   }
   const engine = new Engine({
     store,
@@ -68,10 +69,10 @@ export function signalingUrl(server: string): string {
   try {
     url = new URL(server)
   } catch {
-    throw new TypeError(`not a server address: ${server} (expected e.g. https://drop.example.org)`)
+    throw new UsageError(`not a server address: ${server} (expected e.g. https://drop.example.org)`)
   }
   if (url.protocol === 'ws:' || url.protocol === 'wss:') return url.href
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`not a server address: ${server}`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`not a server address: ${server}`)
   return `${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/ws`
 }
 

@@ -29,6 +29,14 @@ import { Transfer, type SpaceCheck, type TransferSnapshot, mark } from './transf
 import { bytesEqual, fromBase64Url, toBase64Url } from './util/bytes.js'
 import { Emitter } from './util/emitter.js'
 
+/** An owner's revoke() waiting: the server's confirmation stops the clock; the local deletion ends the wait. */
+interface RevokeWaiter {
+  promise: Promise<void>
+  confirmed(): void
+  resolve(): void
+  reject(err: Error): void
+}
+
 /** How long "stop sharing everywhere" waits for the server's confirmation. */
 const REVOKE_TIMEOUT_MS = 20_000
 /** How long a revoked swarm stays connected (serving nothing) so its TOMBSTONE frames reach the peers. */
@@ -70,7 +78,7 @@ export class Engine {
   readonly #relays = new Map<string, RelayConnection>()
   readonly #unsubscribe: (() => void)[] = []
   /** Owners waiting for the server to confirm their tombstone, by CID. */
-  readonly #revokeWaiters = new Map<Cid, { resolve: () => void; reject: (err: Error) => void }>()
+  readonly #revokeWaiters = new Map<Cid, RevokeWaiter>()
   /** Tombstones being applied, by `${cid}|${secret}`. */
   readonly #revoking = new Map<string, Promise<void>>()
   readonly #lookupTimer: ReturnType<typeof setInterval>
@@ -93,7 +101,7 @@ export class Engine {
       signaling.events.on('relay', ({ from, cidDigest, frame }) => {
         this.#relays.get(`${cidFromDigest(cidDigest)}|${from}`)?.deliver(frame)
       }),
-      signaling.events.on('revoked', ({ cid, secret }) => void this.#onRevoked(cid as Cid, fromBase64Url(secret), 'server')),
+      signaling.events.on('revoked', ({ cid, secret }) => this.#background(cid as Cid, this.#onRevoked(cid as Cid, fromBase64Url(secret), 'server'))),
       signaling.events.on('error', ({ ref, peer, message }) => {
         if (ref === 'revoke') {
           for (const waiter of this.#revokeWaiters.values()) waiter.reject(new Error(`The server refused to stop sharing: ${message}`))
@@ -242,16 +250,23 @@ export class Engine {
     if (!stored) throw new Error('This browser does not hold the drop’s manifest yet: wait until the download has started.')
     const { signaling } = this.#options
     if (signaling.status !== 'open') throw new Error('Not connected to the server: try again once the connection is back.')
-    const confirmed = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#revokeWaiters.delete(cid)
-        reject(new Error('The server did not confirm in time: try again.'))
-      }, REVOKE_TIMEOUT_MS)
-      const done = (fn: () => void) => () => (clearTimeout(timer), fn())
-      this.#revokeWaiters.set(cid, { resolve: done(resolve), reject: (err) => done(() => reject(err))() })
+    const pending = this.#revokeWaiters.get(cid)
+    if (pending) return pending.promise // asked twice: one tombstone, one answer
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const waiter = {} as RevokeWaiter
+    waiter.promise = new Promise<void>((resolve, reject) => {
+      const end = () => {
+        clearTimeout(timer)
+        if (this.#revokeWaiters.get(cid) === waiter) this.#revokeWaiters.delete(cid)
+      }
+      waiter.resolve = () => (end(), resolve())
+      waiter.reject = (err) => (end(), reject(err))
+      waiter.confirmed = () => clearTimeout(timer)
+      timer = setTimeout(() => waiter.reject(new Error('The server did not confirm in time: try again.')), REVOKE_TIMEOUT_MS)
     })
+    this.#revokeWaiters.set(cid, waiter)
     signaling.revoke(cid, record.revokeSecret, stored.bytes)
-    await confirmed
+    return waiter.promise
   }
 
   /** Stops a drop and deletes its pieces, manifest and library record from this browser. */
@@ -281,6 +296,7 @@ export class Engine {
    * introduces no peers for it anyway.
    */
   async #onRevoked(cid: Cid, secret: Uint8Array, source: 'server' | 'peer'): Promise<void> {
+    if (source === 'server') this.#revokeWaiters.get(cid)?.confirmed()
     // A second copy of the same tombstone (from the server and a peer) waits for the first.
     const key = `${cid}|${toBase64Url(secret)}`
     let applying = this.#revoking.get(key)
@@ -289,18 +305,24 @@ export class Engine {
       this.#revoking.set(key, applying)
     }
     await applying
-    if (source === 'server') {
-      this.#revokeWaiters.get(cid)?.resolve()
-      this.#revokeWaiters.delete(cid)
-    }
+    if (source === 'server') this.#revokeWaiters.get(cid)?.resolve()
+  }
+
+  /** Work started by an event: a failure is shown on the drop's transfer (and cannot become an unhandled rejection). */
+  #background(cid: Cid, work: Promise<unknown>): void {
+    work.catch((err) => {
+      const message = err instanceof Error ? err.message : String(err)
+      this.#transfers.get(cid)?.swarm.events.emit('warning', `Something failed in the background: ${message}`)
+      this.#revokeWaiters.get(cid)?.reject(new Error(`Deleting the drop here failed: ${message}`))
+    })
   }
 
   async #applyTombstone(cid: Cid, secret: Uint8Array, source: 'server' | 'peer'): Promise<void> {
     const transfer = this.#transfers.get(cid)
     if (!transfer && !(await this.#options.library.get(cid))) return
     const manifest = (await this.#storedManifest(cid))?.manifest ?? transfer?.swarm.manifest
-    const valid = manifest ? await isValidTombstone(this.#options.crypto, manifest, secret) : source === 'server'
-    if (!valid) {
+    if (!manifest && source === 'peer') return // cannot be checked yet: the server's word decides
+    if (manifest && !(await isValidTombstone(this.#options.crypto, manifest, secret))) {
       transfer?.swarm.events.emit('warning', `ignored a tombstone from a ${source} that does not match this drop`)
       return
     }
@@ -339,13 +361,13 @@ export class Engine {
     this.#transfers.set(cid, transfer)
     // Past its expiry a drop is deleted here, as on every honest peer; the page still says why.
     const removeIfExpired = () => {
-      if (transfer.getSnapshot().errorKind === 'expired' && this.#transfers.get(cid) === transfer) void this.remove(cid)
+      if (transfer.getSnapshot().errorKind === 'expired' && this.#transfers.get(cid) === transfer) this.#background(cid, this.remove(cid))
     }
     transfer.subscribe(removeIfExpired)
     removeIfExpired() // a stored manifest may have expired already, before this subscription
-    transfer.onNamed((name, totalBytes) => void this.#rename(cid, name, totalBytes))
+    transfer.onNamed((name, totalBytes) => this.#background(cid, this.#rename(cid, name, totalBytes)))
     swarm.events.on('complete', () => this.#options.signaling.announce(cid, true))
-    swarm.events.on('tombstone', (secret) => void this.#onRevoked(cid, secret, 'peer'))
+    swarm.events.on('tombstone', (secret) => this.#background(cid, this.#onRevoked(cid, secret, 'peer')))
     this.#options.signaling.announce(cid, swarm.have?.complete ?? false)
     return transfer
   }

@@ -152,6 +152,7 @@ export class WebSocketSignalingClient implements SignalingClient {
 
   leave(cid: string): void {
     this.#joined.delete(cid)
+    this.#pinned.delete(cid)
     this.#send({ type: 'leave', cid })
   }
 
