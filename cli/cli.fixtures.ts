@@ -1,10 +1,11 @@
-/** Runs the real `swarmdrop` command as child processes, for tests. */
+/** Runs the real `swarmdrop` command as child processes, for tests (vitest and Playwright alike). */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { pseudoRandomBytes } from '../web/core/util/random.js'
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), 'bin.mjs')
 /** Candidates on loopback only, also when a test runs outside the loopback-only namespace. */
@@ -70,16 +71,9 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
 }
 
-/** Deterministic pseudo-random bytes (xorshift), so files are incompressible and reproducible. */
+/** Writes `size` deterministic pseudo-random (incompressible) bytes; returns them. */
 export function writeRandomFile(path: string, size: number, seed = 1): Buffer {
-  const bytes = Buffer.alloc(size)
-  let x = seed * 2654435761 || 1
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    bytes[i] = x & 0xff
-  }
+  const bytes = Buffer.from(pseudoRandomBytes(size, seed))
   mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path, bytes)
   return bytes

@@ -2,35 +2,21 @@
  * The `swarmdrop` command end to end in Node: real processes, a real server,
  * WebRTC between them through node-datachannel on loopback.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { readdirSync, statSync, symlinkSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { useTestServers } from '../signal-server/test-client.js'
-import { type CliProcess, removeDir, runCli, sha256File, startCli, tempDir, writeRandomFile } from './cli.fixtures.js'
+import { runCli, sha256File, writeRandomFile } from './cli.fixtures.js'
+import { useCliRuns } from './cli-test-runs.js'
 import { EXIT } from './exit-codes.js'
 
 const { start } = useTestServers()
-const running: CliProcess[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  for (const p of running.splice(0)) {
-    p.child.kill('SIGKILL')
-    await p.exited
-  }
-  dirs.splice(0).forEach(removeDir)
-})
-
-function dir(): string {
-  const d = tempDir()
-  dirs.push(d)
-  return d
-}
+const { dir, start: startCli } = useCliRuns()
 
 async function sharing(serverUrl: string, paths: string[], extra: string[] = []) {
   const p = startCli(['share', '--server', serverUrl, '--store', dir(), ...extra, ...paths])
-  running.push(p)
   const [link] = await p.waitFor(/^http\S+#\S+$/m)
   return { process: p, link }
 }
@@ -98,7 +84,6 @@ describe('swarmdrop CLI', () => {
     // The sharer is gone; the store the download kept is served by `seed`.
     first.process.child.kill('SIGKILL')
     const seeder = startCli(['seed', '--server', server.url, store])
-    running.push(seeder)
     await seeder.waitFor(/Seeding 1 drop/)
     const again = dir()
     expect((await runCli(['get', '-o', again, '--password', 'correct horse', first.link])).code).toBe(EXIT.ok)
@@ -129,7 +114,6 @@ describe('swarmdrop CLI', () => {
     writeRandomFile(join(src, 'r.bin'), 1_000_000, 9)
     // The sharer tries no WebRTC (as behind a UDP-blocking firewall); the getter tries, waits relay-after, relays.
     const p = startCli(['share', '--relay-only', '--server', server.url, '--store', dir(), join(src, 'r.bin')])
-    running.push(p)
     const [link] = await p.waitFor(/^http\S+#\S+$/m)
     const out = dir()
     const got = await runCli(['get', '-o', out, '--timeout', '30', link])

@@ -16,6 +16,7 @@ import { secretFromPassword } from '../web/core/crypto/password.js'
 import { InvalidLinkError } from '../web/core/util/errors.js'
 import { formatBytes } from '../web/core/util/format.js'
 import { EXIT, UsageError } from './exit-codes.js'
+import { pinComplete } from '../protocol/signal.js'
 import { sourcesFor, writeFiles } from './files.js'
 import { ServerUnreachableError, createNodeEngine, waitForServer, type NodeEngine } from './node-engine.js'
 import { PinNode } from './pin-node.js'
@@ -250,7 +251,7 @@ function watchPin(engine: Engine, cid: Cid): Promise<'pinned' | 'no-pin-nodes'> 
         return resolve('no-pin-nodes')
       }
       process.stderr.write(`Pinned: ${s.complete} of ${s.replicas} pin node copies complete (${s.holders} fetching or holding).\n`)
-      if (s.complete >= Math.min(s.replicas, s.nodes)) resolve('pinned')
+      if (pinComplete(s)) resolve('pinned')
     })
     engine.signaling.pin(cid)
   })

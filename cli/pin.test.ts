@@ -3,35 +3,21 @@
  * nodes, re-replication when one is killed, downloads from pin nodes alone,
  * a store that holds no plaintext and no secret, and the size limit.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { useTestServers } from '../signal-server/test-client.js'
-import { type CliProcess, removeDir, runCli, sha256File, startCli, tempDir, writeRandomFile } from './cli.fixtures.js'
+import { type CliProcess, runCli, sha256File, writeRandomFile } from './cli.fixtures.js'
+import { useCliRuns } from './cli-test-runs.js'
 import { EXIT } from './exit-codes.js'
 
 const { start } = useTestServers()
 const PIN_TOKEN = 'a pin token'
-const running: CliProcess[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  for (const p of running.splice(0)) {
-    p.child.kill('SIGKILL')
-    await p.exited
-  }
-  dirs.splice(0).forEach(removeDir)
-})
-
-function dir(): string {
-  const d = tempDir()
-  dirs.push(d)
-  return d
-}
+const { dir, start: startCli } = useCliRuns()
 
 async function pinNode(serverUrl: string, extra: string[] = []): Promise<CliProcess & { store: string }> {
   const store = dir()
   const p = startCli(['pin', '--server', serverUrl, '--store', store, '--token', PIN_TOKEN, ...extra])
-  running.push(p)
   await p.waitFor(/Pin node running/)
   return Object.assign(p, { store })
 }
@@ -59,7 +45,6 @@ describe('pin nodes', () => {
     const src = dir()
     const plain = writeRandomFile(join(src, 'dataset.bin'), 256 * 1024 + 7)
     const sharer = startCli(['share', '--server', server.url, '--store', dir(), '--pin', '--until-pinned', join(src, 'dataset.bin')])
-    running.push(sharer)
     const [link] = await sharer.waitFor(/^http\S+#\S+$/m)
     const cid = link.split('#')[1].split('.')[0]
     expect(await sharer.exited).toBe(EXIT.ok) // exits once both pin nodes hold every piece
@@ -97,7 +82,6 @@ describe('pin nodes', () => {
     const src = dir()
     writeRandomFile(join(src, 'big.bin'), 300_000)
     const sharer = startCli(['share', '--server', server.url, '--store', dir(), '--pin', join(src, 'big.bin')])
-    running.push(sharer)
     const [message] = await node.waitFor(/refused \S+: .*may hold at most 100 KiB \(--max-bytes\).*/)
     expect(message).toMatch(/needs 512 KiB more/) // two sealed 256 KiB pieces
     expect(filesUnder(node.store).filter((f) => f.includes('chunks'))).toHaveLength(0) // the manifest fetched to decide is deleted too

@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { startTestServer } from './server.ts'
-import { type CliProcess, runCli, sha256File, startCli, tempDir } from '../cli/cli.fixtures.ts'
+import { type CliProcess, runCli, startCli, tempDir } from '../cli/cli.fixtures.ts'
 import { EXIT } from '../cli/exit-codes.ts'
-import { collectDownloads, expect, makeFile, newPeerPage, shareFiles, test } from './fixtures.ts'
+import { collectDownloads, expect, makeFile, newPeerPage, sha256File, shareFiles, test } from './fixtures.ts'
 
 const MIB = 1024 * 1024
 const running: CliProcess[] = []

@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os'
 import { unzipSync } from 'fflate'
 import { join } from 'node:path'
 import { type TestServer, startTestServer } from './server.ts'
+import { sha256File } from '../cli/cli.fixtures.ts'
+
+export { sha256File }
 
 export interface TestFile {
   name: string
@@ -34,10 +37,6 @@ export function makeFile(dir: string, name: string, size: number): TestFile {
   const bytes = randomBytes(size)
   writeFileSync(path, bytes)
   return { name, path, size, sha256: createHash('sha256').update(bytes).digest('hex') }
-}
-
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex')
 }
 
 /** A context per "browser": separate IndexedDB, separate peer. */

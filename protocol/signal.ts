@@ -98,6 +98,11 @@ export interface PinStatus {
   replicas: number
 }
 
+/** Whether the pin nodes hold every piece: as many complete copies as the goal, or as there are nodes. */
+export function pinComplete(s: PinStatus): boolean {
+  return s.nodes > 0 && s.complete >= Math.min(s.replicas, s.nodes)
+}
+
 export interface PinPolicy {
   /** Copies the pin nodes keep of each pinned drop. */
   replicas: number

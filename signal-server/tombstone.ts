@@ -3,14 +3,11 @@
  * the manifest arrives in parts, is hashed as it streams (its SHA-256 must be
  * the CID) and the 32 bytes at the revoke-hash offset are kept (they must be
  * the SHA-256 of the revoke secret). The offset follows from the header, which
- * the hash then vouches for. See web/core/content/manifest.ts for the layout.
+ * the hash then vouches for (the layout is web/core/content/manifest.ts's).
  */
 import { createHash } from 'node:crypto'
 import { digestOfCid } from '../web/core/content/cid.js'
-
-const HEADER_BYTES = 18
-const FLAG_EXPIRY = 1
-const FLAG_REVOKE = 2
+import { MANIFEST_HEADER_BYTES as HEADER_BYTES, revokeHashOffset } from '../web/core/content/manifest.js'
 
 export class TombstoneCheck {
   readonly #hash = createHash('sha256')
@@ -33,7 +30,7 @@ export class TombstoneCheck {
     this.#hash.update(part)
     this.#received += part.length
     if (start < HEADER_BYTES) this.#header.set(part.subarray(0, HEADER_BYTES - start), start)
-    if (this.#revokeAt === -1 && this.#received >= HEADER_BYTES) this.#revokeAt = revokeOffset(this.#header)
+    if (this.#revokeAt === -1 && this.#received >= HEADER_BYTES) this.#revokeAt = revokeHashOffset(this.#header)
     const at = this.#revokeAt
     if (at !== null && at >= 0) {
       // Copy whatever part of [at, at + 32) this part covers.
@@ -46,16 +43,10 @@ export class TombstoneCheck {
 
   /** Why the tombstone is invalid, or null when it is valid. Call once every part is in. */
   verdict(): string | null {
-    if (!this.#hash.copy().digest().equals(digestOfCid(this.cid))) return 'the manifest does not match the CID'
+    if (!this.#hash.digest().equals(digestOfCid(this.cid))) return 'the manifest does not match the CID'
     if (this.#revokeAt === null || this.#revokeAt === -1 || this.#revokeAt + 32 > this.size) return 'this drop cannot be revoked'
     const secret = Buffer.from(this.secret, 'base64url')
     if (!createHash('sha256').update(secret).digest().equals(this.#revokeHash)) return 'the revoke secret does not match this drop'
     return null
   }
-}
-
-function revokeOffset(header: Buffer): number | null {
-  const flags = header[4]
-  if (!(flags & FLAG_REVOKE)) return null
-  return HEADER_BYTES + header.readUInt32BE(14) + (flags & FLAG_EXPIRY ? 8 : 0)
 }

@@ -184,20 +184,10 @@ export class Engine {
     const existing = this.#transfers.get(target.cid)
     if (existing) return existing
     const record = await this.#options.library.get(target.cid)
-    const revokeSecret = target.revokeSecret ? toBase64Url(target.revokeSecret) : record?.revokeSecret
-    if (!record || record.secret !== toBase64Url(target.secret) || !record.seeding || record.revokeSecret !== revokeSecret) {
-      await this.#options.library.put({
-        cid: target.cid,
-        role: record?.role ?? 'downloaded',
-        secret: toBase64Url(target.secret),
-        name: record?.name ?? null,
-        totalBytes: record?.totalBytes ?? null,
-        addedAt: record?.addedAt ?? Date.now(),
-        seeding: true,
-        revokeSecret,
-      })
-      this.events.emit('library', undefined)
-    }
+    await this.#remember(target.cid, 'downloaded', {
+      secret: toBase64Url(target.secret),
+      revokeSecret: target.revokeSecret ? toBase64Url(target.revokeSecret) : record?.revokeSecret,
+    })
     return this.#start(target.cid, target.secret, record?.role === 'shared' ? 'sharing' : 'downloading', await this.#storedManifest(target.cid))
   }
 
@@ -208,23 +198,33 @@ export class Engine {
   async hold(cid: Cid, replicas?: number): Promise<Transfer> {
     const existing = this.#transfers.get(cid)
     if (existing) return existing
-    const record = await this.#options.library.get(cid)
-    if (!record || !record.seeding || record.replicas !== replicas) {
-      await this.#options.library.put({
-        cid,
-        role: record?.role ?? 'pinned',
-        secret: record?.secret ?? null,
-        name: record?.name ?? null,
-        totalBytes: record?.totalBytes ?? null,
-        addedAt: record?.addedAt ?? Date.now(),
-        seeding: true,
-        revokeSecret: record?.revokeSecret,
-        replicas,
-      })
+    const record = await this.#remember(cid, 'pinned', { replicas })
+    if (record.secret) return this.#resume(record)
+    return this.#start(cid, null, 'pinning', await this.#storedManifest(cid))
+  }
+
+  /** Puts a drop in the library as served, keeping what is known of it; tells the UI only if something changed. */
+  async #remember(cid: Cid, role: DropRecord['role'], changes: Partial<DropRecord>): Promise<DropRecord> {
+    const { library } = this.#options
+    const record = await library.get(cid)
+    const next: DropRecord = {
+      cid,
+      role: record?.role ?? role,
+      secret: record?.secret ?? null,
+      name: record?.name ?? null,
+      totalBytes: record?.totalBytes ?? null,
+      addedAt: record?.addedAt ?? Date.now(),
+      revokeSecret: record?.revokeSecret,
+      replicas: record?.replicas,
+      ...changes,
+      seeding: true,
+    }
+    const changed = !record || (Object.keys(next) as (keyof DropRecord)[]).some((k) => next[k] !== record[k])
+    if (changed) {
+      await library.put(next)
       this.events.emit('library', undefined)
     }
-    if (record?.secret) return this.#resume({ ...record, seeding: true })
-    return this.#start(cid, null, 'pinning', await this.#storedManifest(cid))
+    return next
   }
 
   /** Stops serving a drop (and downloading it); its pieces stay for later. */

@@ -249,7 +249,7 @@ export class Transfer {
     const files = this.#snapshot.files
     this.#update({
       phase,
-      fileBytesDone: files && have ? fileBytesHeld(files, capacity, (i) => have.has(i)) : null,
+      fileBytesDone: files && have ? this.#fileBytesDone(files, capacity, have) : null,
       piecesDone: have?.count ?? 0,
       piecesTotal: have?.size ?? null,
       bytesDone: complete && manifest ? manifest.totalSize : bytesDone,
@@ -263,12 +263,20 @@ export class Transfer {
     })
   }
 
-  #update(patch: Partial<TransferSnapshot>): void {
+  /** Per-file progress, recounted only when pieces were added: a drop may have thousands of files. */
+  #fileBytesDone(files: readonly FileSpan[], capacity: number, have: NonNullable<Swarm['have']>): readonly number[] {
+    const last = this.#snapshot.fileBytesDone
+    if (last && last.length === files.length && have.count === this.#snapshot.piecesDone) return last
+    return fileBytesHeld(files, capacity, (i) => have.has(i))
+  }
+
+    #update(patch: Partial<TransferSnapshot>): void {
     const next = { ...this.#snapshot, ...patch }
     const changed = (Object.keys(patch) as (keyof TransferSnapshot)[]).some((k) => {
       const a = this.#snapshot[k]
       const b = next[k]
-      return Array.isArray(a) ? JSON.stringify(a) !== JSON.stringify(b) : a !== b
+      if (a === b) return false
+      return Array.isArray(a) ? JSON.stringify(a) !== JSON.stringify(b) : true
     })
     if (!changed) return
     this.#snapshot = next

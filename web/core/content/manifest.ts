@@ -124,6 +124,19 @@ export function encodeManifest(m: Manifest): Uint8Array {
   return out
 }
 
+/** The fixed header's length: what revokeHashOffset needs. */
+export const MANIFEST_HEADER_BYTES = HEADER_BYTES
+
+/**
+ * Where the revoke hash sits in a manifest that starts with `header`, or null
+ * if it has none: for checks that stream a manifest instead of decoding it.
+ */
+export function revokeHashOffset(header: Uint8Array): number | null {
+  if (!(header[4] & FLAG_REVOKE)) return null
+  const metaLength = new DataView(header.buffer, header.byteOffset, header.byteLength).getUint32(14)
+  return HEADER_BYTES + metaLength + (header[4] & FLAG_EXPIRY ? 8 : 0)
+}
+
 export function decodeManifest(bytes: Uint8Array): Manifest {
   if (bytes.length > MAX_MANIFEST_BYTES) throw new InvalidManifestError('manifest is larger than the format allows')
   if (bytes.length < HEADER_BYTES) throw new InvalidManifestError('manifest is truncated')

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { Engine } from '../../core/engine.ts'
 import type { Cid } from '../../core/content/cid.ts'
-import type { PinStatus } from '../../../protocol/signal.ts'
+import { type PinStatus, pinComplete } from '../../../protocol/signal.ts'
 
 /** "Keep available after I close this tab": asks the server's pin nodes to hold the drop, and shows how far they are. */
 export function PinButton({ engine, cid }: { engine: Engine; cid: Cid }) {
@@ -13,10 +13,10 @@ export function PinButton({ engine, cid }: { engine: Engine; cid: Cid }) {
     ? 'Asking the pin nodes…'
     : status.nodes === 0
       ? 'This server has no pin nodes: the files stay available only while a browser that has them is open.'
-      : status.complete >= Math.min(status.replicas, status.nodes)
+      : pinComplete(status)
         ? `Kept available: ${status.complete} pin node${status.complete === 1 ? '' : 's'} hold every piece. You can close this tab.`
         : `Pinning: ${status.complete} of ${Math.min(status.replicas, status.nodes)} pin node copies complete…`
-  const done = status !== null && status.nodes > 0 && status.complete >= Math.min(status.replicas, status.nodes)
+  const done = status !== null && pinComplete(status)
   return (
     <div className="pin">
       {!asked && (

@@ -25,6 +25,23 @@ function CopyButton({ text, label, testId, primary }: { text: string; label: str
   )
 }
 
+/** A link in a read-only field (selected on focus) with its copy button. */
+function LinkRow(props: { link: string; label: string; testId: string; copyLabel: string; copyTestId: string; primary?: boolean }) {
+  return (
+    <div className="link-row">
+      <input
+        className="link"
+        readOnly
+        value={props.link}
+        aria-label={props.label}
+        data-testid={props.testId}
+        onFocus={(e) => e.target.select()}
+      />
+      <CopyButton text={props.link} label={props.copyLabel} testId={props.copyTestId} primary={props.primary} />
+    </div>
+  )
+}
+
 export function SharePanel({
   engine,
   cid,
@@ -47,17 +64,7 @@ export function SharePanel({
         Anyone with this link can download the files while Swarmdrop is open in a browser that has them: this one,
         and every browser that downloaded them.
       </p>
-      <div className="link-row">
-        <input
-          className="link"
-          readOnly
-          value={link}
-          aria-label="Share link"
-          data-testid="share-link"
-          onFocus={(e) => e.target.select()}
-        />
-        <CopyButton text={link} label="Copy link" testId="copy-link" primary />
-      </div>
+      <LinkRow link={link} label="Share link" testId="share-link" copyLabel="Copy link" copyTestId="copy-link" primary />
       {'share' in navigator && (
         <button type="button" className="button" onClick={() => void navigator.share({ url: link }).catch(() => {})}>
           Share…
@@ -72,17 +79,7 @@ export function SharePanel({
           The owner link opens these files and can stop sharing them everywhere, from any device. Keep it private:
           give people the link above.
         </p>
-        <div className="link-row">
-          <input
-            className="link"
-            readOnly
-            value={ownerLink}
-            aria-label="Owner link"
-            data-testid="owner-link"
-            onFocus={(e) => e.target.select()}
-          />
-          <CopyButton text={ownerLink} label="Copy owner link" testId="copy-owner-link" />
-        </div>
+        <LinkRow link={ownerLink} label="Owner link" testId="owner-link" copyLabel="Copy owner link" copyTestId="copy-owner-link" />
         <RevokeButton engine={engine} cid={cid} name={name} />
       </details>
       <button type="button" className="button" onClick={onShareMore}>
