@@ -64,6 +64,7 @@ describe('engine', () => {
     ])
     expect(await sha(await fileBytes(transfer, 0))).toBe(await sha(one))
     expect(await fileBytes(transfer, 1)).toEqual(two)
+    expect(s.fileBytesDone).toEqual([300_000, 5]) // per-file progress kept up with the pieces
     expect((await b.library())[0]).toMatchObject({ role: 'downloaded', name: '2 files', totalBytes: 300_005, seeding: true })
   })
 
