@@ -134,7 +134,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(args)
   } catch (err) {
-    console.error(`swarmdrop ${name}: ${printable(err instanceof Error ? err.message : String(err))}`)
+    // Messages of several lines (parseArgs has some) stay lines; everything else is escaped.
+    const message = (err instanceof Error ? err.message : String(err)).split('\n').map(printable).join('\n')
+    console.error(`swarmdrop ${name}: ${message}`)
     if (err instanceof UsageError || err instanceof InvalidLinkError) return EXIT.usage
     if (err instanceof ServerUnreachableError) return EXIT.serverUnreachable
     return EXIT.failed
