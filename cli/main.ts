@@ -291,7 +291,7 @@ async function get(args: string[]): Promise<number> {
   const parsed = parseAnyLink(link)
   const password = values.password ?? process.env.SWARMDROP_PASSWORD
   if (isPasswordLink(parsed) && !password) throw new UsageError('this link needs a password: pass --password or set SWARMDROP_PASSWORD')
-  const target = isPasswordLink(parsed) ? { cid: parsed.cid, secret: await secretFromPassword(password!, parsed.salt) } : parsed
+  const target = isPasswordLink(parsed) ? { cid: parsed.cid, secret: await secretFromPassword(password!, parsed.salt, parsed.kdf) } : parsed
   const server = values.server ?? (/^https?:\/\//.test(link) ? linkOrigin(link.split('#')[0]) : DEFAULT_SERVER)
   const maxBytes = byteCount(values['max-bytes'])
   const timeoutMs = seconds(values.timeout, 'timeout') || undefined

@@ -46,17 +46,17 @@ describe('making a sender’s names safe', () => {
     expect(files[0]).toEqual({ path: '_CON', size: 3, type: 'text/plain', read })
   })
 
-  it('numbers names that would become one file, and keeps a folder’s files together', () => {
+  it('numbers names that would become one file, the first in sorted order keeping its own, and keeps a folder’s files together', () => {
     const { files } = makeNamesSafe(
       paths(['a.txt', 'A.TXT', 'a?.txt', 'a_.txt', 'Caf\u00e9', 'Cafe\u0301', 'Docs/1', 'docs/2', 'Docs/3', 'x', 'x/y', 'dir:/a', 'dir:/b']),
     )
     expect(files.map((f) => f.path)).toEqual([
-      'a.txt',
-      'A (2).TXT',
+      'a (2).txt',
+      'A.TXT',
       'a_.txt',
       'a_ (2).txt',
-      'Caf\u00e9',
-      'Cafe\u0301 (2)',
+      'Caf\u00e9 (2)',
+      'Cafe\u0301',
       'Docs/1',
       'docs (2)/2',
       'Docs/3',
@@ -65,6 +65,12 @@ describe('making a sender’s names safe', () => {
       'dir_/a',
       'dir_/b',
     ])
+  })
+
+  it('gives one folder the same names whichever order its files are listed in', () => {
+    const listed = ['d/Readme.md', 'd/README.md', 'd/a:b', 'd/a_b', 'D/x']
+    const names = (list: string[]) => new Map(makeNamesSafe(paths(list)).files.map((f, i) => [list[i], f.path]))
+    expect(names([...listed].reverse())).toEqual(names(listed))
   })
 
   it('always yields a list the receiver accepts', () => {

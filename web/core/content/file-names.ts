@@ -28,8 +28,10 @@
  *
  * Renaming (senders): every forbidden character becomes "_", trailing dots and
  * spaces are removed, a device name gets a "_" in front, an empty part becomes
- * "_"; a path that then collides with an earlier one gets " (2)", " (3)"…
- * before its extension. Over-long names are refused, not cut.
+ * "_"; of paths that then collide, the first in sorted (UTF-16) order keeps
+ * its name and the others get " (2)", " (3)"… before the extension, so one
+ * folder gets the same names whichever client lists it. Over-long names are
+ * refused, not cut.
  */
 import { MAX_PATH_CHARS, MAX_SEGMENT_CHARS } from './constants.js'
 import { InvalidManifestError } from '../util/errors.js'
@@ -182,8 +184,10 @@ function claim(folder: SafeFolder, name: string): string {
  */
 export function makeNamesSafe<T extends { readonly path: string }>(files: readonly T[]): { files: T[]; renamed: Rename[] } {
   const root = newFolder('')
-  const renamed: Rename[] = []
-  const safeFiles = files.map((file) => {
+  const safeFiles = [...files]
+  const sorted = files.map((_, i) => i).sort((a, b) => (files[a].path < files[b].path ? -1 : files[a].path > files[b].path ? 1 : 0))
+  for (const i of sorted) {
+    const file = files[i]
     const parts = file.path.split('/')
     let folder = root
     const safe = parts.map((part, i) => {
@@ -197,9 +201,8 @@ export function makeNamesSafe<T extends { readonly path: string }>(files: readon
       return child.name
     })
     const path = safe.join('/')
-    if (path === file.path) return file
-    renamed.push({ from: file.path, to: path })
-    return { ...file, path }
-  })
+    if (path !== file.path) safeFiles[i] = { ...file, path }
+  }
+  const renamed = files.flatMap((file, i) => (safeFiles[i] === file ? [] : [{ from: file.path, to: safeFiles[i].path }]))
   return { files: safeFiles, renamed }
 }
