@@ -140,7 +140,7 @@ describe('swarmdrop CLI', () => {
     const sandbox = dir()
     const out = join(sandbox, 'out')
     const got = await runCli(['get', '-o', out, '--timeout', '30', `${server.url}/#${fragment}`])
-    expect(got.stderr).toMatch(/file list in this content is invalid: the file name "\\x1b\]0;pwned\\x07\\x1b\[2Jreadme\.txt" contains a control character \(U\+001B\)/)
+    expect(got.stderr).toMatch(/file list in this content is invalid: unsafe file name "\\x1b\]0;pwned\\x07\\x1b\[2Jreadme\.txt": it contains a control character \(U\+001B\)/)
     expect(got.code).toBe(EXIT.failed)
     expect(got.stdout + got.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]/) // only newlines: no raw control character
     expect(readdirSync(sandbox)).toEqual([]) // nothing written, not even -o

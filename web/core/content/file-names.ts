@@ -84,7 +84,7 @@ export function checkPath(path: string): void {
   if (path.length > MAX_PATH_CHARS) throw new InvalidManifestError(`a file path is longer than ${MAX_PATH_CHARS} characters`)
   for (const part of path.split('/')) {
     const problem = partProblem(part)
-    if (problem) throw new InvalidManifestError(`the file name ${quoteName(path)} ${problem}`)
+    if (problem) throw new InvalidManifestError(`unsafe file name ${quoteName(path)}: it ${problem}`)
   }
 }
 
