@@ -35,16 +35,13 @@
  */
 import { MAX_PATH_CHARS, MAX_SEGMENT_CHARS } from './constants.js'
 import { InvalidManifestError } from '../util/errors.js'
-import { printable } from '../util/printable.js'
+import { BIDI_CONTROL, CONTROL_CHAR, LONE_SURROGATE, printable } from '../util/printable.js'
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
-const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
 const WINDOWS_FORBIDDEN = /[\\:*?"<>|]/
 const TRAILING_DOT_OR_SPACE = /[. ]+$/
 const DEVICE_NAME = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i
 /** Every character the renaming replaces. */
-const UNSAFE_CHARS = new RegExp([LONE_SURROGATE, CONTROL, BIDI_CONTROL, WINDOWS_FORBIDDEN].map((r) => r.source).join('|'), 'g')
+const UNSAFE_CHARS = new RegExp([LONE_SURROGATE, CONTROL_CHAR, BIDI_CONTROL, WINDOWS_FORBIDDEN].map((r) => r.source).join('|'), 'g')
 
 /** The name Windows resolves a part to a device by: before the first dot, trailing spaces ignored. */
 function isDeviceName(part: string): boolean {
@@ -62,7 +59,7 @@ function partProblem(part: string): string | null {
   if (part === '.' || part === '..') return `has a "${part}" part`
   if (part.length > MAX_SEGMENT_CHARS) return `has a part longer than ${MAX_SEGMENT_CHARS} characters`
   if (LONE_SURROGATE.test(part)) return 'is not valid Unicode'
-  let m = CONTROL.exec(part)
+  let m = CONTROL_CHAR.exec(part)
   if (m) return `contains a control character (${codePoint(m[0])})`
   m = BIDI_CONTROL.exec(part)
   if (m) return `contains a bidirectional control (${codePoint(m[0])}), which can disguise what the file is`
@@ -190,8 +187,8 @@ export function makeNamesSafe<T extends { readonly path: string }>(files: readon
     const file = files[i]
     const parts = file.path.split('/')
     let folder = root
-    const safe = parts.map((part, i) => {
-      if (i === parts.length - 1) return claim(folder, safePart(part))
+    const safe = parts.map((part, depth) => {
+      if (depth === parts.length - 1) return claim(folder, safePart(part))
       let child = folder.folders.get(part)
       if (!child) {
         child = newFolder(claim(folder, safePart(part)))

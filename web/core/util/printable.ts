@@ -7,9 +7,14 @@
  * are, so escaping twice changes nothing.
  */
 
-/** C0, DEL, C1, line and paragraph separators, bidirectional controls, and lone surrogates. */
-const UNPRINTABLE =
-  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+/** C0, DEL, C1, line and paragraph separators. */
+export const CONTROL_CHAR = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+/** Marks, embeddings, overrides and isolates that reorder how text is displayed. */
+export const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+/** Half a surrogate pair: not a character, shown differently everywhere. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+const UNPRINTABLE = new RegExp([CONTROL_CHAR, BIDI_CONTROL, LONE_SURROGATE].map((r) => r.source).join('|'), 'g')
 
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => {
