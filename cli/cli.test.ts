@@ -4,13 +4,15 @@
  */
 import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import { readdirSync, statSync, symlinkSync } from 'node:fs'
-import { randomBytes } from 'node:crypto'
+import { readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs'
+import { randomBytes, scryptSync } from 'node:crypto'
 import { createServer } from 'node:net'
 import { useTestServers } from '../signal-server/test-client.js'
 import { runCli, sha256File, writeRandomFile } from './cli.fixtures.js'
 import { useCliRuns } from './cli-test-runs.js'
+import { writeCraftedDrop } from './crafted-drop.fixtures.js'
 import { EXIT } from './exit-codes.js'
+import { formatPasswordFragment } from '../web/core/content/link.js'
 
 const { start } = useTestServers()
 const { dir, start: startCli } = useCliRuns()
@@ -73,7 +75,7 @@ describe('swarmdrop CLI', () => {
     writeRandomFile(join(src, 'secret-plans.bin'), 400_000, 5)
     const store = dir()
     const first = await sharing(server.url, [join(src, 'secret-plans.bin')], ['--password', 'correct horse'])
-    expect(first.link).toMatch(/#bafkrei[a-z2-7]{52}\.p\.[A-Za-z0-9_-]{22}$/)
+    expect(first.link).toMatch(/#bafkrei[a-z2-7]{52}\.p2\.[A-Za-z0-9_-]{22}$/)
     expect(await runCli(['get', first.link])).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/needs a password/) })
     const wrong = await runCli(['get', '-o', dir(), '--password', 'battery staple', first.link])
     expect(wrong).toMatchObject({ code: EXIT.wrongSecret, stderr: expect.stringMatching(/or the password\) does not open/) })
@@ -88,6 +90,22 @@ describe('swarmdrop CLI', () => {
     const again = dir()
     expect((await runCli(['get', '-o', again, '--password', 'correct horse', first.link])).code).toBe(EXIT.ok)
     expect(sha256File(join(again, 'secret-plans.bin'))).toBe(sha256File(join(src, 'secret-plans.bin')))
+  }, 60_000)
+
+  it('still opens a password link made before the cost rose (.p., scrypt N = 2^16)', async () => {
+    const server = await start()
+    const store = dir()
+    const salt = randomBytes(16)
+    const oldSecret = new Uint8Array(scryptSync('correct horse', salt, 32, { N: 2 ** 16, r: 8, p: 1, maxmem: 128 * 2 ** 20 }))
+    const bytes = randomBytes(3000)
+    const { cid } = await writeCraftedDrop(store, [{ path: 'old-plans.bin', bytes }], oldSecret)
+    startCli(['seed', '--server', server.url, store])
+    const link = `${server.url}/#${formatPasswordFragment({ cid, salt, kdf: 1 })}`
+    expect(link).toMatch(/\.p\.[A-Za-z0-9_-]{22}$/)
+    const out = dir()
+    const got = await runCli(['get', '-o', out, '--timeout', '30', '--password', 'correct horse', link])
+    expect(got.code, got.stderr).toBe(EXIT.ok)
+    expect(readFileSync(join(out, 'old-plans.bin'))).toEqual(bytes)
   }, 60_000)
 
   it('never writes through a symlink out of -o, keeps its secrets owner-only, and --until-pinned fails without pin nodes', async () => {
@@ -106,6 +124,45 @@ describe('swarmdrop CLI', () => {
 
     const lonely = await runCli(['share', '--server', server.url, '--store', dir(), '--until-pinned', join(src, 'data')])
     expect(lonely).toMatchObject({ code: EXIT.failed, stderr: expect.stringMatching(/no pin nodes/) })
+  }, 60_000)
+
+  it('refuses a drop whose file names drive the terminal or disguise a file: writes nothing, prints no raw escape', async () => {
+    const server = await start()
+    const store = dir()
+    const bytes = new TextEncoder().encode('hello')
+    // Retitles the terminal window and clears the screen when printed raw; the next name shows as "invoiceexe.pdf".
+    const { fragment } = await writeCraftedDrop(store, [
+      { path: '\x1b]0;pwned\x07\x1b[2Jreadme.txt', bytes },
+      { path: 'invoice\u202Efdp.exe', bytes },
+    ])
+    const seeder = startCli(['seed', '--server', server.url, store])
+    await seeder.waitFor(/Seeding 1 drop/)
+    const sandbox = dir()
+    const out = join(sandbox, 'out')
+    const got = await runCli(['get', '-o', out, '--timeout', '30', `${server.url}/#${fragment}`])
+    expect(got.stderr).toMatch(/file list in this content is invalid: unsafe file name "\\x1b\]0;pwned\\x07\\x1b\[2Jreadme\.txt": it contains a control character \(U\+001B\)/)
+    expect(got.code).toBe(EXIT.failed)
+    expect(got.stdout + got.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]/) // only newlines: no raw control character
+    expect(readdirSync(sandbox)).toEqual([]) // nothing written, not even -o
+  }, 60_000)
+
+  it('renames a shared folder’s unsafe names in one documented way, says so escaped, and the files arrive under those names', async () => {
+    const server = await start()
+    const src = dir()
+    // Names Linux allows and Windows, macOS or a terminal do not.
+    const names = { 'notes ': 'notes', 'a:b.txt': 'a_b.txt', 'CON.txt': '_CON.txt', '\x1b[31mred': '_[31mred', 'Readme.md': 'Readme (2).md', 'README.md': 'README.md' }
+    Object.keys(names).forEach((name, i) => writeRandomFile(join(src, 'data', name), 100 + i, i + 1))
+    const sharer = await sharing(server.url, [join(src, 'data')])
+    await sharer.process.waitFor(/Seeding\./)
+    const told = sharer.process.stderr()
+    expect(told).toContain('Renamed "data/notes " to "data/notes": the name is not safe on every system.')
+    expect(told).toContain('Renamed "data/\\x1b[31mred" to "data/_[31mred"')
+    expect(told).not.toContain('\x1b')
+    const out = dir()
+    const got = await runCli(['get', '-o', out, sharer.link])
+    expect(got.code, got.stderr).toBe(EXIT.ok)
+    expect(got.stdout.trim().split('\n').sort()).toEqual(Object.values(names).map((n) => join(out, 'data', n)).sort())
+    for (const [from, to] of Object.entries(names)) expect(readFileSync(join(out, 'data', to))).toEqual(readFileSync(join(src, 'data', from)))
   }, 60_000)
 
   it('falls back to the server relay when no direct connection opens', async () => {

@@ -3,6 +3,8 @@
  * protocol as the app: share files, get a link, seed a store, run a pin node.
  * Links and progress go to stdout and stderr respectively, so scripts can
  * capture the one and show the other; exit codes are in exit-codes.ts.
+ * Whatever came from a peer or the server (file names, error messages,
+ * warnings) is printed through printable(), so it cannot drive the terminal.
  */
 import { parseArgs } from 'node:util'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -13,8 +15,10 @@ import type { Transfer, TransferSnapshot } from '../web/core/transfer.js'
 import { type Cid } from '../web/core/content/cid.js'
 import { isPasswordLink, parseAnyLink } from '../web/core/content/link.js'
 import { secretFromPassword } from '../web/core/crypto/password.js'
+import { makeNamesSafe, quoteName } from '../web/core/content/file-names.js'
 import { InvalidLinkError } from '../web/core/util/errors.js'
 import { formatBytes } from '../web/core/util/format.js'
+import { printable } from '../web/core/util/printable.js'
 import { EXIT, UsageError } from './exit-codes.js'
 import { pinComplete } from '../protocol/signal.js'
 import { sourcesFor, writeFiles } from './files.js'
@@ -24,6 +28,11 @@ import { describe, showProgress } from './progress.js'
 
 const DEFAULT_SERVER = process.env.SWARMDROP_SERVER || 'http://localhost:8080'
 const DEFAULT_STORE = process.env.SWARMDROP_STORE || join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'swarmdrop')
+/** A pin node serves whoever its server sends: without a cap, any swarm member could fill its disk. */
+const DEFAULT_PIN_MAX_BYTES = '10G'
+const DEFAULT_PIN_MAX_AGE_DAYS = '30'
+/** Renames listed at share time; more are counted, not listed. */
+const MAX_RENAMES_LISTED = 10
 
 const COMMON = {
   server: { type: 'string' },
@@ -48,7 +57,10 @@ const HELP: Record<string, string> = {
   share: `Usage: swarmdrop share [options] <files or folders…>
 
 Prints the link on stdout (the owner link, which can revoke, on stderr) and
-seeds until Ctrl+C. Folders keep their relative paths.
+seeds until Ctrl+C. Folders keep their relative paths. A name that is not
+safe on every system (control characters, \\:*?"<>|, a trailing dot or space,
+a Windows device name such as CON, or one that differs from another only in
+case) is renamed, and the renames are listed.
 
 Options:
   --server URL          the Swarmdrop server (default ${DEFAULT_SERVER}, env SWARMDROP_SERVER)
@@ -97,8 +109,9 @@ Options:
   --store DIR           where pieces are kept (required)
   --token T             the server's pin token (its --pin-token; env SWARMDROP_PIN_TOKEN)
   --server URL          the Swarmdrop server (default ${DEFAULT_SERVER})
-  --max-bytes N         hold at most this much (k, M, G suffixes); larger drops are refused
-  --max-age DAYS        drop pins older than this
+  --max-bytes N         hold at most this much (k, M, G suffixes; default ${DEFAULT_PIN_MAX_BYTES},
+                        0: no limit); larger drops are refused
+  --max-age DAYS        drop pins older than this (default ${DEFAULT_PIN_MAX_AGE_DAYS}, 0: no limit)
   --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
   --relay-only          no direct WebRTC: every peer through the server relay`,
 }
@@ -121,7 +134,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(args)
   } catch (err) {
-    console.error(`swarmdrop ${name}: ${err instanceof Error ? err.message : String(err)}`)
+    // Messages of several lines (parseArgs has some) stay lines; everything else is escaped.
+    const message = (err instanceof Error ? err.message : String(err)).split('\n').map(printable).join('\n')
+    console.error(`swarmdrop ${name}: ${message}`)
     if (err instanceof UsageError || err instanceof InvalidLinkError) return EXIT.usage
     if (err instanceof ServerUnreachableError) return EXIT.serverUnreachable
     return EXIT.failed
@@ -216,7 +231,11 @@ async function share(args: string[]): Promise<number> {
   })
   if (values.help) return help('share')
   if (positionals.length === 0) throw new UsageError('nothing to share: name files or folders')
-  const files = await sourcesFor(positionals)
+  const { files, renamed } = makeNamesSafe(await sourcesFor(positionals))
+  for (const { from, to } of renamed.slice(0, MAX_RENAMES_LISTED)) {
+    process.stderr.write(`Renamed ${quoteName(from)} to ${quoteName(to)}: the name is not safe on every system.\n`)
+  }
+  if (renamed.length > MAX_RENAMES_LISTED) process.stderr.write(`…and renamed ${renamed.length - MAX_RENAMES_LISTED} more.\n`)
   const expiresHours = values.expires === undefined ? undefined : Number(values.expires)
   if (expiresHours !== undefined && !(expiresHours > 0)) throw new UsageError('--expires must be a number of hours')
   const server = values.server ?? DEFAULT_SERVER
@@ -250,7 +269,7 @@ function watchPin(engine: Engine, cid: Cid): Promise<'pinned' | 'no-pin-nodes'> 
         process.stderr.write('This server has no pin nodes: the files stay available only while a peer has them.\n')
         return resolve('no-pin-nodes')
       }
-      process.stderr.write(`Pinned: ${s.complete} of ${s.replicas} pin node copies complete (${s.holders} fetching or holding).\n`)
+      process.stderr.write(printable(`Pinned: ${s.complete} of ${s.replicas} pin node copies complete (${s.holders} fetching or holding).`) + '\n')
       if (pinComplete(s)) resolve('pinned')
     })
     engine.signaling.pin(cid)
@@ -272,7 +291,7 @@ async function get(args: string[]): Promise<number> {
   const parsed = parseAnyLink(link)
   const password = values.password ?? process.env.SWARMDROP_PASSWORD
   if (isPasswordLink(parsed) && !password) throw new UsageError('this link needs a password: pass --password or set SWARMDROP_PASSWORD')
-  const target = isPasswordLink(parsed) ? { cid: parsed.cid, secret: await secretFromPassword(password!, parsed.salt) } : parsed
+  const target = isPasswordLink(parsed) ? { cid: parsed.cid, secret: await secretFromPassword(password!, parsed.salt, parsed.kdf) } : parsed
   const server = values.server ?? (/^https?:\/\//.test(link) ? linkOrigin(link.split('#')[0]) : DEFAULT_SERVER)
   const maxBytes = byteCount(values['max-bytes'])
   const timeoutMs = seconds(values.timeout, 'timeout') || undefined
@@ -290,12 +309,12 @@ async function get(args: string[]): Promise<number> {
       return EXIT.interrupted
     }
     if (end.phase !== 'complete') {
-      console.error(`swarmdrop get: ${end.phase === 'failed' ? end.error : `gave up after --timeout (${describe(end)})`}`)
+      console.error(`swarmdrop get: ${end.phase === 'failed' ? printable(String(end.error)) : `gave up after --timeout (${describe(end)})`}`)
       return end.errorKind === 'space' ? EXIT.noSpace : end.errorKind === 'wrong-secret' ? EXIT.wrongSecret : EXIT.failed
     }
     const secondsTaken = (Date.now() - started) / 1000
     process.stderr.write(`Verified ${formatBytes(end.totalBytes ?? 0)} in ${secondsTaken.toFixed(1)} s (${formatBytes((end.totalBytes ?? 0) / secondsTaken)}/s).\n`)
-    for (const path of await writeFiles(transfer, end.files ?? [], values.output!)) console.log(path)
+    for (const path of await writeFiles(transfer, end.files ?? [], values.output!)) console.log(printable(path))
     if (values.seed) {
       process.stderr.write('Seeding. Press Ctrl+C to stop.\n')
       await untilStopped()
@@ -332,26 +351,34 @@ async function pin(args: string[]): Promise<number> {
   const token = values.token ?? process.env.SWARMDROP_PIN_TOKEN
   if (!token) throw new UsageError('--token (or SWARMDROP_PIN_TOKEN) is required: the server’s --pin-token')
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`)
-  const maxAgeDays = values['max-age'] === undefined ? undefined : Number(values['max-age'])
-  if (maxAgeDays !== undefined && !(maxAgeDays > 0)) throw new UsageError('--max-age must be a number of days')
+  const { maxBytes, maxAgeMs } = pinLimits(values['max-bytes'], values['max-age'])
   const server = values.server ?? DEFAULT_SERVER
-  const node = await connect({ server, storeDir: values.store, maxBytes: byteCount(values['max-bytes']), connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
+  const node = await connect({ server, storeDir: values.store, maxBytes, connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
   const pinNode = new PinNode(node.engine, {
     token,
-    maxAgeMs: maxAgeDays === undefined ? undefined : maxAgeDays * 86_400_000,
-    log: (message) => process.stderr.write(`${new Date().toISOString()} ${message}\n`),
+    maxAgeMs,
+    log: (message) => process.stderr.write(`${new Date().toISOString()} ${printable(message)}\n`),
   })
   const refused = new Promise<string>((resolve) =>
     node.engine.signaling.events.on('error', ({ ref, message }) => ref === 'pin-holdings' && resolve(message)),
   )
   await pinNode.start()
-  process.stderr.write(`Pin node running for ${server}, holding ${(await pinNode.holdings()).length} drops (${formatBytes(node.store.usedBytes)}).\n`)
+  const limits = `${maxBytes === undefined ? 'no size limit' : `at most ${formatBytes(maxBytes)}`}, ${maxAgeMs === undefined ? 'no age limit' : `pins kept ${maxAgeMs / 86_400_000} days`}`
+  process.stderr.write(`Pin node running for ${server}, holding ${(await pinNode.holdings()).length} drops (${formatBytes(node.store.usedBytes)}; ${limits}).\n`)
   const outcome = await Promise.race([untilStopped().then(() => null), refused])
   pinNode.stop()
   await node.close()
   if (outcome === null) return EXIT.ok
-  console.error(`swarmdrop pin: the server refused this pin node: ${outcome}`)
+  console.error(`swarmdrop pin: the server refused this pin node: ${printable(outcome)}`)
   return EXIT.usage
+}
+
+/** A pin node's limits: the defaults unless given; 0 means none. */
+function pinLimits(maxBytesText = DEFAULT_PIN_MAX_BYTES, maxAgeText = DEFAULT_PIN_MAX_AGE_DAYS): { maxBytes?: number; maxAgeMs?: number } {
+  const maxBytes = byteCount(maxBytesText)
+  if (!/^\d+(\.\d+)?$/.test(maxAgeText)) throw new UsageError('--max-age must be a number of days (0: no limit)')
+  const maxAgeDays = Number(maxAgeText)
+  return { maxBytes: maxBytes || undefined, maxAgeMs: maxAgeDays > 0 ? maxAgeDays * 86_400_000 : undefined }
 }
 
 function help(command: string): number {

@@ -1,7 +1,7 @@
 /**
  * Pin nodes as real processes next to a real server: replication to `r`
  * nodes, re-replication when one is killed, downloads from pin nodes alone,
- * a store that holds no plaintext and no secret, and the size limit.
+ * a store that holds no plaintext and no secret, and the size and age limits.
  */
 import { describe, expect, it } from 'vitest'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
@@ -85,5 +85,16 @@ describe('pin nodes', () => {
     const [message] = await node.waitFor(/refused \S+: .*may hold at most 100 KiB \(--max-bytes\).*/)
     expect(message).toMatch(/needs 512 KiB more/) // two sealed 256 KiB pieces
     expect(filesUnder(node.store).filter((f) => f.includes('chunks'))).toHaveLength(0) // the manifest fetched to decide is deleted too
+  }, 60_000)
+
+  it('hold at most 10 GiB for at most 30 days unless told otherwise, and 0 means no limit', async () => {
+    const server = await start({ pinToken: PIN_TOKEN })
+    const byDefault = await pinNode(server.url)
+    expect(byDefault.stderr()).toMatch(/holding 0 drops \(0 B; at most 10\.0 GiB, pins kept 30 days\)/)
+    const unlimited = await pinNode(server.url, ['--max-bytes', '0', '--max-age', '0'])
+    expect(unlimited.stderr()).toMatch(/holding 0 drops \(0 B; no size limit, no age limit\)/)
+    expect((await runCli(['pin', '--help'])).stdout).toMatch(/default 10G,\s+0: no limit\).*\n.*default 30, 0: no limit/)
+    const negative = await runCli(['pin', '--server', server.url, '--store', dir(), '--token', PIN_TOKEN, '--max-age=-1'])
+    expect(negative).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/--max-age must be a number of days/) })
   }, 60_000)
 })

@@ -1,6 +1,11 @@
-/** A one-line progress display on stderr: redrawn in place on a terminal, a line every few seconds otherwise. */
+/**
+ * A one-line progress display on stderr: redrawn in place on a terminal, a
+ * line every few seconds otherwise; each transfer warning on a line of its
+ * own, escaped (a warning can quote what a peer sent).
+ */
 import type { Transfer, TransferSnapshot } from '../web/core/transfer.js'
 import { formatBytes, formatDuration, formatRate } from '../web/core/util/format.js'
+import { printable } from '../web/core/util/printable.js'
 
 const PHASE: Record<TransferSnapshot['phase'], string> = {
   'finding-peers': 'looking for peers',
@@ -29,9 +34,20 @@ export function showProgress(transfer: Transfer, out: NodeJS.WriteStream = proce
     last = line
     out.write(tty ? `\r\x1b[K${line}` : `${line}\n`)
   }
+  let warnings = transfer.getSnapshot().warnings
+  const stopWarnings = transfer.subscribe(() => {
+    const now = transfer.getSnapshot().warnings
+    if (now === warnings) return
+    warnings = now
+    // Warnings are appended one at a time, each with its own update: the newest is the new one.
+    out.write(`${tty ? '\r\x1b[K' : ''}warning: ${printable(now.at(-1) ?? '')}\n`)
+    last = ''
+    if (tty) draw()
+  })
   draw()
   const timer = setInterval(draw, tty ? 250 : 5_000)
   return () => {
+    stopWarnings()
     clearInterval(timer)
     draw()
     if (tty) out.write('\n')

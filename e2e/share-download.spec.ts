@@ -117,7 +117,7 @@ test('a password link refuses a wrong password, opens with the right one, and th
   await a.page.goto(server.url + '/')
   await a.page.getByTestId('share-password').fill('tr0ub4dor&3')
   const link = await shareFiles(a.page, server.url, [file], { navigate: false })
-  expect(link).toMatch(/#bafkrei[a-z2-7]{52}\.p\.[A-Za-z0-9_-]{22}$/)
+  expect(link).toMatch(/#bafkrei[a-z2-7]{52}\.p2\.[A-Za-z0-9_-]{22}$/)
 
   const b = await newPeerPage(browser)
   const trafficB = recordTraffic(b.page)
@@ -176,6 +176,35 @@ test('a folder of nested files arrives as a zip with every path and byte intact'
   const [zip] = await saved
   expect(zip.name).toBe('album.zip')
   expect(zipEntries(zip.path)).toEqual(new Map(files.map((f) => [f.rel, f.file.sha256])))
+  await a.context.close()
+  await b.context.close()
+})
+
+test('a folder with names unsafe elsewhere is shared under safe names, the sender is told, and the zip holds them', async ({
+  browser,
+  server,
+  workDir,
+}) => {
+  // Names Linux allows and Windows, macOS or a terminal do not (file-names.ts renames them one way).
+  const root = join(workDir, 'mixed')
+  mkdirSync(root)
+  const names = { 'notes ': 'mixed/notes', 'a:b.txt': 'mixed/a_b.txt', 'aux.txt': 'mixed/_aux.txt', 'Readme.md': 'mixed/Readme (2).md', 'README.md': 'mixed/README.md' }
+  const files = Object.keys(names).map((name, i) => makeFile(root, name, 1000 + i))
+  const a = await newPeerPage(browser)
+  await a.page.goto(server.url + '/')
+  await a.page.getByTestId('folder-input').setInputFiles(root)
+  const link = await a.page.getByTestId('share-link').inputValue({ timeout: 30_000 })
+  const note = a.page.getByTestId('renamed-files')
+  await expect(note).toContainText('names were changed to be safe on every system')
+  await expect(note).toContainText('"mixed/notes " → "mixed/notes"')
+  await expect(note).toContainText('"mixed/a:b.txt" → "mixed/a_b.txt"')
+  const b = await newPeerPage(browser)
+  const saved = collectDownloads(b.page, 1)
+  await b.page.goto(link)
+  await expect(b.page.getByTestId('file-row')).toHaveCount(files.length)
+  await expect(b.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete')
+  const [zip] = await saved
+  expect(zipEntries(zip.path)).toEqual(new Map(files.map((f) => [names[f.name as keyof typeof names], f.sha256])))
   await a.context.close()
   await b.context.close()
 })

@@ -61,11 +61,21 @@ describe('password links', () => {
 
   it('carry a salt instead of the secret, and parse back', () => {
     const fragment = formatPasswordFragment({ cid, salt })
-    expect(fragment).toMatch(new RegExp(`^${cid}\\.p\\.[A-Za-z0-9_-]{22}$`))
+    expect(fragment).toMatch(new RegExp(`^${cid}\\.p2\\.[A-Za-z0-9_-]{22}$`)) // new links: the current derivation
     const parsed = parseAnyLink(`https://x/#${fragment}`)
     expect(isPasswordLink(parsed)).toBe(true)
     expect(isPasswordLink(parsed) && parsed.salt).toEqual(salt)
+    expect(parsed).toMatchObject({ kdf: 2 })
     expect(isPasswordLink(parseAnyLink(formatFragment({ cid, secret })))).toBe(false)
+  })
+
+  it('name the derivation that made them, so links sent before a cost rise keep it', () => {
+    const old = formatPasswordFragment({ cid, salt, kdf: 1 })
+    expect(old).toMatch(new RegExp(`^${cid}\\.p\\.[A-Za-z0-9_-]{22}$`))
+    expect(parseAnyLink(old)).toEqual({ cid, salt, kdf: 1 })
+    expect(parseAnyLink(formatPasswordFragment({ cid, salt, kdf: 2 }))).toEqual({ cid, salt, kdf: 2 })
+    expect(() => parseAnyLink(old.replace('.p.', '.p3.'))).toThrow(/made by a newer version of Swarmdrop/)
+    expect(() => parseAnyLink(`${old}.extra`)).toThrow(/wrong number of parts/)
   })
 
   it('reject a cut-off salt, and plain parsing refuses them', () => {

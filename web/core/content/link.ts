@@ -1,7 +1,11 @@
 /**
  * Share links: `https://<host>/#<CID>.<secret>`, or for a password-protected
- * drop `https://<host>/#<CID>.p.<salt>`: the link then holds no usable key;
+ * drop `https://<host>/#<CID>.p2.<salt>`: the link then holds no usable key;
  * the key is derived from the password and the salt (crypto/password.ts).
+ * The tag names the derivation and its cost, so a cost can rise without
+ * breaking links already sent: `.p.` links (made before the cost rose) used
+ * scrypt N = 2^16 and still open with it; `.p2.` links use N = 2^17. A tag
+ * this version does not know (`.p3.`) is refused as made by a newer version.
  *
  * An owner link, `#<CID>.<secret>.r.<revoke secret>`, also carries the revoke
  * secret (content/tombstone.ts), so the sharer can stop sharing from another
@@ -24,10 +28,19 @@ export interface LinkTarget {
   readonly revokeSecret?: Uint8Array
 }
 
+/** Which password derivation a link names: 1 for `.p.`, 2 for `.p2.` (parameters in crypto/password.ts). */
+export type PasswordKdf = 1 | 2
+/** What new password links use. */
+export const CURRENT_PASSWORD_KDF: PasswordKdf = 2
+const PASSWORD_TAGS: Record<PasswordKdf, string> = { 1: 'p', 2: 'p2' }
+const KDF_OF_TAG = new Map(Object.entries(PASSWORD_TAGS).map(([kdf, tag]) => [tag, Number(kdf) as PasswordKdf]))
+const PASSWORD_TAG = /^p\d{0,3}$/
+
 /** A password link carries a salt instead of the secret. */
 export interface PasswordLinkTarget {
   readonly cid: Cid
   readonly salt: Uint8Array
+  readonly kdf: PasswordKdf
 }
 
 const SECRET_TEXT_LENGTH = 43
@@ -43,8 +56,8 @@ export function formatOwnerFragment(target: Required<LinkTarget>): string {
   return `${formatFragment(target)}.r.${toBase64Url(target.revokeSecret)}`
 }
 
-export function formatPasswordFragment(target: PasswordLinkTarget): string {
-  return `${target.cid}.p.${toBase64Url(target.salt)}`
+export function formatPasswordFragment({ cid, salt, kdf = CURRENT_PASSWORD_KDF }: Omit<PasswordLinkTarget, 'kdf'> & { kdf?: PasswordKdf }): string {
+  return `${cid}.${PASSWORD_TAGS[kdf]}.${toBase64Url(salt)}`
 }
 
 export function formatLink(origin: string, target: LinkTarget): string {
@@ -54,10 +67,12 @@ export function formatLink(origin: string, target: LinkTarget): string {
 /** Parses a plain or a password link; throws InvalidLinkError with a message a user can act on. */
 export function parseAnyLink(input: string): LinkTarget | PasswordLinkTarget {
   const fragment = fragmentOf(input)
-  const dot = fragment.indexOf('.')
-  if (fragment.slice(dot, dot + 3) !== '.p.') return parseLink(input)
-  const cidText = fragment.slice(0, dot)
-  const saltText = fragment.slice(dot + 3)
+  const [cidText, tag, saltText, ...rest] = fragment.split('.')
+  // A secret is 43 characters, so it is never mistaken for a tag.
+  if (tag === undefined || !PASSWORD_TAG.test(tag)) return parseLink(input)
+  const kdf = KDF_OF_TAG.get(tag)
+  if (kdf === undefined) throw new InvalidLinkError('This password link was made by a newer version of Swarmdrop: update it to open the link.')
+  if (saltText === undefined || rest.length > 0) throw new InvalidLinkError('The password link has the wrong number of parts: check that it was copied whole.')
   if (!isCid(cidText)) throw new InvalidLinkError('The link’s content id is malformed: check that the whole link was copied.')
   let salt: Uint8Array
   try {
@@ -68,7 +83,7 @@ export function parseAnyLink(input: string): LinkTarget | PasswordLinkTarget {
   if (saltText.length !== SALT_TEXT_LENGTH || salt.length !== SALT_BYTES) {
     throw new InvalidLinkError('The link’s password salt has the wrong length: it may have been cut off when copied.')
   }
-  return { cid: cidText, salt }
+  return { cid: cidText, salt, kdf }
 }
 
 export function isPasswordLink(target: LinkTarget | PasswordLinkTarget): target is PasswordLinkTarget {

@@ -1,10 +1,14 @@
 /**
  * The drop's file list: names, relative paths, sizes and types. It travels
  * encrypted inside the manifest; this module validates it after decryption,
- * because a key holder can still have crafted it.
+ * because a key holder can still have crafted it. Names must pass
+ * file-names.ts (checked here for receivers, and on encoding for senders).
  */
-import { MAX_FILES, MAX_METADATA_BYTES, MAX_MIME_CHARS, MAX_PATH_CHARS, MAX_SEGMENT_CHARS } from './constants.js'
+import { MAX_FILES, MAX_METADATA_BYTES, MAX_MIME_CHARS } from './constants.js'
+import { checkFileList } from './file-names.js'
 import { InvalidManifestError } from '../util/errors.js'
+
+export { checkPath } from './file-names.js'
 
 export interface FileEntry {
   /** Relative path with "/" separators, e.g. "photos/2024/a.jpg". */
@@ -26,21 +30,8 @@ export interface FileSpan extends FileEntry {
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
-
-/** Throws InvalidManifestError unless `path` is a safe relative path. */
-export function checkPath(path: string): void {
-  if (typeof path !== 'string' || path.length === 0) throw new InvalidManifestError('a file has an empty name')
-  if (path.length > MAX_PATH_CHARS) throw new InvalidManifestError('a file path is too long')
-  if (path.startsWith('/') || path.includes('\\') || path.includes('\0')) {
-    throw new InvalidManifestError(`unsafe file path ${JSON.stringify(path.slice(0, 80))}`)
-  }
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.' || segment === '..') {
-      throw new InvalidManifestError(`unsafe file path ${JSON.stringify(path.slice(0, 80))}`)
-    }
-    if (segment.length > MAX_SEGMENT_CHARS) throw new InvalidManifestError('a file name is too long')
-  }
-}
+/** A MIME type is printable ASCII: it becomes a Content-Type header when the file is saved. */
+const MIME_CHARS = /^[\x20-\x7e]*$/
 
 export function validateMetadata(value: unknown, totalSize: number): DropMetadata {
   if (typeof value !== 'object' || value === null || !Array.isArray((value as DropMetadata).files)) {
@@ -49,23 +40,23 @@ export function validateMetadata(value: unknown, totalSize: number): DropMetadat
   const raw = (value as { files: unknown[] }).files
   if (raw.length > MAX_FILES) throw new InvalidManifestError(`more than ${MAX_FILES} files`)
   let sum = 0
-  const seen = new Set<string>()
   const files = raw.map((f): FileEntry => {
     if (typeof f !== 'object' || f === null) throw new InvalidManifestError('file entry is malformed')
     const { path, size, type } = f as Record<string, unknown>
-    checkPath(path as string)
+    if (typeof path !== 'string') throw new InvalidManifestError('a file has no name')
     if (!Number.isSafeInteger(size) || (size as number) < 0) throw new InvalidManifestError('file size is invalid')
-    if (typeof type !== 'string' || type.length > MAX_MIME_CHARS) throw new InvalidManifestError('file type is invalid')
-    if (seen.has(path as string)) throw new InvalidManifestError(`duplicate path ${JSON.stringify(path)}`)
-    seen.add(path as string)
+    if (typeof type !== 'string' || type.length > MAX_MIME_CHARS || !MIME_CHARS.test(type)) throw new InvalidManifestError('file type is invalid')
     sum += size as number
-    return { path: path as string, size: size as number, type }
+    return { path, size: size as number, type }
   })
+  checkFileList(files.map((f) => f.path))
   if (sum !== totalSize) throw new InvalidManifestError('file sizes do not add up to the drop size')
   return { files }
 }
 
+/** Refuses (InvalidManifestError) a list a receiver would refuse: senders make names safe first (makeNamesSafe). */
 export function encodeMetadata(meta: DropMetadata): Uint8Array {
+  checkFileList(meta.files.map((f) => f.path))
   const json = JSON.stringify({ files: meta.files.map(({ path, size, type }) => ({ path, size, type })) })
   const bytes = encoder.encode(json)
   if (bytes.length > MAX_METADATA_BYTES - 16) throw new InvalidManifestError('file list is too large')

@@ -19,7 +19,7 @@ export function PasswordView({ engine, target }: { engine: Engine; target: Passw
     e.preventDefault()
     if (!password) return
     setState({ kind: 'deriving' })
-    const secret = await secretFromPassword(password, target.salt)
+    const secret = await secretFromPassword(password, target.salt, target.kdf)
     setState({ kind: 'open', target: { cid: target.cid, secret } })
   }
 

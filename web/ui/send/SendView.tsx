@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import type { Engine } from '../../core/engine.ts'
 import type { SourceFile } from '../../core/chunking/source.ts'
+import { type Rename, makeNamesSafe, quoteName } from '../../core/content/file-names.ts'
 import type { Transfer } from '../../core/transfer.ts'
 import { DropZone } from './DropZone.tsx'
 import { SharePanel } from './SharePanel.tsx'
@@ -15,7 +16,7 @@ import { requestPersistence } from '../../app/storage-space.ts'
 type State =
   | { stage: 'idle' }
   | { stage: 'preparing'; done: number; total: number; count: number }
-  | { stage: 'ready'; transfer: Transfer; link: string; ownerLink: string; name: string }
+  | { stage: 'ready'; transfer: Transfer; link: string; ownerLink: string; name: string; renamed: Rename[] }
   | { stage: 'error'; message: string }
 
 export function SendView({ engine }: { engine: Engine }) {
@@ -23,7 +24,9 @@ export function SendView({ engine }: { engine: Engine }) {
   const [password, setPassword] = useState('')
   const [lifetimeHours, setLifetimeHours] = useState(0)
 
-  const share = async (files: SourceFile[]) => {
+  const share = async (picked: SourceFile[]) => {
+    // Names another system would refuse or misread are renamed here, as the CLI does (file-names.ts).
+    const { files, renamed } = makeNamesSafe(picked)
     const total = files.reduce((sum, f) => sum + f.size, 0)
     setState({ stage: 'preparing', done: 0, total, count: files.length })
     requestPersistence()
@@ -35,7 +38,7 @@ export function SendView({ engine }: { engine: Engine }) {
       })
       const origin = window.location.origin
       const name = files.length === 1 ? files[0].path : `${files.length} files`
-      setState({ stage: 'ready', transfer, link: `${origin}/#${fragment}`, ownerLink: `${origin}/#${ownerFragment}`, name })
+      setState({ stage: 'ready', transfer, link: `${origin}/#${fragment}`, ownerLink: `${origin}/#${ownerFragment}`, name, renamed })
     } catch (err) {
       setState({ stage: 'error', message: err instanceof Error ? err.message : String(err) })
     }
@@ -103,12 +106,36 @@ export function SendView({ engine }: { engine: Engine }) {
             ownerLink={state.ownerLink}
             onShareMore={() => setState({ stage: 'idle' })}
           />
+          {state.renamed.length > 0 && <RenamedNote renamed={state.renamed} />}
           <TransferStatus transfer={state.transfer} />
         </>
       )}
       <LibraryView engine={engine} />
       <SettingsPanel engine={engine} />
     </>
+  )
+}
+
+const RENAMES_LISTED = 10
+
+/** Tells the sender which names were changed, so the link's names are no surprise. */
+function RenamedNote({ renamed }: { renamed: Rename[] }) {
+  return (
+    <section className="card hint" data-testid="renamed-files">
+      <p>
+        {renamed.length === 1 ? 'One name was' : `${renamed.length} names were`} changed to be safe on every system
+        (no control characters, none of \ : * ? " &lt; &gt; |, no trailing dot or space, no Windows device names, no two
+        names that differ only in case):
+      </p>
+      <ul>
+        {renamed.slice(0, RENAMES_LISTED).map(({ from, to }, i) => (
+          <li key={i}>
+            {quoteName(from)} → {quoteName(to)}
+          </li>
+        ))}
+        {renamed.length > RENAMES_LISTED && <li>…and {renamed.length - RENAMES_LISTED} more</li>}
+      </ul>
+    </section>
   )
 }
 
