@@ -25,21 +25,23 @@ describe('disk stores', () => {
   it('keep chunks and their byte count across a reopen, and clean up writes torn by a crash', async () => {
     const dir = tempDir()
     const first = await openDiskStore(dir)
-    await first.putMany([
+    await first.drop(id(9)).putMany([
       [id(1), new Uint8Array(1000).fill(1)],
       [id(2), new Uint8Array(24).fill(2)],
     ])
-    await first.put(id(2), new Uint8Array(24).fill(2)) // the same chunk again counts once
+    await first.drop(id(9)).put(id(2), new Uint8Array(24).fill(2)) // the same chunk again counts once
     expect(first.usedBytes).toBe(1024)
-    const folder = join(dir, 'chunks', '03')
+    const folder = join(dir, 'drops', '03'.repeat(32))
     mkdirSync(folder, { recursive: true })
     writeFileSync(join(folder, `${'03'.repeat(32)}.tmp-abc`), 'torn')
     const again = await openDiskStore(dir)
     expect(again.usedBytes).toBe(1024)
-    expect(await again.get(id(1))).toEqual(new Uint8Array(1000).fill(1))
+    expect(await again.drop(id(9)).get(id(1))).toEqual(new Uint8Array(1000).fill(1))
     expect(readdirSync(folder)).toEqual([])
-    await again.delete(id(1))
-    expect(again.usedBytes).toBe(24)
+    await again.drop(id(8)).put(id(1), new Uint8Array(1000).fill(1))
+    await again.deleteDrop(id(9))
+    expect(again.usedBytes).toBe(1000)
+    expect(readdirSync(join(dir, 'drops'))).toEqual(['03'.repeat(32), '08'.repeat(32)])
   })
 
   it('keep the library across a reopen, and name a corrupt library file', async () => {
