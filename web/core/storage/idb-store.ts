@@ -45,7 +45,15 @@ export function openSwarmdropDb(name = DEFAULT_DB_NAME): Promise<SwarmdropDataba
       if (oldVersion < 3) {
         db.createObjectStore('claims', { keyPath: ['drop', 'chunk'] }).createIndex('chunk', 'chunk')
         // A failed adoption aborts the upgrade: the old database stays as it was.
-        if (oldVersion > 0) adoptSharedChunks(tx).catch(() => tx.abort())
+        if (oldVersion > 0) {
+          adoptSharedChunks(tx).catch(() => {
+            try {
+              tx.abort()
+            } catch {
+              // already finished: its own error fails the open
+            }
+          })
+        }
       }
     },
   })
