@@ -296,8 +296,6 @@ export class Swarm {
     peer.send({ kind: 'manifest-part', total: bytes.length, offset, data: bytes.subarray(offset, offset + MANIFEST_PART_BYTES) })
   }
 
-  // --- manifest -----------------------------------------------------------
-
   /**
    * Checked here, against the manifest in memory: a bogus tombstone costs one
    * hash and its sender. One check per peer at a time; a tombstone that cannot
@@ -313,6 +311,8 @@ export class Swarm {
     this.events.emit('warning', 'ignored a tombstone from a peer that does not match this drop, and dropped that peer')
     peer.fail('sent a tombstone that does not match this drop')
   }
+
+  // --- manifest -----------------------------------------------------------
 
   async #adoptManifest(manifest: Manifest, bytes: Uint8Array): Promise<void> {
     const have = new Bitfield(manifest.pieceIds.length)
