@@ -12,6 +12,7 @@ import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signal
 import { webRtcDialer } from '../web/core/transport/webrtc.js'
 import type { DialFn } from '../web/core/transport/transport.js'
 import { formatBytes } from '../web/core/util/format.js'
+import { digestOfCid } from '../web/core/content/cid.js'
 import { type DiskChunkStore, openDiskStore } from './disk-store.js'
 import { openDiskLibrary } from './disk-library.js'
 import { UsageError } from './exit-codes.js'
@@ -33,8 +34,9 @@ export interface NodeEngine {
 }
 
 export async function createNodeEngine(options: NodeEngineOptions): Promise<NodeEngine> {
-  const store = await openDiskStore(options.storeDir)
   const library = await openDiskLibrary(options.storeDir)
+  // A store from an older version is adopted for the drops the library holds.
+  const store = await openDiskStore(options.storeDir, { heldDrops: (await library.list()).map((r) => digestOfCid(r.cid)) })
   const signaling = new WebSocketSignalingClient({
     url: signalingUrl(options.server),
     WebSocket: WebSocket as unknown as new (url: string) => WebSocketLike,

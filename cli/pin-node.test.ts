@@ -18,6 +18,10 @@ import { parseLink } from '../web/core/content/link.js'
 import type { PinStatus } from '../protocol/signal.js'
 import { pseudoRandomBytes } from '../web/core/util/random.js'
 import { PinNode } from './pin-node.js'
+import { craftDrop } from '../web/core/crafted-drop.fixtures.js'
+import { digestOfCid } from '../web/core/content/cid.js'
+import { fileBytes, until } from '../web/core/transfer.fixtures.js'
+import { toHex } from '../web/core/util/bytes.js'
 
 const { start } = useTestServers()
 const engines: Engine[] = []
@@ -30,9 +34,9 @@ afterEach(() => {
   })
 })
 
-async function engineOn(server: RunningServer, now?: () => number): Promise<Engine> {
+async function engineOn(server: RunningServer, now?: () => number, store = memoryStore()): Promise<Engine> {
   const signaling = new WebSocketSignalingClient({ url: server.url.replace('http', 'ws') + '/ws', WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike })
-  const e = new Engine({ store: memoryStore(), library: memoryLibrary(), crypto: webCryptoProvider(), signaling, dial: memoryDialer(() => signaling.peerId), lookupIntervalMs: 200, now })
+  const e = new Engine({ store, library: memoryLibrary(), crypto: webCryptoProvider(), signaling, dial: memoryDialer(() => signaling.peerId), lookupIntervalMs: 200, now })
   engines.push(e)
   await new Promise<void>((resolve) => (signaling.status === 'open' ? resolve() : signaling.events.on('status', (s) => s === 'open' && resolve())))
   return e
@@ -42,16 +46,18 @@ async function engineOn(server: RunningServer, now?: () => number): Promise<Engi
 async function sharedAndPinned(server: RunningServer, options: { expiresAt?: number; clock?: () => number; maxAgeMs?: number } = {}) {
   const sharer = await engineOn(server)
   const pinEngine = await engineOn(server, options.clock)
-  const pin = new PinNode(pinEngine, { token: 'pin-secret', maxAgeMs: options.maxAgeMs, now: options.clock })
+  const log: string[] = []
+  const pin = new PinNode(pinEngine, { token: 'pin-secret', maxAgeMs: options.maxAgeMs, now: options.clock, log: (m) => log.push(m) })
   pinNodes.push(pin)
   await pin.start()
-  const { fragment } = await sharer.share([bytesSource('p.bin', pseudoRandomBytes(150_000, 41))], { pieceSize: 64 * 1024, expiresAt: options.expiresAt })
+  const content = pseudoRandomBytes(150_000, 41)
+  const { fragment } = await sharer.share([bytesSource('p.bin', content)], { pieceSize: 64 * 1024, expiresAt: options.expiresAt })
   const { cid } = parseLink(fragment)
   const statuses: PinStatus[] = []
   sharer.signaling.events.on('pin-status', (s) => statuses.push(s))
   sharer.signaling.pin(cid)
   await expect.poll(() => statuses.at(-1)?.complete, { timeout: 10_000 }).toBe(1)
-  return { sharer, pinEngine, pin, cid, statuses }
+  return { sharer, pinEngine, pin, cid, statuses, fragment, content, log }
 }
 
 describe('pin node', () => {
@@ -72,6 +78,28 @@ describe('pin node', () => {
     await new Promise((r) => setTimeout(r, 800)) // several audits
     expect(await pinEngine.library()).toEqual([]) // it was not asked to pin it again
     expect(statuses.at(-1)).toMatchObject({ holders: 0, complete: 0 })
+  }, 30_000)
+
+  it('is asked to hold a drop crafted against one it pins, and loses not a byte of that one', async () => {
+    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 200, pinToken: 'pin-secret' })
+    const { sharer, pinEngine, cid, fragment, content, log } = await sharedAndPinned(server)
+    // A stranger who knows the CID: its own manifest lists the pinned drop's pieces and manifest, already expired.
+    const expiresAt = Date.now() - 1_000
+    const crafted = await craftDrop(webCryptoProvider(), { manifest: sharer.transfer(cid)!.swarm.manifest!, digest: digestOfCid(cid) }, { listVictimManifest: true, expiresAt })
+    const strangerStore = memoryStore()
+    await strangerStore.drop(digestOfCid(crafted.cid)).putMany([[digestOfCid(crafted.cid), crafted.bytes], [crafted.own.id, crafted.own.bytes]])
+    const stranger = await engineOn(server, () => expiresAt - 60_000, strangerStore)
+    await stranger.hold(crafted.cid)
+    stranger.signaling.pin(crafted.cid) // the server asks the pin node; nobody there does anything
+    await expect.poll(() => log.find((m) => m.includes(crafted.cid) && /^(refused|dropped)/.test(m)), { timeout: 10_000 }).toBeDefined()
+    expect((await pinEngine.library()).map((r) => r.cid)).toEqual([cid])
+    // The sharer leaves: the pin node alone serves the pinned drop, whole.
+    sharer.signaling.close()
+    sharer.close()
+    const late = await engineOn(server)
+    const download = await late.open(parseLink(fragment))
+    await until(download, 'complete')
+    expect(toHex(await webCryptoProvider().sha256(await fileBytes(download)))).toBe(toHex(await webCryptoProvider().sha256(content)))
   }, 30_000)
 
   it('drops pins past their expiry', async () => {

@@ -2,9 +2,13 @@
  * The engine: the one object the app talks to. It assembles the parts it is
  * given (chunk store, library, crypto, signaling, a way to dial peers) into
  * sharing, downloading and seeding, and owns the bookkeeping between them:
- * which transfers run, which peer connections are being negotiated, how many
- * connections each swarm and the page may have, falling back to the server
- * relay when a direct connection does not open, and the library of drops.
+ * which transfers run, and the library of drops. Peer connections are
+ * PeerLinks' (peer-links.ts), tombstones Revocation's (revocation.ts).
+ *
+ * What this browser holds changes only through what it has checked: a
+ * manifest that lists a held drop's manifest as a piece is refused, a link's
+ * secret is stored only once it has opened the content, and a link's revoke
+ * secret only if it hashes to the manifest's revoke hash.
  *
  * Everything is injected, so the same engine runs in the browser (IndexedDB,
  * WebRTC, WebSocket) and in Node tests (memory stores, memory transports).
@@ -13,34 +17,24 @@ import type { ChunkStore } from './storage/chunk-store.js'
 import type { LibraryStore, DropRecord } from './library/library-store.js'
 import type { CryptoProvider } from './crypto/provider.js'
 import type { SignalingClient } from './signaling/client.js'
-import type { Dial, DialFn } from './transport/transport.js'
-import { RelayConnection } from './transport/relay.js'
-import { type Cid, cidFromDigest, digestOfCid } from './content/cid.js'
+import type { DialFn } from './transport/transport.js'
+import { type Cid, digestOfCid } from './content/cid.js'
 import { type Manifest, decodeManifest } from './content/manifest.js'
 import { type LinkTarget, formatFragment, formatOwnerFragment, formatPasswordFragment } from './content/link.js'
 import { isValidTombstone, newRevokeSecret, revokeHashOf } from './content/tombstone.js'
 import { newSalt, secretFromPassword } from './crypto/password.js'
-import { deriveKeys } from './crypto/keys.js'
+import { type DropKeys, deriveKeys } from './crypto/keys.js'
+import { openMetadata } from './crypto/envelope.js'
 import { type IngestOptions, ingest } from './chunking/ingest.js'
 import type { SourceFile } from './chunking/source.js'
 import { Swarm } from './swarm/swarm.js'
 import { UploadLimiter } from './swarm/rate.js'
 import { Transfer, type SpaceCheck, type TransferSnapshot, mark } from './transfer.js'
-import { bytesEqual, fromBase64Url, toBase64Url } from './util/bytes.js'
+import { PeerLinks } from './peer-links.js'
+import { Revocation } from './revocation.js'
+import { bytesEqual, fromBase64Url, toBase64Url, toHex } from './util/bytes.js'
 import { Emitter } from './util/emitter.js'
-
-/** An owner's revoke() waiting: the server's confirmation stops the clock; the local deletion ends the wait. */
-interface RevokeWaiter {
-  promise: Promise<void>
-  confirmed(): void
-  resolve(): void
-  reject(err: Error): void
-}
-
-/** How long "stop sharing everywhere" waits for the server's confirmation. */
-const REVOKE_TIMEOUT_MS = 20_000
-/** How long a revoked swarm stays connected (serving nothing) so its TOMBSTONE frames reach the peers. */
-const TOMBSTONE_LINGER_MS = 500
+import { InvalidManifestError } from './util/errors.js'
 
 export interface EngineOptions {
   store: ChunkStore
@@ -73,14 +67,10 @@ export class Engine {
   readonly limiter: UploadLimiter
   readonly #options: Required<Omit<EngineOptions, 'checkSpace' | 'limiter'>> & Pick<EngineOptions, 'checkSpace'>
   readonly #transfers = new Map<Cid, Transfer>()
-  readonly #dials = new Map<string, Dial>()
-  /** Relay connections by `${cid}|${peer}`, to route incoming relay frames. */
-  readonly #relays = new Map<string, RelayConnection>()
-  readonly #unsubscribe: (() => void)[] = []
-  /** Owners waiting for the server to confirm their tombstone, by CID. */
-  readonly #revokeWaiters = new Map<Cid, RevokeWaiter>()
-  /** Tombstones being applied, by `${cid}|${secret}`. */
-  readonly #revoking = new Map<string, Promise<void>>()
+  /** The link secret (base64url) each running transfer was started with; null when held blind. */
+  readonly #secrets = new WeakMap<Transfer, string | null>()
+  readonly #links: PeerLinks
+  readonly #revocation: Revocation
   readonly #lookupTimer: ReturnType<typeof setInterval>
 
   constructor(options: EngineOptions) {
@@ -95,26 +85,16 @@ export class Engine {
     }
     this.limiter = options.limiter ?? new UploadLimiter()
     const { signaling } = options
-    this.#unsubscribe.push(
-      signaling.events.on('peers', ({ cid, peers }) => this.#onPeers(cid as Cid, peers)),
-      signaling.events.on('signal', ({ from, cid, data }) => this.#onSignal(from, cid as Cid, data)),
-      signaling.events.on('relay', ({ from, cidDigest, frame }) => {
-        this.#relays.get(`${cidFromDigest(cidDigest)}|${from}`)?.deliver(frame)
-      }),
-      signaling.events.on('revoked', ({ cid, secret }) => this.#background(cid as Cid, this.#onRevoked(cid as Cid, fromBase64Url(secret), 'server'))),
-      signaling.events.on('error', ({ ref, peer, message }) => {
-        if (ref === 'revoke') {
-          for (const waiter of this.#revokeWaiters.values()) waiter.reject(new Error(`The server refused to stop sharing: ${message}`))
-          this.#revokeWaiters.clear()
-        }
-        if (ref !== 'relay' || !peer) return
-        for (const [key, relay] of this.#relays) if (key.endsWith(`|${peer}`)) relay.shut(`relay: ${message}`)
-      }),
-      signaling.events.on('status', (status) => {
-        // Relay connections ride on the server link: they end with it (direct ones go on).
-        if (status !== 'open') for (const relay of [...this.#relays.values()]) relay.shut('lost the connection to the server')
-      }),
-    )
+    this.#links = new PeerLinks({ ...this.#options, transfers: this.#transfers })
+    this.#revocation = new Revocation({
+      signaling,
+      crypto: options.crypto,
+      library: options.library,
+      transfer: (cid) => this.#transfers.get(cid),
+      storedManifest: (cid) => this.#storedManifest(cid),
+      remove: (cid) => this.remove(cid),
+      background: (cid, work) => this.#background(cid, work),
+    })
     this.#lookupTimer = setInterval(() => {
       for (const t of [...this.#transfers.values()]) {
         if (t.checkExpiry()) continue // its subscription removes it
@@ -179,16 +159,37 @@ export class Engine {
     return { transfer, fragment, ownerFragment }
   }
 
-  /** Starts (or returns) the download of a link target. Pieces already stored are not fetched again. */
+  /**
+   * Starts (or returns) the download of a link target. Pieces already stored
+   * are not fetched again. Nothing stored changes until the link's secret has
+   * opened the content (its file list decrypts): a secret that does not gives
+   * a transfer failed as 'wrong-secret', and a drop held before stays as it
+   * was, record and bytes.
+   */
   async open(target: LinkTarget): Promise<Transfer> {
-    const existing = this.#transfers.get(target.cid)
-    if (existing) return existing
-    const record = await this.#options.library.get(target.cid)
-    await this.#remember(target.cid, 'downloaded', {
-      secret: toBase64Url(target.secret),
-      revokeSecret: target.revokeSecret ? toBase64Url(target.revokeSecret) : record?.revokeSecret,
-    })
-    return this.#start(target.cid, target.secret, record?.role === 'shared' ? 'sharing' : 'downloading', await this.#storedManifest(target.cid))
+    const { cid } = target
+    const running = this.#transfers.get(cid)
+    const held = await this.#options.library.get(cid)
+    const role = held?.role === 'shared' ? 'sharing' : 'downloading'
+    const known = running?.swarm.manifest ? { manifest: running.swarm.manifest, bytes: running.swarm.manifestBytes! } : await this.#storedManifest(cid)
+    if (running && this.#secrets.get(running) === toBase64Url(target.secret)) {
+      if (known) await this.#admitted(target, known.manifest) // an owner link may bring the revoke secret
+      return running
+    }
+    if (known) {
+      const keys = await deriveKeys(this.#options.crypto, target.secret)
+      try {
+        await this.#check(cid, known.manifest, keys)
+      } catch (err) {
+        return this.#refused(cid, role, err)
+      }
+      await this.#admitted(target, known.manifest)
+      this.#stop(cid) // a blind or other-secret transfer of it gives way
+      return this.#start(cid, target.secret, role, known)
+    }
+    // Not here yet: the manifest comes from a peer, and is stored (with the record) only if the secret opens it.
+    this.#stop(cid)
+    return this.#start(cid, target.secret, role, undefined, { target, resume: running && held ? held : null })
   }
 
   /**
@@ -201,6 +202,42 @@ export class Engine {
     const record = await this.#remember(cid, 'pinned', { replicas })
     if (record.secret) return this.#resume(record)
     return this.#start(cid, null, 'pinning', await this.#storedManifest(cid))
+  }
+
+  /** Stops serving a drop (and downloading it); its pieces stay for later. */
+  async setSeeding(cid: Cid, seeding: boolean): Promise<void> {
+    const record = await this.#options.library.get(cid)
+    if (!record) return
+    await this.#options.library.put({ ...record, seeding })
+    if (seeding) await this.#resume(record)
+    else this.#stop(cid)
+    this.events.emit('library', undefined)
+  }
+
+  /**
+   * "Stop sharing everywhere": sends the tombstone (revoke secret and
+   * manifest) through the server, which checks it and tells every peer in the
+   * swarm, and every peer that comes back later. Resolves once the server has
+   * confirmed and this browser has deleted the drop.
+   */
+  revoke(cid: Cid): Promise<void> {
+    return this.#revocation.revoke(cid)
+  }
+
+  /** Stops a drop and deletes its pieces, manifest and library record from this browser; no other drop's. */
+  async remove(cid: Cid): Promise<void> {
+    this.#stop(cid)
+    await this.#options.store.deleteDrop(digestOfCid(cid))
+    await this.#options.library.delete(cid)
+    this.events.emit('library', undefined)
+  }
+
+  close(): void {
+    clearInterval(this.#lookupTimer)
+    for (const cid of [...this.#transfers.keys()]) this.#stop(cid)
+    this.#links.close()
+    this.#revocation.close()
+    this.events.removeAllListeners()
   }
 
   /** Puts a drop in the library as served, keeping what is known of it; tells the UI only if something changed. */
@@ -227,85 +264,36 @@ export class Engine {
     return next
   }
 
-  /** Stops serving a drop (and downloading it); its pieces stay for later. */
-  async setSeeding(cid: Cid, seeding: boolean): Promise<void> {
-    const record = await this.#options.library.get(cid)
-    if (!record) return
-    await this.#options.library.put({ ...record, seeding })
-    if (seeding) await this.#resume(record)
-    else this.#stop(cid)
-    this.events.emit('library', undefined)
-  }
-
-  /**
-   * "Stop sharing everywhere": sends the tombstone (revoke secret and
-   * manifest) through the server, which checks it and tells every peer in the
-   * swarm, and every peer that comes back later. Resolves once the server has
-   * confirmed and this browser has deleted the drop.
-   */
-  async revoke(cid: Cid): Promise<void> {
-    const record = await this.#options.library.get(cid)
-    if (!record?.revokeSecret) throw new Error('Only the owner of this drop (or an owner link) can stop sharing it everywhere.')
-    const stored = await this.#storedManifest(cid)
-    if (!stored) throw new Error('This browser does not hold the drop’s manifest yet: wait until the download has started.')
-    const { signaling } = this.#options
-    if (signaling.status !== 'open') throw new Error('Not connected to the server: try again once the connection is back.')
-    const pending = this.#revokeWaiters.get(cid)
-    if (pending) return pending.promise // asked twice: one tombstone, one answer
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const waiter = {} as RevokeWaiter
-    waiter.promise = new Promise<void>((resolve, reject) => {
-      const end = () => {
-        clearTimeout(timer)
-        if (this.#revokeWaiters.get(cid) === waiter) this.#revokeWaiters.delete(cid)
-      }
-      waiter.resolve = () => (end(), resolve())
-      waiter.reject = (err) => (end(), reject(err))
-      waiter.confirmed = () => clearTimeout(timer)
-      timer = setTimeout(() => waiter.reject(new Error('The server did not confirm in time: try again.')), REVOKE_TIMEOUT_MS)
+  /** A link's secret opened the manifest: it goes in the library, and its revoke secret too if it is this drop's. */
+  async #admitted(target: LinkTarget, manifest: Manifest): Promise<void> {
+    const owner = target.revokeSecret && (await isValidTombstone(this.#options.crypto, manifest, target.revokeSecret))
+    await this.#remember(target.cid, 'downloaded', {
+      secret: toBase64Url(target.secret),
+      ...(owner ? { revokeSecret: toBase64Url(target.revokeSecret!) } : {}),
     })
-    this.#revokeWaiters.set(cid, waiter)
-    signaling.revoke(cid, record.revokeSecret, stored.bytes)
-    return waiter.promise
-  }
-
-  /** Stops a drop and deletes its pieces, manifest and library record from this browser. */
-  async remove(cid: Cid): Promise<void> {
-    this.#stop(cid)
-    const { store, library } = this.#options
-    const stored = await this.#storedManifest(cid)
-    if (stored) for (const id of stored.manifest.pieceIds) await store.delete(id)
-    await store.delete(digestOfCid(cid))
-    await library.delete(cid)
-    this.events.emit('library', undefined)
-  }
-
-  close(): void {
-    clearInterval(this.#lookupTimer)
-    for (const cid of [...this.#transfers.keys()]) this.#stop(cid)
-    this.#unsubscribe.forEach((u) => u())
-    this.events.removeAllListeners()
   }
 
   /**
-   * The server or a peer says a drop was revoked. Checked against our own
-   * manifest: a forged tombstone changes nothing. A checked one is passed on
-   * to our peers (who may not have heard it from a server) before the drop is
-   * deleted. Without a manifest (a download that has not started) only the
-   * server is believed: nothing of the drop is here to protect, and the server
-   * introduces no peers for it anyway.
+   * What a manifest must pass before this browser takes it for a drop: it
+   * lists no held drop's manifest as a piece (a drop crafted against that
+   * one), and with a secret, the secret opens its file list.
    */
-  async #onRevoked(cid: Cid, secret: Uint8Array, source: 'server' | 'peer'): Promise<void> {
-    if (source === 'server') this.#revokeWaiters.get(cid)?.confirmed()
-    // A second copy of the same tombstone (from the server and a peer) waits for the first.
-    const key = `${cid}|${toBase64Url(secret)}`
-    let applying = this.#revoking.get(key)
-    if (!applying) {
-      applying = this.#applyTombstone(cid, secret, source).finally(() => this.#revoking.delete(key))
-      this.#revoking.set(key, applying)
+  async #check(cid: Cid, manifest: Manifest, keys: DropKeys | null): Promise<void> {
+    const manifests = new Set([cid, ...(await this.#options.library.list()).map((r) => r.cid)].map((c) => toHex(digestOfCid(c))))
+    if (manifest.pieceIds.some((id) => manifests.has(toHex(id)))) {
+      throw new InvalidManifestError('This content lists the manifest of a drop this browser holds as one of its pieces: it was crafted against that drop, and is refused.')
     }
-    await applying
-    if (source === 'server') this.#revokeWaiters.get(cid)?.resolve()
+    if (keys) await openMetadata(this.#options.crypto, keys.metaKey, manifest.encryptedMetadata) // throws DecryptionError
+  }
+
+  /** A transfer that never ran: the manifest this browser holds was refused for this link. */
+  #refused(cid: Cid, role: TransferSnapshot['role'], error: unknown): Transfer {
+    const { crypto, store } = this.#options
+    const chunks = store.drop(digestOfCid(cid))
+    const transfer = new Transfer({ swarm: new Swarm({ cid, store: chunks, crypto }), role, crypto, store: chunks, keys: null })
+    transfer.refuse(error)
+    transfer.stop()
+    return transfer
   }
 
   /** Work started by an event: a failure is shown on the drop's transfer (and cannot become an unhandled rejection). */
@@ -313,25 +301,8 @@ export class Engine {
     work.catch((err) => {
       const message = err instanceof Error ? err.message : String(err)
       this.#transfers.get(cid)?.swarm.events.emit('warning', `Something failed in the background: ${message}`)
-      this.#revokeWaiters.get(cid)?.reject(new Error(`Deleting the drop here failed: ${message}`))
+      this.#revocation.failed(cid, message)
     })
-  }
-
-  async #applyTombstone(cid: Cid, secret: Uint8Array, source: 'server' | 'peer'): Promise<void> {
-    const transfer = this.#transfers.get(cid)
-    if (!transfer && !(await this.#options.library.get(cid))) return
-    const manifest = (await this.#storedManifest(cid))?.manifest ?? transfer?.swarm.manifest
-    if (!manifest && source === 'peer') return // cannot be checked yet: the server's word decides
-    if (manifest && !(await isValidTombstone(this.#options.crypto, manifest, secret))) {
-      transfer?.swarm.events.emit('warning', `ignored a tombstone from a ${source} that does not match this drop`)
-      return
-    }
-    transfer?.markRevoked()
-    if (manifest && transfer) {
-      transfer.swarm.sendTombstone(secret)
-      await new Promise((resolve) => setTimeout(resolve, TOMBSTONE_LINGER_MS)) // let the frames leave before the links close
-    }
-    await this.remove(cid)
   }
 
   async #resume(record: DropRecord): Promise<Transfer> {
@@ -342,23 +313,47 @@ export class Engine {
 
   async #storedManifest(cid: Cid): Promise<{ manifest: Manifest; bytes: Uint8Array } | undefined> {
     const digest = digestOfCid(cid)
-    const bytes = await this.#options.store.get(digest)
+    const bytes = await this.#options.store.drop(digest).get(digest)
     if (!bytes || !bytesEqual(await this.#options.crypto.sha256(bytes), digest)) return undefined
     return { manifest: decodeManifest(bytes), bytes }
   }
 
-  async #start(cid: Cid, secret: Uint8Array | null, role: TransferSnapshot['role'], known?: { manifest: Manifest; bytes: Uint8Array }) {
+  /**
+   * Runs a drop. An `attempt` is a link being tried on a manifest still to
+   * come: it is admitted (and the library written) only if the secret opens
+   * it; if not, the attempt stops, and a held drop it replaced runs again.
+   */
+  async #start(
+    cid: Cid,
+    secret: Uint8Array | null,
+    role: TransferSnapshot['role'],
+    known?: { manifest: Manifest; bytes: Uint8Array },
+    attempt?: { target: LinkTarget; resume: DropRecord | null },
+  ): Promise<Transfer> {
     const { crypto, store, random, checkSpace } = this.#options
     const keys = secret ? await deriveKeys(crypto, secret) : null
-    const swarm = new Swarm({ cid, store, crypto, random, limiter: this.limiter })
+    if (known) {
+      try {
+        await this.#check(cid, known.manifest, null)
+      } catch (err) {
+        return this.#refused(cid, role, err)
+      }
+    }
+    const chunks = store.drop(digestOfCid(cid))
+    const admit = async (manifest: Manifest) => {
+      await this.#check(cid, manifest, attempt ? keys : null)
+      if (attempt) await this.#admitted(attempt.target, manifest)
+    }
+    const swarm = new Swarm({ cid, store: chunks, crypto, random, limiter: this.limiter, admit })
     await swarm.start(known)
     const running = this.#transfers.get(cid)
     if (running) {
       swarm.close()
       return running
     }
-    const transfer = new Transfer({ swarm, role, crypto, store, keys, checkSpace, now: this.#options.now })
+    const transfer = new Transfer({ swarm, role, crypto, store: chunks, keys, checkSpace, now: this.#options.now })
     this.#transfers.set(cid, transfer)
+    this.#secrets.set(transfer, secret && toBase64Url(secret))
     // Past its expiry a drop is deleted here, as on every honest peer; the page still says why.
     const removeIfExpired = () => {
       if (transfer.getSnapshot().errorKind === 'expired' && this.#transfers.get(cid) === transfer) this.#background(cid, this.remove(cid))
@@ -367,7 +362,14 @@ export class Engine {
     removeIfExpired() // a stored manifest may have expired already, before this subscription
     transfer.onNamed((name, totalBytes) => this.#background(cid, this.#rename(cid, name, totalBytes)))
     swarm.events.on('complete', () => this.#options.signaling.announce(cid, true))
-    swarm.events.on('tombstone', (secret) => this.#background(cid, this.#onRevoked(cid, secret, 'peer')))
+    swarm.events.on('tombstone', (secret) => this.#revocation.fromPeer(cid, secret))
+    if (attempt) {
+      swarm.events.on('refused', () => {
+        if (this.#transfers.get(cid) !== transfer) return
+        this.#stop(cid)
+        if (attempt.resume) this.#background(cid, this.#resume(attempt.resume))
+      })
+    }
     this.#options.signaling.announce(cid, swarm.have?.complete ?? false)
     return transfer
   }
@@ -384,112 +386,7 @@ export class Engine {
     if (!transfer) return
     this.#transfers.delete(cid)
     this.#options.signaling.leave(cid)
-    for (const [key, dial] of this.#dials) if (key.startsWith(`${cid}|`)) dial.abort('transfer stopped')
+    this.#links.stop(cid)
     transfer.stop()
-  }
-
-  // --- connections --------------------------------------------------------
-
-  #connectionCount(): number {
-    let n = this.#dials.size
-    for (const t of this.#transfers.values()) n += t.swarm.peerCount
-    return n
-  }
-
-  /** Whether one more connection may be opened for this transfer, freeing an idle one if needed. */
-  #hasRoom(transfer: Transfer): boolean {
-    let dialing = 0
-    for (const key of this.#dials.keys()) if (key.startsWith(`${transfer.cid}|`)) dialing++
-    const inSwarm = transfer.swarm.peerCount + dialing
-    if (inSwarm >= this.#options.maxPeersPerSwarm && !transfer.swarm.makeRoom()) return false
-    if (this.#connectionCount() >= this.#options.maxConnections && !transfer.swarm.makeRoom()) return false
-    return true
-  }
-
-  #onPeers(cid: Cid, peers: string[]): void {
-    const transfer = this.#transfers.get(cid)
-    if (!transfer) return
-    // The server lists the most useful peers first.
-    for (const peer of peers) {
-      if (peer === this.#options.signaling.peerId) continue
-      if (transfer.swarm.hasPeer(peer) || this.#dials.has(`${cid}|${peer}`)) continue
-      if (!this.#hasRoom(transfer)) return
-      this.#startDial(transfer, peer, true)
-    }
-  }
-
-  #onSignal(from: string, cid: Cid, data: Record<string, unknown>): void {
-    const transfer = this.#transfers.get(cid)
-    if (data.type === 'relay-close') return this.#relays.get(`${cid}|${from}`)?.shut('the peer closed the relay')
-    if (!transfer) return
-    if (data.type === 'relay') {
-      if (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(transfer)) this.#openRelay(transfer, from, false)
-      else this.#options.signaling.signal(from, cid, { type: 'relay-close' })
-      return
-    }
-    let dial = this.#dials.get(`${cid}|${from}`)
-    if (!dial) {
-      // Only an offer may start a connection; a stray answer or candidate is dropped.
-      if (data.type !== 'offer' || !this.#hasRoom(transfer)) return
-      dial = this.#startDial(transfer, from, false)
-    }
-    dial.signal(data)
-  }
-
-  /**
-   * Negotiates a direct connection. The initiator falls back to the relay if it
-   * has not opened after the server's `relay.afterMs`, or fails sooner; the
-   * direct attempt goes on, and if it opens later it replaces the relay.
-   */
-  #startDial(transfer: Transfer, remotePeer: string, initiator: boolean): Dial {
-    const key = `${transfer.cid}|${remotePeer}`
-    const { signaling } = this.#options
-    const active = () => this.#transfers.get(transfer.cid) === transfer
-    const dial = this.#options.dial({
-      remotePeer,
-      initiator,
-      iceServers: signaling.iceServers as RTCIceServer[],
-      iceTransportPolicy: signaling.iceTransportPolicy,
-      sendSignal: (data) => signaling.signal(remotePeer, transfer.cid, data),
-      connectTimeoutMs: this.#options.connectTimeoutMs,
-    })
-    this.#dials.set(key, dial)
-    const relay = signaling.relayPolicy
-    const fallBack = () => {
-      if (initiator && relay.enabled && active() && !this.#relays.has(key) && !transfer.swarm.hasPeer(remotePeer)) {
-        this.#openRelay(transfer, remotePeer, true)
-      }
-    }
-    const timer = setTimeout(fallBack, relay.afterMs)
-    dial.connected.then(
-      (connection) => {
-        clearTimeout(timer)
-        this.#dials.delete(key)
-        if (active()) transfer.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
-        else connection.close('transfer stopped')
-      },
-      () => {
-        clearTimeout(timer)
-        this.#dials.delete(key)
-        fallBack()
-      },
-    )
-    return dial
-  }
-
-  #openRelay(transfer: Transfer, remotePeer: string, initiator: boolean): void {
-    const key = `${transfer.cid}|${remotePeer}`
-    const { signaling } = this.#options
-    this.#relays.get(key)?.shut('replaced by a newer relay')
-    const relay = new RelayConnection(remotePeer, digestOfCid(transfer.cid), signaling, () =>
-      signaling.signal(remotePeer, transfer.cid, { type: 'relay-close' }),
-    )
-    this.#relays.set(key, relay)
-    relay.events.on('close', () => {
-      if (this.#relays.get(key) === relay) this.#relays.delete(key)
-    })
-    // The signal goes out before our first relayed frame (HELLO), over the same socket, so it arrives first.
-    if (initiator) signaling.signal(remotePeer, transfer.cid, { type: 'relay' })
-    transfer.swarm.addConnection(relay)
   }
 }

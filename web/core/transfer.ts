@@ -6,7 +6,7 @@
  */
 import type { Cid } from './content/cid.js'
 import type { CryptoProvider } from './crypto/provider.js'
-import type { ChunkStore } from './storage/chunk-store.js'
+import type { DropChunks } from './storage/chunk-store.js'
 import { type Manifest, pieceCapacity } from './content/manifest.js'
 import { type DropKeys } from './crypto/keys.js'
 import { openMetadata } from './crypto/envelope.js'
@@ -58,6 +58,7 @@ export function mark(name: string): void {
   globalThis.performance?.mark?.(name)
 }
 
+const WRONG_SECRET = 'The link’s secret (or the password) does not open this content.'
 const RATE_WINDOW_MS = 3_000
 const SNAPSHOT_INTERVAL_MS = 250
 const MAX_WARNINGS = 20
@@ -66,7 +67,8 @@ export interface TransferOptions {
   swarm: Swarm
   role: TransferSnapshot['role']
   crypto: CryptoProvider
-  store: ChunkStore
+  /** The drop's chunks. */
+  store: DropChunks
   keys: DropKeys | null
   checkSpace?: SpaceCheck
   now?: () => number
@@ -121,6 +123,7 @@ export class Transfer {
       first = false
     })
     swarm.events.on('complete', () => mark('swarmdrop:complete'))
+    swarm.events.on('refused', (err) => this.refuse(err))
     swarm.events.on('peers', () => this.#refresh())
     swarm.events.on('complete', () => this.#refresh())
     swarm.events.on('warning', (w) => {
@@ -169,6 +172,12 @@ export class Transfer {
     this.#listeners.clear()
   }
 
+  /** The manifest was refused for this link (`err` from the engine's checks): fails, nothing was stored. */
+  refuse(err: unknown): void {
+    if (err instanceof DecryptionError) this.#fail(WRONG_SECRET, 'wrong-secret')
+    else this.#fail(err instanceof Error ? err.message : String(err), 'invalid-content')
+  }
+
   /** The owner revoked the drop: fails with that reason (the engine then deletes it). */
   markRevoked(): void {
     this.#fail('The owner stopped sharing this link everywhere: its files are no longer available.', 'revoked')
@@ -205,7 +214,7 @@ export class Transfer {
       this.#refresh() // show the file list with its progress now, not at the next tick
     } catch (err) {
       if (err instanceof DecryptionError) {
-        this.#fail('The link’s secret (or the password) does not open this content.', 'wrong-secret')
+        this.#fail(WRONG_SECRET, 'wrong-secret')
       } else {
         const reason = err instanceof InvalidManifestError ? `The file list in this content is invalid: ${err.message}` : String(err)
         this.#fail(reason, 'invalid-content')
@@ -270,7 +279,7 @@ export class Transfer {
     return fileBytesHeld(files, capacity, (i) => have.has(i))
   }
 
-    #update(patch: Partial<TransferSnapshot>): void {
+  #update(patch: Partial<TransferSnapshot>): void {
     const next = { ...this.#snapshot, ...patch }
     const changed = (Object.keys(patch) as (keyof TransferSnapshot)[]).some((k) => {
       const a = this.#snapshot[k]

@@ -58,11 +58,12 @@ function contentDisposition(name: string): string {
 async function respond({ cid, secret, files, name }: SaveRequest): Promise<Response> {
   const crypto = defaultCrypto()
   const store = idbChunkStore(await openSwarmdropDb())
-  const manifestBytes = await store.get(digestOfCid(cid))
+  const drop = store.drop(digestOfCid(cid)) // the drop's own chunks, manifest under its CID digest
+  const manifestBytes = await drop.get(digestOfCid(cid))
   if (!manifestBytes) return new Response('This drop is no longer in this browser.', { status: 404 })
   const manifest = decodeManifest(manifestBytes)
   const { pieceKey } = await deriveKeys(crypto, fromBase64Url(secret))
-  const ctx = { crypto, store, manifest, pieceKey }
+  const ctx = { crypto, store: drop, manifest, pieceKey }
   if (files.length !== 1) {
     const entries = files.map((f) => ({ name: f.path, size: f.size, input: readFileBytes(ctx, f) }))
     const zip = downloadZip(entries, { metadata: files.map((f) => ({ name: f.path, size: f.size })) })

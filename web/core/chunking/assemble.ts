@@ -3,7 +3,7 @@
  * time, so saving a file of any size holds at most one piece in memory.
  */
 import type { CryptoProvider, AeadKey } from '../crypto/provider.js'
-import type { ChunkStore } from '../storage/chunk-store.js'
+import type { DropChunks } from '../storage/chunk-store.js'
 import { type Manifest, pieceCapacity } from '../content/manifest.js'
 import type { FileSpan } from '../content/metadata.js'
 import { openPiece } from '../crypto/envelope.js'
@@ -11,7 +11,8 @@ import { MissingPieceError } from '../util/errors.js'
 
 export interface AssembleContext {
   crypto: CryptoProvider
-  store: ChunkStore
+  /** The drop's chunks. */
+  store: DropChunks
   manifest: Manifest
   pieceKey: AeadKey
 }

@@ -4,6 +4,7 @@ import { readFileBytes } from './assemble.js'
 import { bytesSource } from './source.js'
 import { choosePieceSize } from './piece-size.js'
 import { memoryStore } from '../storage/memory-store.js'
+import type { ChunkStore } from '../storage/chunk-store.js'
 import { webCryptoProvider } from '../crypto/provider.js'
 import { deriveKeys } from '../crypto/keys.js'
 import { decodeManifest, pieceCountFor } from '../content/manifest.js'
@@ -25,7 +26,7 @@ async function roundTrip(sizes: number[]) {
   const files = contents.map((bytes, i) => bytesSource(`dir/file-${i}.bin`, bytes))
   const result = await ingest(files, { crypto, store, pieceSize: PIECE })
   const keys = await deriveKeys(crypto, result.secret)
-  const ctx = { crypto, store, manifest: result.manifest, pieceKey: keys.pieceKey }
+  const ctx = { crypto, store: store.drop(digestOfCid(result.cid)), manifest: result.manifest, pieceKey: keys.pieceKey }
   const out: Uint8Array[] = []
   for (const span of fileSpans(result.metadata)) {
     const parts: Uint8Array[] = []
@@ -59,7 +60,8 @@ describe('ingest and assemble', () => {
   })
 
   it('names every piece by the SHA-256 of its sealed bytes and stores the manifest under its CID', async () => {
-    const { store, result } = await roundTrip([3 * CAPACITY])
+    const { store: whole, result } = await roundTrip([3 * CAPACITY])
+    const store = whole.drop(digestOfCid(result.cid))
     for (const id of result.manifest.pieceIds) {
       const sealed = await store.get(id)
       expect(sealed).toBeDefined()
@@ -82,7 +84,8 @@ describe('ingest and assemble', () => {
   })
 
   it('stores no plaintext: no 16-byte window of the file appears in any stored piece', async () => {
-    const { store, contents, result } = await roundTrip([4 * CAPACITY])
+    const { store: whole, contents, result } = await roundTrip([4 * CAPACITY])
+    const store = whole.drop(digestOfCid(result.cid))
     const windows = new Set<string>()
     for (let i = 0; i + 16 <= contents[0].length; i += 16) windows.add(toHex(contents[0].subarray(i, i + 16)))
     for (const id of result.manifest.pieceIds) {
@@ -91,11 +94,12 @@ describe('ingest and assemble', () => {
     }
   })
 
-  it('fails reading a file whose piece was deleted with MissingPieceError', async () => {
-    const { store, result } = await roundTrip([2 * CAPACITY])
-    await store.delete(result.manifest.pieceIds[1])
+  it('fails reading a file whose piece is missing with MissingPieceError', async () => {
+    const { store: whole, result } = await roundTrip([2 * CAPACITY])
+    const partial = whole.drop(new Uint8Array(32).fill(7)) // holds piece 0 only
+    await partial.put(result.manifest.pieceIds[0], (await whole.drop(digestOfCid(result.cid)).get(result.manifest.pieceIds[0]))!)
     const keys = await deriveKeys(crypto, result.secret)
-    const ctx = { crypto, store, manifest: result.manifest, pieceKey: keys.pieceKey }
+    const ctx = { crypto, store: partial, manifest: result.manifest, pieceKey: keys.pieceKey }
     const read = async () => {
       for await (const _ of readFileBytes(ctx, fileSpans(result.metadata)[0]));
     }
@@ -113,6 +117,24 @@ describe('ingest and assemble', () => {
     await expect(
       ingest([bytesSource('x', new Uint8Array(10))], { crypto, store: memoryStore(), signal: controller.signal }),
     ).rejects.toThrow(/abort/)
+  })
+
+  it('deletes what it stored when it fails part-way', async () => {
+    const inner = memoryStore()
+    const written: { drop: Uint8Array; id: Uint8Array }[] = []
+    const store: ChunkStore = {
+      ...inner,
+      drop(drop) {
+        const view = inner.drop(drop)
+        return { ...view, putMany: (entries) => (entries.forEach(([id]) => written.push({ drop, id })), view.putMany(entries)) }
+      },
+    }
+    const controller = new AbortController()
+    const onProgress = (done: number) => done >= 20 * CAPACITY && controller.abort()
+    const files = [bytesSource('x', randomBytes(60 * CAPACITY, 11))]
+    await expect(ingest(files, { crypto, store, pieceSize: PIECE, signal: controller.signal, onProgress, concurrency: 2 })).rejects.toThrow(/abort/)
+    expect(written.length).toBeGreaterThan(0)
+    for (const { drop, id } of written) expect(await inner.drop(drop).has(id)).toBe(false)
   })
 })
 

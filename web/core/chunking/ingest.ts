@@ -6,7 +6,9 @@
  * do not each cost a piece. A few pieces are processed at once so reading,
  * encryption, hashing and storing overlap, and stored pieces are written in
  * batches (one IndexedDB transaction per few MiB); memory stays at a few
- * MiB whatever the drop's size.
+ * MiB whatever the drop's size. The CID is known only at the end, so pieces
+ * go to a fresh staging drop in the store, moved to the CID's drop once the
+ * manifest is stored; a failed or cancelled ingest deletes its staging drop.
  */
 import type { CryptoProvider } from '../crypto/provider.js'
 import type { ChunkStore } from '../storage/chunk-store.js'
@@ -20,6 +22,7 @@ import { choosePieceSize } from './piece-size.js'
 import { type SourceFile, readSpan } from './source.js'
 import { BatchWriter } from '../storage/batch-writer.js'
 import { InvalidManifestError, throwIfAborted } from '../util/errors.js'
+import { randomBytes } from '../util/bytes.js'
 
 export interface IngestOptions {
   crypto: CryptoProvider
@@ -65,7 +68,9 @@ export async function ingest(files: readonly SourceFile[], options: IngestOption
   const count = pieceCountFor(totalSize, pieceSize)
   const capacity = pieceCapacity(pieceSize)
   const pieceIds: Uint8Array[] = new Array(count)
-  const writer = new BatchWriter(store)
+  const stagingId = randomBytes(32)
+  const staging = store.drop(stagingId)
+  const writer = new BatchWriter(staging)
   let doneBytes = 0
   options.onProgress?.(0, totalSize)
 
@@ -83,12 +88,25 @@ export async function ingest(files: readonly SourceFile[], options: IngestOption
   }
 
   let next = 0
+  let failed = false
   const worker = async () => {
-    while (next < count) await processPiece(next++)
+    try {
+      while (next < count && !failed) await processPiece(next++)
+    } catch (err) {
+      failed = true // the other workers stop too
+      throw err
+    }
   }
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, count) }, worker))
-  await writer.drain()
-  throwIfAborted(signal)
+  const workers = await Promise.allSettled(Array.from({ length: Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, count) }, worker))
+  try {
+    for (const w of workers) if (w.status === 'rejected') throw w.reason
+    await writer.drain()
+    throwIfAborted(signal)
+  } catch (err) {
+    await writer.drain().catch(() => {}) // nothing may land after the staging drop is deleted
+    await store.deleteDrop(stagingId)
+    throw err
+  }
 
   const metadata: DropMetadata = { files: files.map((f) => ({ path: f.path, size: f.size, type: f.type })) }
   const manifest: Manifest = {
@@ -102,6 +120,7 @@ export async function ingest(files: readonly SourceFile[], options: IngestOption
   }
   const manifestBytes = encodeManifest(manifest)
   const cid = cidFromDigest(await crypto.sha256(manifestBytes))
-  await store.put(digestOfCid(cid), manifestBytes)
+  await staging.put(digestOfCid(cid), manifestBytes)
+  await store.moveDrop(stagingId, digestOfCid(cid))
   return { cid, secret, manifest, manifestBytes, metadata }
 }

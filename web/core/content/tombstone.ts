@@ -7,9 +7,11 @@
  */
 import type { CryptoProvider } from '../crypto/provider.js'
 import type { Manifest } from './manifest.js'
-import { bytesEqual, randomBytes } from '../util/bytes.js'
+import { bytesEqual, fromBase64Url, randomBytes } from '../util/bytes.js'
 
 export const REVOKE_SECRET_BYTES = 32
+/** 32 bytes as base64url without padding: 43 characters, the last carrying 2 unused bits. */
+const REVOKE_SECRET_TEXT = /^[A-Za-z0-9_-]{43}$/
 
 export function newRevokeSecret(): Uint8Array {
   return randomBytes(REVOKE_SECRET_BYTES)
@@ -23,4 +25,22 @@ export function revokeHashOf(crypto: CryptoProvider, secret: Uint8Array): Promis
 export async function isValidTombstone(crypto: CryptoProvider, manifest: Manifest, secret: Uint8Array): Promise<boolean> {
   if (!manifest.revokeHash || secret.length !== REVOKE_SECRET_BYTES) return false
   return bytesEqual(await revokeHashOf(crypto, secret), manifest.revokeHash)
+}
+
+/**
+ * The revoke secret a server sends as text, or null if it is not 32 bytes of
+ * base64url. Lenient about the last character's unused bits: a server (Node's
+ * Buffer) accepts all four spellings of the same secret and may hand on any
+ * of them. That is safe because the secret is only ever checked against the
+ * manifest's revoke hash; refusing a spelling would let a stranger who
+ * re-sends the tombstone spelled otherwise keep every peer that comes back
+ * from deleting the drop.
+ */
+export function revokeSecretFromText(text: string): Uint8Array | null {
+  if (!REVOKE_SECRET_TEXT.test(text)) return null
+  const secret = new Uint8Array(REVOKE_SECRET_BYTES)
+  secret.set(fromBase64Url(text.slice(0, 40))) // 30 bytes, no spare bits
+  // The last 3 characters and a zero character: 3 bytes, of which the first 2 are the secret's last 2.
+  secret.set(fromBase64Url(`${text.slice(40)}A`).subarray(0, 2), 30)
+  return secret
 }

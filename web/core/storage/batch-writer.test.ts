@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { BatchWriter } from './batch-writer.js'
 import { memoryStore } from './memory-store.js'
-import type { ChunkStore } from './chunk-store.js'
+import type { DropChunks } from './chunk-store.js'
 
 const id = (n: number) => new Uint8Array(32).fill(n)
+const oneDrop = () => memoryStore().drop(id(255))
 
 describe('BatchWriter', () => {
   it('writes every chunk, in batches of at most the limit, and drain waits for the last', async () => {
-    const inner = memoryStore()
+    const inner = oneDrop()
     const batches: number[] = []
-    const store: ChunkStore = { ...inner, putMany: async (entries) => (batches.push(entries.length), inner.putMany(entries)) }
+    const store: DropChunks = { ...inner, putMany: async (entries) => (batches.push(entries.length), inner.putMany(entries)) }
     const writer = new BatchWriter(store, 1_000_000, 4)
     for (let i = 0; i < 10; i++) await writer.add(id(i), new Uint8Array(100).fill(i))
     await writer.drain()
@@ -20,8 +21,8 @@ describe('BatchWriter', () => {
   it('keeps at most one batch writing while the next fills', async () => {
     let writing = 0
     let maxWriting = 0
-    const store: ChunkStore = {
-      ...memoryStore(),
+    const store: DropChunks = {
+      ...oneDrop(),
       putMany: async () => {
         maxWriting = Math.max(maxWriting, ++writing)
         await new Promise((r) => setTimeout(r, 5))
@@ -35,7 +36,7 @@ describe('BatchWriter', () => {
   })
 
   it('reports a storage error to the producer', async () => {
-    const store: ChunkStore = { ...memoryStore(), putMany: async () => Promise.reject(new DOMException('full', 'QuotaExceededError')) }
+    const store: DropChunks = { ...oneDrop(), putMany: async () => Promise.reject(new DOMException('full', 'QuotaExceededError')) }
     const writer = new BatchWriter(store, 1_000_000, 1)
     await writer.add(id(1), new Uint8Array(1))
     await expect(writer.add(id(2), new Uint8Array(1)).then(() => writer.drain())).rejects.toThrow('full')

@@ -3,7 +3,7 @@
  * caller keeps producing. At most two batches are in memory: the one filling
  * and the one being written; add() waits when both are busy.
  */
-import type { ChunkStore } from './chunk-store.js'
+import type { DropChunks } from './chunk-store.js'
 
 export class BatchWriter {
   #pending: [Uint8Array, Uint8Array][] = []
@@ -11,7 +11,7 @@ export class BatchWriter {
   #writing: Promise<void> = Promise.resolve()
 
   constructor(
-    private readonly store: ChunkStore,
+    private readonly store: DropChunks,
     private readonly maxBatchBytes = 4 * 1024 * 1024,
     private readonly maxBatchChunks = 16,
   ) {}

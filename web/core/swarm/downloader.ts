@@ -15,7 +15,7 @@
  *   and its single source gets a strike (a piece with several sources, from
  *   endgame, is fetched again from one peer so the culprit shows).
  */
-import type { ChunkStore } from '../storage/chunk-store.js'
+import type { DropChunks } from '../storage/chunk-store.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { type Manifest, sealedPieceLength } from '../content/manifest.js'
 import { REQUEST_BLOCK_BYTES } from '../wire/constants.js'
@@ -42,7 +42,7 @@ import {
 export interface DownloadHost {
   readonly manifest: Manifest
   readonly have: Bitfield
-  readonly store: ChunkStore
+  readonly store: DropChunks
   readonly crypto: CryptoProvider
   readonly random: () => number
   readonly now: () => number

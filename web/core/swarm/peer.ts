@@ -36,6 +36,8 @@ export class PeerSession {
   readonly uploadQueue: BlockRequest[] = []
   uploading = false
   writable = true
+  /** A tombstone from this peer is being checked: more are ignored meanwhile. */
+  checkingTombstone = false
   strikes = 0
   /** Request timeouts since the peer last delivered a block. */
   timeouts = 0

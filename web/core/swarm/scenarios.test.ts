@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { Swarm } from './swarm.js'
 import { memoryStore } from '../storage/memory-store.js'
-import type { ChunkStore } from '../storage/chunk-store.js'
+import type { DropChunks } from '../storage/chunk-store.js'
+import { digestOfCid } from '../content/cid.js'
 import { seededRandom } from '../util/random.js'
 import { completed, crypto, expectContent, fresh, holder as holderOf, link, makeDrop, range, type Drop } from './swarm.fixtures.js'
 
@@ -95,10 +96,10 @@ describe('swarm scenarios', () => {
   it('stops downloading with a storage error when the store is full, keeping what it stored', async () => {
     const drop = await makeDrop(20 * (16 * 1024 - 16), 16 * 1024)
     const seed = await holder(drop, range(0, 20), 8)
-    const inner = memoryStore()
+    const inner = memoryStore().drop(digestOfCid(drop.result.cid))
     let puts = 0
     // Like an IndexedDB transaction: a batch that would pass the quota fails whole.
-    const full: ChunkStore = {
+    const full: DropChunks = {
       ...inner,
       async putMany(entries) {
         if (puts + entries.length > 6) throw new DOMException('quota', 'QuotaExceededError')

@@ -3,7 +3,7 @@ import { afterEach, expect } from 'vitest'
 import { Swarm } from './swarm.js'
 import { memoryPair, type MemoryLinkOptions } from '../transport/memory.js'
 import { memoryStore } from '../storage/memory-store.js'
-import type { ChunkStore } from '../storage/chunk-store.js'
+import type { DropChunks } from '../storage/chunk-store.js'
 import { webCryptoProvider } from '../crypto/provider.js'
 import { deriveKeys } from '../crypto/keys.js'
 import { ingest, type IngestResult } from '../chunking/ingest.js'
@@ -18,7 +18,8 @@ export const crypto = webCryptoProvider()
 
 export interface Drop {
   content: Uint8Array
-  store: ChunkStore
+  /** The sharer's chunks of the drop. */
+  store: DropChunks
   result: IngestResult
 }
 
@@ -29,16 +30,16 @@ export const range = (from: number, to: number) => Array.from({ length: to - fro
 
 export async function makeDrop(size: number, pieceSize: number): Promise<Drop> {
   const content = pseudoRandomBytes(size, size)
-  const store = memoryStore()
-  const result = await ingest([bytesSource('data.bin', content)], { crypto, store, pieceSize })
-  return { content, store, result }
+  const whole = memoryStore()
+  const result = await ingest([bytesSource('data.bin', content)], { crypto, store: whole, pieceSize })
+  return { content, store: whole.drop(digestOfCid(result.cid)), result }
 }
 
 /** A peer holding `pieces` (all by default) and the manifest; `store` defaults to a copy of just those. */
-export async function holder(drop: Drop, options: { pieces?: Iterable<number>; store?: ChunkStore; seed?: number } = {}) {
+export async function holder(drop: Drop, options: { pieces?: Iterable<number>; store?: DropChunks; seed?: number } = {}) {
   let store = options.store
   if (!store) {
-    store = memoryStore()
+    store = memoryStore().drop(digestOfCid(drop.result.cid))
     await store.put(digestOfCid(drop.result.cid), drop.result.manifestBytes)
     for (const i of options.pieces ?? range(0, drop.result.manifest.pieceIds.length)) {
       const id = drop.result.manifest.pieceIds[i]
@@ -52,8 +53,8 @@ export async function holder(drop: Drop, options: { pieces?: Iterable<number>; s
 }
 
 /** A peer with nothing but the CID. */
-export function fresh(drop: Drop, seed = 2, now?: () => number): { swarm: Swarm; store: ChunkStore } {
-  const store = memoryStore()
+export function fresh(drop: Drop, seed = 2, now?: () => number): { swarm: Swarm; store: DropChunks } {
+  const store = memoryStore().drop(digestOfCid(drop.result.cid))
   const swarm = new Swarm({ cid: drop.result.cid, store, crypto, random: seededRandom(seed), now })
   swarms.push(swarm)
   return { swarm, store }
@@ -74,7 +75,7 @@ export function completed(swarm: Swarm): Promise<void> {
 }
 
 /** The drop's file as `store` holds it, decrypted. */
-export async function contentOf(drop: Drop, store: ChunkStore): Promise<Uint8Array> {
+export async function contentOf(drop: Drop, store: DropChunks): Promise<Uint8Array> {
   const keys = await deriveKeys(crypto, drop.result.secret)
   const ctx = { crypto, store, manifest: drop.result.manifest, pieceKey: keys.pieceKey }
   const parts: Uint8Array[] = []
@@ -83,7 +84,7 @@ export async function contentOf(drop: Drop, store: ChunkStore): Promise<Uint8Arr
 }
 
 /** Checks `store` yields the drop's content. Compares SHA-256: deep equality on MiB arrays is very slow. */
-export async function expectContent(drop: Drop, store: ChunkStore): Promise<void> {
+export async function expectContent(drop: Drop, store: DropChunks): Promise<void> {
   const actual = await contentOf(drop, store)
   expect(actual.length).toBe(drop.content.length)
   expect(toHex(await crypto.sha256(actual))).toBe(toHex(await crypto.sha256(drop.content)))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { memoryPair } from '../transport/memory.js'
 import { memoryStore } from '../storage/memory-store.js'
-import type { ChunkStore } from '../storage/chunk-store.js'
+import type { DropChunks } from '../storage/chunk-store.js'
 import { ingest } from '../chunking/ingest.js'
 import { bytesSource } from '../chunking/source.js'
 import { digestOfCid } from '../content/cid.js'
@@ -12,12 +12,12 @@ import { Bitfield } from './bitfield.js'
 
 const PIECE = 16 * 1024
 const makeDrop = (size = 20 * (PIECE - 16) + 100) => makeSizedDrop(size, PIECE)
-const seeder = (drop: Awaited<ReturnType<typeof makeDrop>>, store?: ChunkStore, seed = 1) => holder(drop, { store: store ?? drop.store, seed })
+const seeder = (drop: Awaited<ReturnType<typeof makeDrop>>, store?: DropChunks, seed = 1) => holder(drop, { store: store ?? drop.store, seed })
 const downloader = fresh
 const connect = link
 
 /** A store that returns corrupted bytes for every piece: a peer that lies. */
-function lyingStore(inner: ChunkStore): ChunkStore {
+function lyingStore(inner: DropChunks): DropChunks {
   return {
     ...inner,
     async get(id) {
@@ -42,9 +42,9 @@ describe('swarm', () => {
 
   it('downloads an empty drop (zero pieces) once the manifest arrives', async () => {
     const content = new Uint8Array(0)
-    const store = memoryStore()
-    const result = await ingest([bytesSource('empty', content)], { crypto, store, pieceSize: PIECE })
-    const drop = { content, store, result }
+    const whole = memoryStore()
+    const result = await ingest([bytesSource('empty', content)], { crypto, store: whole, pieceSize: PIECE })
+    const drop = { content, store: whole.drop(digestOfCid(result.cid)), result }
     const seed = await seeder(drop)
     const { swarm } = downloader(drop)
     connect(seed, swarm, ['seed', 'down'])

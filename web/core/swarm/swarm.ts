@@ -4,27 +4,35 @@
  * and the Uploader (serving). It knows nothing of keys or files: it moves and
  * verifies sealed pieces, so blind peers run the same code.
  */
-import type { ChunkStore } from '../storage/chunk-store.js'
+import type { DropChunks } from '../storage/chunk-store.js'
 import type { Connection } from '../transport/transport.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { type Cid, digestOfCid } from '../content/cid.js'
-import { type Manifest, decodeManifest, sealedPieceLength } from '../content/manifest.js'
+import { type Manifest, sealedPieceLength } from '../content/manifest.js'
 import type { Frame } from '../wire/codec.js'
 import { MANIFEST_PART_BYTES, REQUEST_BLOCK_BYTES } from '../wire/constants.js'
 import { Emitter } from '../util/emitter.js'
 import { bytesEqual } from '../util/bytes.js'
-import { InvalidManifestError } from '../util/errors.js'
+import { isValidTombstone } from '../content/tombstone.js'
 import { Bitfield } from './bitfield.js'
 import { PeerSession } from './peer.js'
 import { Downloader } from './downloader.js'
 import { Uploader } from './uploader.js'
 import { UploadLimiter } from './rate.js'
-import { HELLO_TIMEOUT_MS, MANIFEST_TIMEOUT_MS, MAX_UPLOAD_QUEUE, TICK_MS } from './constants.js'
+import { HELLO_TIMEOUT_MS, MAX_UPLOAD_QUEUE, TICK_MS } from './constants.js'
+import { ManifestFetch } from './manifest-fetch.js'
 
 export interface SwarmOptions {
   cid: Cid
-  store: ChunkStore
+  /** This drop's chunks. */
+  store: DropChunks
   crypto: CryptoProvider
+  /**
+   * Checks a manifest fetched from a peer (its hash already matched) before
+   * anything of it is stored; throwing refuses it, and the swarm then fetches
+   * nothing ('refused').
+   */
+  admit?: (manifest: Manifest) => Promise<void>
   /** The page's upload limit, shared by all swarms; unlimited by default. */
   limiter?: UploadLimiter
   random?: () => number
@@ -49,15 +57,10 @@ export interface SwarmEvents extends Record<string, unknown> {
   warning: string
   /** Pieces can no longer be stored (quota); downloading has stopped. */
   'storage-error': unknown
-  /** A peer says the drop was revoked; the secret is unchecked (the engine checks it against the manifest). */
+  /** A peer's tombstone, checked against the manifest: the drop is revoked. */
   tombstone: Uint8Array
-}
-
-interface ManifestFetch {
-  peer: PeerSession
-  buffer: Uint8Array | null
-  next: number
-  startedAt: number
+  /** The manifest was refused (`admit` threw this): nothing is stored or fetched. */
+  refused: unknown
 }
 
 export class Swarm {
@@ -70,7 +73,7 @@ export class Swarm {
   bytesUp = 0
   /** Wire bytes of relay connections that have closed; open ones are added on read. */
   #relayedClosed = 0
-  readonly #store: ChunkStore
+  readonly #store: DropChunks
   readonly #crypto: CryptoProvider
   readonly #random: () => number
   readonly #now: () => number
@@ -78,7 +81,7 @@ export class Swarm {
   readonly #peers = new Map<string, PeerSession>()
   readonly #uploader: Uploader
   #downloader: Downloader | null = null
-  #manifestFetch: ManifestFetch | null = null
+  readonly #manifestFetch: ManifestFetch
   /** Revoked: the tombstone is going out to peers, nothing else is answered. */
   #revoked = false
   readonly #tick: ReturnType<typeof setInterval>
@@ -99,6 +102,20 @@ export class Swarm {
         peer.bytesUp += bytes
         this.bytesUp += bytes
       },
+    })
+    this.#manifestFetch = new ManifestFetch({
+      cidDigest: this.#cidDigest,
+      crypto: options.crypto,
+      now: this.#now,
+      admit: options.admit ?? (async () => {}),
+      peers: () => this.#peers.values(),
+      wanted: () => !this.#closed && !this.manifest,
+      fetched: async (manifest, bytes) => {
+        await this.#store.put(this.#cidDigest, bytes)
+        await this.#adoptManifest(manifest, bytes)
+      },
+      refused: (error) => this.events.emit('refused', error),
+      warn: (message) => this.events.emit('warning', message),
     })
     this.#tick = setInterval(() => this.#onTick(), TICK_MS)
   }
@@ -203,13 +220,12 @@ export class Swarm {
       case 'manifest-request':
         return this.#onManifestRequest(peer, frame.offset)
       case 'manifest-part':
-        return void this.#onManifestPart(peer, frame)
+        return void this.#manifestFetch.onPart(peer, frame)
       case 'close':
         peer.connection.close(`peer closed: ${frame.reason}`)
         return
       case 'tombstone':
-        this.events.emit('tombstone', frame.secret.slice())
-        return
+        return void this.#onTombstone(peer, frame.secret.slice())
     }
   }
 
@@ -221,7 +237,7 @@ export class Swarm {
     if (!peer.acceptHello(frame, this.have?.size)) return
     this.#downloader?.peerJoined(peer)
     this.events.emit('peers', undefined)
-    this.#maybeFetchManifest()
+    this.#manifestFetch.start()
     this.#downloader?.schedule()
   }
 
@@ -233,7 +249,7 @@ export class Swarm {
     }
     peer.hasManifest = true
     if (has.set(piece)) this.#downloader?.peerHas(piece)
-    this.#maybeFetchManifest()
+    this.#manifestFetch.start()
     this.#downloader?.schedule()
   }
 
@@ -280,49 +296,23 @@ export class Swarm {
     peer.send({ kind: 'manifest-part', total: bytes.length, offset, data: bytes.subarray(offset, offset + MANIFEST_PART_BYTES) })
   }
 
+  /**
+   * Checked here, against the manifest in memory: a bogus tombstone costs one
+   * hash and its sender. One check per peer at a time; a tombstone that cannot
+   * be checked yet (no manifest) is ignored.
+   */
+  async #onTombstone(peer: PeerSession, secret: Uint8Array): Promise<void> {
+    if (!this.manifest || peer.checkingTombstone) return
+    peer.checkingTombstone = true
+    const valid = await isValidTombstone(this.#crypto, this.manifest, secret)
+    peer.checkingTombstone = false
+    if (this.#closed || this.#revoked) return
+    if (valid) return this.events.emit('tombstone', secret)
+    this.events.emit('warning', 'ignored a tombstone from a peer that does not match this drop, and dropped that peer')
+    peer.fail('sent a tombstone that does not match this drop')
+  }
+
   // --- manifest -----------------------------------------------------------
-
-  #maybeFetchManifest(): void {
-    if (this.manifest || this.#manifestFetch) return
-    const source = [...this.#peers.values()].find((p) => p.hasManifest && p.open)
-    if (!source) return
-    this.#manifestFetch = { peer: source, buffer: null, next: 0, startedAt: this.#now() }
-    source.send({ kind: 'manifest-request', offset: 0 })
-  }
-
-  async #onManifestPart(peer: PeerSession, frame: Extract<Frame, { kind: 'manifest-part' }>): Promise<void> {
-    const fetch = this.#manifestFetch
-    if (!fetch || fetch.peer !== peer) return // late or unasked: ignore
-    if (frame.offset !== fetch.next) return this.#manifestFailed(peer, 'sent manifest bytes out of order')
-    if (!fetch.buffer) fetch.buffer = new Uint8Array(frame.total)
-    else if (fetch.buffer.length !== frame.total) return this.#manifestFailed(peer, 'changed the manifest length')
-    fetch.buffer.set(frame.data, frame.offset)
-    fetch.next += frame.data.length
-    if (fetch.next < frame.total) return void peer.send({ kind: 'manifest-request', offset: fetch.next })
-    const bytes = fetch.buffer
-    const digest = await this.#crypto.sha256(bytes)
-    if (this.manifest || this.#closed) return
-    if (!bytesEqual(digest, this.#cidDigest)) return this.#manifestFailed(peer, 'sent a manifest that does not match the link')
-    this.#manifestFetch = null
-    let manifest: Manifest
-    try {
-      manifest = decodeManifest(bytes)
-    } catch (err) {
-      // The hash matched, so the link itself names a malformed manifest: no peer can do better.
-      const reason = err instanceof InvalidManifestError ? err.message : String(err)
-      this.events.emit('warning', `The content this link names is not a valid Swarmdrop manifest (${reason}).`)
-      return
-    }
-    await this.#store.put(this.#cidDigest, bytes)
-    await this.#adoptManifest(manifest, bytes)
-  }
-
-  #manifestFailed(peer: PeerSession, reason: string): void {
-    this.#manifestFetch = null
-    this.events.emit('warning', `Dropped a peer that ${reason}.`)
-    peer.fail(reason)
-    this.#maybeFetchManifest()
-  }
 
   async #adoptManifest(manifest: Manifest, bytes: Uint8Array): Promise<void> {
     const have = new Bitfield(manifest.pieceIds.length)
@@ -372,10 +362,7 @@ export class Swarm {
     if (this.#peers.get(peer.id) !== peer) return
     this.#peers.delete(peer.id)
     this.#downloader?.peerLeft(peer)
-    if (this.#manifestFetch?.peer === peer) {
-      this.#manifestFetch = null
-      this.#maybeFetchManifest()
-    }
+    this.#manifestFetch.peerLeft(peer)
     this.events.emit('peers', undefined)
     this.#downloader?.schedule()
   }
@@ -383,8 +370,7 @@ export class Swarm {
   #onTick(): void {
     const now = this.#now()
     for (const peer of this.#peers.values()) if (!peer.has && now - peer.connectedAt > HELLO_TIMEOUT_MS) peer.fail('no HELLO in time')
-    const fetch = this.#manifestFetch
-    if (fetch && now - fetch.startedAt > MANIFEST_TIMEOUT_MS) this.#manifestFailed(fetch.peer, 'did not send the manifest in time')
+    this.#manifestFetch.checkTimeout(now)
     this.#downloader?.checkTimeouts(now)
     this.#downloader?.schedule()
   }

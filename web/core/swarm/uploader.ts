@@ -4,7 +4,7 @@
  * the page's upload limit allows. Sealed pieces are read through a small
  * cache, because a peer asks for every block of a piece in a row.
  */
-import type { ChunkStore } from '../storage/chunk-store.js'
+import type { DropChunks } from '../storage/chunk-store.js'
 import type { Manifest } from '../content/manifest.js'
 import type { BlockRequest, PeerSession } from './peer.js'
 import type { UploadLimiter } from './rate.js'
@@ -12,7 +12,7 @@ import { UPLOAD_CACHE_PIECES } from './constants.js'
 import { REQUEST_BLOCK_BYTES } from '../wire/constants.js'
 
 export interface UploadHost {
-  readonly store: ChunkStore
+  readonly store: DropChunks
   readonly limiter: UploadLimiter
   manifest(): Manifest
   /** `bytes` of piece data went to `peer`. */

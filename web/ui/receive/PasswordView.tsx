@@ -7,7 +7,8 @@ import { ReceiveView } from './ReceiveView.tsx'
 /**
  * A password link: asks for the password, derives the key in this browser
  * (nothing is sent anywhere), and opens the drop. A wrong password shows when
- * the file list fails to decrypt; the attempt is forgotten and the form returns.
+ * the file list fails to decrypt; the engine has then changed nothing it held
+ * (the drop may be the user's own), and the form returns.
  */
 export function PasswordView({ engine, target }: { engine: Engine; target: PasswordLinkTarget }) {
   const [password, setPassword] = useState('')
@@ -28,9 +29,7 @@ export function PasswordView({ engine, target }: { engine: Engine; target: Passw
       <ReceiveView
         engine={engine}
         target={state.target}
-        onWrongSecret={() => {
-          void engine.remove(target.cid).then(() => setState({ kind: 'ask', error: 'Wrong password. Try again.' }))
-        }}
+        onWrongSecret={() => setState({ kind: 'ask', error: 'Wrong password. Try again.' })}
       />
     )
   }

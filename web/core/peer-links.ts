@@ -1,0 +1,161 @@
+/**
+ * The engine's peer connections: which are being negotiated, how many each
+ * swarm and the page may have, and falling back to the server relay when a
+ * direct connection does not open. Peers come from the server's lookups and
+ * from peers' own offers; each open connection goes to its transfer's swarm.
+ */
+import type { SignalingClient } from './signaling/client.js'
+import type { Dial, DialFn } from './transport/transport.js'
+import { RelayConnection } from './transport/relay.js'
+import { type Cid, cidFromDigest, digestOfCid } from './content/cid.js'
+import type { Transfer } from './transfer.js'
+
+export interface PeerLinksOptions {
+  signaling: SignalingClient
+  dial: DialFn
+  /** The running transfers, by CID. */
+  transfers: ReadonlyMap<Cid, Transfer>
+  maxPeersPerSwarm: number
+  maxConnections: number
+  connectTimeoutMs: number
+}
+
+export class PeerLinks {
+  readonly #options: PeerLinksOptions
+  readonly #dials = new Map<string, Dial>()
+  /** Relay connections by `${cid}|${peer}`, to route incoming relay frames. */
+  readonly #relays = new Map<string, RelayConnection>()
+  readonly #unsubscribe: (() => void)[]
+
+  constructor(options: PeerLinksOptions) {
+    this.#options = options
+    const { signaling } = options
+    this.#unsubscribe = [
+      signaling.events.on('peers', ({ cid, peers }) => this.#onPeers(cid as Cid, peers)),
+      signaling.events.on('signal', ({ from, cid, data }) => this.#onSignal(from, cid as Cid, data)),
+      signaling.events.on('relay', ({ from, cidDigest, frame }) => {
+        this.#relays.get(`${cidFromDigest(cidDigest)}|${from}`)?.deliver(frame)
+      }),
+      signaling.events.on('error', ({ ref, peer, message }) => {
+        if (ref !== 'relay' || !peer) return
+        for (const [key, relay] of this.#relays) if (key.endsWith(`|${peer}`)) relay.shut(`relay: ${message}`)
+      }),
+      signaling.events.on('status', (status) => {
+        // Relay connections ride on the server link: they end with it (direct ones go on).
+        if (status !== 'open') for (const relay of [...this.#relays.values()]) relay.shut('lost the connection to the server')
+      }),
+    ]
+  }
+
+  /** Gives up the connections still being negotiated for a stopped transfer. */
+  stop(cid: Cid): void {
+    for (const [key, dial] of this.#dials) if (key.startsWith(`${cid}|`)) dial.abort('transfer stopped')
+  }
+
+  close(): void {
+    this.#unsubscribe.forEach((u) => u())
+  }
+
+  #connectionCount(): number {
+    let n = this.#dials.size
+    for (const t of this.#options.transfers.values()) n += t.swarm.peerCount
+    return n
+  }
+
+  /** Whether one more connection may be opened for this transfer, freeing an idle one if needed. */
+  #hasRoom(transfer: Transfer): boolean {
+    let dialing = 0
+    for (const key of this.#dials.keys()) if (key.startsWith(`${transfer.cid}|`)) dialing++
+    const inSwarm = transfer.swarm.peerCount + dialing
+    if (inSwarm >= this.#options.maxPeersPerSwarm && !transfer.swarm.makeRoom()) return false
+    if (this.#connectionCount() >= this.#options.maxConnections && !transfer.swarm.makeRoom()) return false
+    return true
+  }
+
+  #onPeers(cid: Cid, peers: string[]): void {
+    const transfer = this.#options.transfers.get(cid)
+    if (!transfer) return
+    // The server lists the most useful peers first.
+    for (const peer of peers) {
+      if (peer === this.#options.signaling.peerId) continue
+      if (transfer.swarm.hasPeer(peer) || this.#dials.has(`${cid}|${peer}`)) continue
+      if (!this.#hasRoom(transfer)) return
+      this.#startDial(transfer, peer, true)
+    }
+  }
+
+  #onSignal(from: string, cid: Cid, data: Record<string, unknown>): void {
+    const transfer = this.#options.transfers.get(cid)
+    if (data.type === 'relay-close') return this.#relays.get(`${cid}|${from}`)?.shut('the peer closed the relay')
+    if (!transfer) return
+    if (data.type === 'relay') {
+      if (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(transfer)) this.#openRelay(transfer, from, false)
+      else this.#options.signaling.signal(from, cid, { type: 'relay-close' })
+      return
+    }
+    let dial = this.#dials.get(`${cid}|${from}`)
+    if (!dial) {
+      // Only an offer may start a connection; a stray answer or candidate is dropped.
+      if (data.type !== 'offer' || !this.#hasRoom(transfer)) return
+      dial = this.#startDial(transfer, from, false)
+    }
+    dial.signal(data)
+  }
+
+  /**
+   * Negotiates a direct connection. The initiator falls back to the relay if it
+   * has not opened after the server's `relay.afterMs`, or fails sooner; the
+   * direct attempt goes on, and if it opens later it replaces the relay.
+   */
+  #startDial(transfer: Transfer, remotePeer: string, initiator: boolean): Dial {
+    const key = `${transfer.cid}|${remotePeer}`
+    const { signaling } = this.#options
+    const active = () => this.#options.transfers.get(transfer.cid) === transfer
+    const dial = this.#options.dial({
+      remotePeer,
+      initiator,
+      iceServers: signaling.iceServers as RTCIceServer[],
+      iceTransportPolicy: signaling.iceTransportPolicy,
+      sendSignal: (data) => signaling.signal(remotePeer, transfer.cid, data),
+      connectTimeoutMs: this.#options.connectTimeoutMs,
+    })
+    this.#dials.set(key, dial)
+    const relay = signaling.relayPolicy
+    const fallBack = () => {
+      if (initiator && relay.enabled && active() && !this.#relays.has(key) && !transfer.swarm.hasPeer(remotePeer)) {
+        this.#openRelay(transfer, remotePeer, true)
+      }
+    }
+    const timer = setTimeout(fallBack, relay.afterMs)
+    dial.connected.then(
+      (connection) => {
+        clearTimeout(timer)
+        this.#dials.delete(key)
+        if (active()) transfer.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
+        else connection.close('transfer stopped')
+      },
+      () => {
+        clearTimeout(timer)
+        this.#dials.delete(key)
+        fallBack()
+      },
+    )
+    return dial
+  }
+
+  #openRelay(transfer: Transfer, remotePeer: string, initiator: boolean): void {
+    const key = `${transfer.cid}|${remotePeer}`
+    const { signaling } = this.#options
+    this.#relays.get(key)?.shut('replaced by a newer relay')
+    const relay = new RelayConnection(remotePeer, digestOfCid(transfer.cid), signaling, () =>
+      signaling.signal(remotePeer, transfer.cid, { type: 'relay-close' }),
+    )
+    this.#relays.set(key, relay)
+    relay.events.on('close', () => {
+      if (this.#relays.get(key) === relay) this.#relays.delete(key)
+    })
+    // The signal goes out before our first relayed frame (HELLO), over the same socket, so it arrives first.
+    if (initiator) signaling.signal(remotePeer, transfer.cid, { type: 'relay' })
+    transfer.swarm.addConnection(relay)
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Fetching the manifest of a swarm that has only its CID: from one peer at a
+ * time, in parts, in order. The whole is trusted only when its SHA-256 is the
+ * CID; a peer that sends anything else is dropped and the next one asked. A
+ * manifest that hashes right but does not decode, or that the swarm's
+ * `admit` check refuses, ends the fetching: no peer can send a better one.
+ */
+import type { CryptoProvider } from '../crypto/provider.js'
+import { type Manifest, decodeManifest } from '../content/manifest.js'
+import type { Frame } from '../wire/codec.js'
+import { bytesEqual } from '../util/bytes.js'
+import { InvalidManifestError } from '../util/errors.js'
+import type { PeerSession } from './peer.js'
+import { MANIFEST_TIMEOUT_MS } from './constants.js'
+
+export interface ManifestFetchHost {
+  readonly cidDigest: Uint8Array
+  readonly crypto: CryptoProvider
+  readonly now: () => number
+  admit(manifest: Manifest): Promise<void>
+  peers(): Iterable<PeerSession>
+  /** Whether the swarm still wants it (not closed, no manifest yet). */
+  wanted(): boolean
+  /** A verified, admitted manifest. */
+  fetched(manifest: Manifest, bytes: Uint8Array): Promise<void>
+  refused(error: unknown): void
+  warn(message: string): void
+}
+
+interface Fetching {
+  peer: PeerSession
+  buffer: Uint8Array | null
+  next: number
+  startedAt: number
+}
+
+export class ManifestFetch {
+  #fetching: Fetching | null = null
+  /** The manifest named by the CID is unusable: nothing more to fetch. */
+  #done = false
+
+  constructor(private readonly host: ManifestFetchHost) {}
+
+  /** Asks a peer that has the manifest, unless one is already being asked. */
+  start(): void {
+    if (this.#done || this.#fetching || !this.host.wanted()) return
+    const source = [...this.host.peers()].find((p) => p.hasManifest && p.open)
+    if (!source) return
+    this.#fetching = { peer: source, buffer: null, next: 0, startedAt: this.host.now() }
+    source.send({ kind: 'manifest-request', offset: 0 })
+  }
+
+  async onPart(peer: PeerSession, frame: Extract<Frame, { kind: 'manifest-part' }>): Promise<void> {
+    const fetching = this.#fetching
+    if (!fetching || fetching.peer !== peer) return // late or unasked: ignore
+    if (frame.offset !== fetching.next) return this.#failed(peer, 'sent manifest bytes out of order')
+    if (!fetching.buffer) fetching.buffer = new Uint8Array(frame.total)
+    else if (fetching.buffer.length !== frame.total) return this.#failed(peer, 'changed the manifest length')
+    fetching.buffer.set(frame.data, frame.offset)
+    fetching.next += frame.data.length
+    if (fetching.next < frame.total) return void peer.send({ kind: 'manifest-request', offset: fetching.next })
+    const bytes = fetching.buffer
+    const digest = await this.host.crypto.sha256(bytes)
+    if (!this.host.wanted()) return
+    if (!bytesEqual(digest, this.host.cidDigest)) return this.#failed(peer, 'sent a manifest that does not match the link')
+    this.#fetching = null
+    this.#done = true
+    let manifest: Manifest
+    try {
+      manifest = decodeManifest(bytes)
+    } catch (err) {
+      // The hash matched, so the link itself names a malformed manifest: no peer can do better.
+      const reason = err instanceof InvalidManifestError ? err.message : String(err)
+      this.host.warn(`The content this link names is not a valid Swarmdrop manifest (${reason}).`)
+      return
+    }
+    try {
+      await this.host.admit(manifest)
+    } catch (err) {
+      if (this.host.wanted()) this.host.refused(err)
+      return
+    }
+    if (this.host.wanted()) await this.host.fetched(manifest, bytes)
+  }
+
+  /** The peer being asked went away: ask another. */
+  peerLeft(peer: PeerSession): void {
+    if (this.#fetching?.peer !== peer) return
+    this.#fetching = null
+    this.start()
+  }
+
+  checkTimeout(now: number): void {
+    const fetching = this.#fetching
+    if (fetching && now - fetching.startedAt > MANIFEST_TIMEOUT_MS) this.#failed(fetching.peer, 'did not send the manifest in time')
+  }
+
+  #failed(peer: PeerSession, reason: string): void {
+    this.#fetching = null
+    this.host.warn(`Dropped a peer that ${reason}.`)
+    peer.fail(reason)
+    this.start()
+  }
+}
