@@ -22,6 +22,7 @@ export default defineConfig({
     proxy: { '/ws': { target: 'ws://127.0.0.1:8080', ws: true } },
   },
   test: {
+    setupFiles: ['vitest.setup.ts'],
     projects: [
       {
         extends: true,
