@@ -27,6 +27,8 @@ export type SignalStatus = 'connecting' | 'open' | 'closed'
 export interface SignalEvents extends Record<string, unknown> {
   status: SignalStatus
   welcome: { id: string; iceServers: IceServer[] }
+  /** Every ICE server, TURN with fresh credentials: the server sends them once we announce or look up a swarm. */
+  ice: { iceServers: IceServer[] }
   peers: { cid: string; peers: string[] }
   signal: { from: string; cid: string; data: Record<string, unknown> }
   /** A relayed wire frame from `from` for the swarm with this CID digest. */
@@ -281,6 +283,10 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
         for (const [cid, complete] of this.#joined) this.#send({ type: 'announce', cid, complete })
         for (const cid of this.#pinned) this.#send({ type: 'pin', cid })
+        return
+      case 'ice':
+        this.iceServers = message.iceServers
+        this.events.emit('ice', { iceServers: message.iceServers })
         return
       case 'peers':
         this.events.emit('peers', { cid: message.cid, peers: message.peers })
