@@ -47,7 +47,7 @@ export interface ServerConfig {
   redisTtlMs: number
   /** How long the server remembers that a drop was revoked, to tell peers that come back. */
   tombstoneDays: number
-  /** Tombstones one client address may record per hour; 0 for no limit. */
+  /** Revoke messages (tombstones) one client address may send per hour; 0 for no limit. */
   maxRevokesPerHour: number
   /** Tombstones kept of drops no other peer was in when revoked; past it the oldest of these go. */
   maxUnsharedTombstones: number
@@ -185,7 +185,7 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     flag: 'max-revokes-per-hour',
     env: 'MAX_REVOKES_PER_HOUR',
     default: '60',
-    help: 'tombstones one client address may record per hour (0 = no limit)',
+    help: 'revoke messages one client address (IPv6: per /64) may send per hour (0 = no limit)',
   },
   maxUnsharedTombstones: {
     flag: 'max-unshared-tombstones',

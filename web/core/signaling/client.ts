@@ -27,8 +27,6 @@ export type SignalStatus = 'connecting' | 'open' | 'closed'
 export interface SignalEvents extends Record<string, unknown> {
   status: SignalStatus
   welcome: { id: string; iceServers: IceServer[] }
-  /** Every ICE server, TURN with fresh credentials: the server sends them once we announce or look up a swarm. */
-  ice: { iceServers: IceServer[] }
   peers: { cid: string; peers: string[] }
   signal: { from: string; cid: string; data: Record<string, unknown> }
   /** A relayed wire frame from `from` for the swarm with this CID digest. */
@@ -48,6 +46,7 @@ export interface SignalingClient extends RelayChannel {
   readonly status: SignalStatus
   /** Our server-assigned id; changes after a reconnect. */
   readonly peerId: string | undefined
+  /** From the welcome, without TURN; with TURN once we announced or looked up a swarm. */
   readonly iceServers: IceServer[]
   readonly iceTransportPolicy: 'all' | 'relay'
   readonly relayPolicy: RelayPolicy
@@ -285,8 +284,8 @@ export class WebSocketSignalingClient implements SignalingClient {
         for (const cid of this.#pinned) this.#send({ type: 'pin', cid })
         return
       case 'ice':
+        // TURN with fresh credentials: the server sends them once we announce or look up a swarm, before its answer.
         this.iceServers = message.iceServers
-        this.events.emit('ice', { iceServers: message.iceServers })
         return
       case 'peers':
         this.events.emit('peers', { cid: message.cid, peers: message.peers })
