@@ -348,7 +348,10 @@ export class SignalingHub {
     this.options.metrics?.rejected.inc({ reason: code })
     this.options.logger.debug('rejected message', { code })
     this.#send(client, { type: 'error', code, message, ref })
-    if (client.errors >= MAX_ERRORS_PER_CONNECTION) client.socket.close(1008, 'too many invalid messages')
+    if (client.errors === MAX_ERRORS_PER_CONNECTION) {
+      // After the messages already accepted are handled: what passed the limits still gets its answer.
+      client.queue = client.queue.then(() => client.socket.close(1008, 'too many invalid messages'))
+    }
   }
 
   #send(client: Client, message: ServerMessage): void {
