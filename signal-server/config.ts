@@ -202,10 +202,10 @@ export class ConfigError extends Error {
 export function helpText(): string {
   const lines = ['Usage: swarmdrop-server [options]', '', 'Options (flag, environment variable, default):']
   for (const spec of Object.values(OPTIONS)) {
-    lines.push(`  --${spec.flag.padEnd(22)} ${spec.env.padEnd(22)} ${JSON.stringify(spec.default)}`)
+    lines.push(`  --${spec.flag.padEnd(24)} ${spec.env.padEnd(24)} ${JSON.stringify(spec.default)}`)
     lines.push(`      ${spec.help}`)
   }
-  lines.push(`  --${'help'.padEnd(22)} print this help`)
+  lines.push(`  --${'help'.padEnd(24)} print this help`)
   return lines.join('\n')
 }
 

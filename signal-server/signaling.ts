@@ -243,7 +243,7 @@ export class SignalingHub {
         client.tombstone = null
         const quota = this.#revokeQuota
         if (!quota.allows(client.address)) {
-          return this.#reject(client, 'rate-limited', `one address may revoke ${this.options.revokesPerHour} drops per hour`, message.type)
+          return this.#reject(client, 'rate-limited', `one address may send ${this.options.revokesPerHour} revokes per hour`, message.type)
         }
         quota.take(client.address)
         client.tombstone = new TombstoneCheck(message.cid, message.secret, message.size)
