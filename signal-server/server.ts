@@ -95,6 +95,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       const access = metricsAccess(req, config.metricsToken)
       if (access !== 200) {
         res.statusCode = access
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8')
         if (access === 401) res.setHeader('WWW-Authenticate', 'Bearer')
         res.end(access === 401 ? 'a bearer token (--metrics-token) is required\n' : 'metrics are for local scrapers or --metrics-token\n')
         return
