@@ -6,9 +6,11 @@
  *
  * Peer → server
  *   { type: 'announce', cid, complete? } join the swarm (again, to update `complete`); answered with 'peers'
- *   { type: 'lookup', cid }              answered with 'peers'
+ *                                        (and first 'ice' when TURN credentials are due)
+ *   { type: 'lookup', cid }              answered like 'announce'
  *   { type: 'leave', cid }
- *   { type: 'signal', to, cid, data }    WebRTC offer/answer/candidate for `to`
+ *   { type: 'signal', to, cid, data }    WebRTC offer/answer/candidate for `to`; both must be
+ *                                        members of the swarm `cid`
  *   { type: 'pin', cid }                 ask the pin nodes to keep this drop (a member of its
  *                                        swarm only); answered with
  *                                        'pin-status', and again whenever it changes
@@ -17,9 +19,10 @@
  *                                        one, with the server's pin token, makes this
  *                                        connection a pin node
  *   { type: 'pin-report', cid, state, reason }
- *                                        a pin node gives a pin up: state 'refused' (it
- *                                        cannot take it) or 'dropped' (expired, too old,
- *                                        revoked: no one should take it over)
+ *                                        a pin node gives up a pin it holds or was asked
+ *                                        for: state 'refused' (it cannot take it) or
+ *                                        'dropped' (expired, too old, revoked: no one
+ *                                        should take it over)
  *   { type: 'revoke', cid, secret, size } a tombstone: the revoke secret, then the drop's
  *                                        manifest (`size` bytes) in binary manifest-part
  *                                        messages (protocol/relay.ts). The server hashes the
@@ -31,7 +34,12 @@
  *   { type: 'welcome', id, iceServers, iceTransportPolicy, relay, pin, limits, protocol }
  *                                                   first message; `id` is ours; `relay` says
  *                                                   whether binary relay frames (protocol/relay.ts)
- *                                                   are accepted and after how long to use them
+ *                                                   are accepted and after how long to use them;
+ *                                                   `iceServers` holds no TURN server
+ *   { type: 'ice', iceServers }                     every ICE server, TURN with fresh credentials:
+ *                                                   before the answer to a connection's first
+ *                                                   announce or lookup, and again once they are
+ *                                                   past half their lifetime
  *   { type: 'peers', cid, peers }                   a random sample, never ourselves; the most
  *                                                   useful first (holders of everything for a
  *                                                   peer that lacks pieces, and the reverse)
@@ -56,8 +64,12 @@ export const SIGNAL_PROTOCOL_VERSION = 1
 export const MAX_SIGNAL_MESSAGE_BYTES = 64 * 1024
 /** Peers returned per lookup: enough to fill a swarm, small enough to hide its size. */
 export const MAX_PEERS_PER_LOOKUP = 50
-/** A revoke secret: 32 random bytes as base64url. */
-export const REVOKE_SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/
+/**
+ * A revoke secret: 32 random bytes as canonical base64url. The last of the 43
+ * characters carries 4 bits and 2 spare ones, which must be zero: otherwise one
+ * secret has four spellings, and a lenient decoder takes them all.
+ */
+export const REVOKE_SECRET_PATTERN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/
 /** Holdings per pin-holdings message: keeps it well under the message size limit. */
 export const MAX_PIN_HOLDINGS_PER_MESSAGE = 500
 /** Most copies of one drop a server asks its pin nodes to keep. */
@@ -122,6 +134,7 @@ export type ServerMessage =
       limits: { messagesPerSecond: number }
       protocol: number
     }
+  | { type: 'ice'; iceServers: IceServer[] }
   | ({ type: 'pin-status' } & PinStatus)
   | { type: 'pin-request'; cid: string; replicas: number }
   | { type: 'peers'; cid: string; peers: string[] }
@@ -194,7 +207,7 @@ function peerField(value: unknown, name: string): string {
 
 function revokeSecretField(value: unknown): string {
   if (typeof value !== 'string' || !REVOKE_SECRET_PATTERN.test(value)) {
-    throw new ProtocolError('bad-message', '"secret" must be 32 bytes as base64url')
+    throw new ProtocolError('bad-message', '"secret" must be 32 bytes as canonical base64url')
   }
   return value
 }
@@ -300,6 +313,8 @@ export function parseServerMessage(text: string): ServerMessage {
         protocol: m.protocol,
       }
     }
+    case 'ice':
+      return { type: 'ice', iceServers: iceServers(m.iceServers) }
     case 'pin-request':
       return { type: 'pin-request', cid: cidField(m.cid), replicas: replicasField(m.replicas) }
     case 'pin-status':

@@ -29,13 +29,17 @@ export interface ServerConfig {
   relayBytesPerSecond: number
   /** Relayed bytes per connection in all; 0 for no limit. */
   relayBudgetBytes: number
+  /** Relayed bytes per client address per day (refilling gradually); 0 for no limit. */
+  relayBudgetPerIp: number
   /** Origins allowed to open the WebSocket; empty means the server's own origin (and clients that send none). */
   allowedOrigins: string[]
   maxMessagesPerSecond: number
   maxConnectionsPerIp: number
   maxPeersPerLookup: number
-  /** Take the client address from X-Forwarded-For (behind a reverse proxy) for per-address limits. */
-  trustProxy: boolean
+  /** Reverse proxies in front of the server: the client address is the X-Forwarded-For entry the outermost one appended; 0: the socket's. */
+  trustProxy: number
+  /** Bearer token for /metrics; empty: /metrics answers only unproxied loopback requests. */
+  metricsToken: string
   /** On SIGTERM/SIGINT, how long to wait for clients to leave before exiting. */
   shutdownGraceMs: number
   /** Share state with other processes through Redis; empty for in-memory. */
@@ -43,6 +47,10 @@ export interface ServerConfig {
   redisTtlMs: number
   /** How long the server remembers that a drop was revoked, to tell peers that come back. */
   tombstoneDays: number
+  /** Revoke messages (tombstones) one client address may send per hour; 0 for no limit. */
+  maxRevokesPerHour: number
+  /** Tombstones kept of drops no other peer was in when revoked; past it the oldest of these go. */
+  maxUnsharedTombstones: number
   /** Copies of each pinned drop the pin nodes keep. */
   pinReplicas: number
   /** How often pin nodes report their holdings, and the audit runs. */
@@ -106,8 +114,14 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
   relayBudgetBytes: {
     flag: 'relay-budget',
     env: 'RELAY_BUDGET',
-    default: '0',
+    default: '8G',
     help: 'relayed bytes per connection in all (k, M, G suffixes; 0 = no limit)',
+  },
+  relayBudgetPerIp: {
+    flag: 'relay-budget-per-ip',
+    env: 'RELAY_BUDGET_PER_IP',
+    default: '32G',
+    help: 'relayed bytes per client address (IPv6: per /64) per day, refilling gradually (0 = no limit)',
   },
   allowedOrigins: {
     flag: 'allowed-origins',
@@ -119,11 +133,27 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     flag: 'max-message-rate',
     env: 'MAX_MESSAGE_RATE',
     default: '50',
-    help: 'signaling messages per second per connection (bursts of twice that pass)',
+    help: 'messages per second per connection (bursts of twice that pass); a binary message counts 1/20',
   },
-  maxConnectionsPerIp: { flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', default: '32', help: 'WebSocket connections per client address' },
+  maxConnectionsPerIp: {
+    flag: 'max-connections-per-ip',
+    env: 'MAX_CONNECTIONS_PER_IP',
+    default: '32',
+    help: 'WebSocket connections per client address (IPv6: per /64)',
+  },
   maxPeersPerLookup: { flag: 'max-peers-per-lookup', env: 'MAX_PEERS_PER_LOOKUP', default: '50', help: 'peers returned per announce or lookup (1…50)' },
-  trustProxy: { flag: 'trust-proxy', env: 'TRUST_PROXY', default: 'off', help: "'on' behind a reverse proxy: client addresses come from X-Forwarded-For" },
+  trustProxy: {
+    flag: 'trust-proxy',
+    env: 'TRUST_PROXY',
+    default: 'off',
+    help: "reverse proxies in front ('on' = 1): the client address is the X-Forwarded-For entry the outermost one appended",
+  },
+  metricsToken: {
+    flag: 'metrics-token',
+    env: 'METRICS_TOKEN',
+    default: '',
+    help: "bearer token for /metrics (prefer the variable); empty: /metrics answers only loopback requests that came through no proxy",
+  },
   shutdownGraceMs: { flag: 'shutdown-grace', env: 'SHUTDOWN_GRACE_MS', default: '10000', help: 'ms to let clients leave on SIGTERM/SIGINT' },
   redisUrl: {
     flag: 'redis',
@@ -151,6 +181,18 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     default: '30',
     help: 'days a revoked drop is remembered, so peers that come back online delete it too',
   },
+  maxRevokesPerHour: {
+    flag: 'max-revokes-per-hour',
+    env: 'MAX_REVOKES_PER_HOUR',
+    default: '60',
+    help: 'revoke messages one client address (IPv6: per /64) may send per hour (0 = no limit)',
+  },
+  maxUnsharedTombstones: {
+    flag: 'max-unshared-tombstones',
+    env: 'MAX_UNSHARED_TOMBSTONES',
+    default: '10000',
+    help: 'tombstones kept of drops no other peer was in when revoked; past it the oldest of these are forgotten',
+  },
 }
 
 export class ConfigError extends Error {
@@ -160,10 +202,10 @@ export class ConfigError extends Error {
 export function helpText(): string {
   const lines = ['Usage: swarmdrop-server [options]', '', 'Options (flag, environment variable, default):']
   for (const spec of Object.values(OPTIONS)) {
-    lines.push(`  --${spec.flag.padEnd(22)} ${spec.env.padEnd(22)} ${JSON.stringify(spec.default)}`)
+    lines.push(`  --${spec.flag.padEnd(24)} ${spec.env.padEnd(24)} ${JSON.stringify(spec.default)}`)
     lines.push(`      ${spec.help}`)
   }
-  lines.push(`  --${'help'.padEnd(22)} print this help`)
+  lines.push(`  --${'help'.padEnd(24)} print this help`)
   return lines.join('\n')
 }
 
@@ -217,6 +259,14 @@ function redisUrl(text: string): string {
   return text
 }
 
+/** 'off' (0), 'on' (1) or a number of proxies. */
+function hops(text: string): number {
+  if (text === 'off') return 0
+  if (text === 'on') return 1
+  if (!/^\d{1,2}$/.test(text) || Number(text) > 10) throw new ConfigError('--trust-proxy must be off, on or the number of proxies in front (0…10)')
+  return Number(text)
+}
+
 function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`--${name} must be one of ${allowed.join(', ')}`)
   return text as T
@@ -254,15 +304,19 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     relayAfterMs: integer('relay-after', pick('relayAfterMs'), 0, 120_000),
     relayBytesPerSecond: bytes('relay-rate', pick('relayBytesPerSecond')),
     relayBudgetBytes: bytes('relay-budget', pick('relayBudgetBytes')),
+    relayBudgetPerIp: bytes('relay-budget-per-ip', pick('relayBudgetPerIp')),
     allowedOrigins: list(pick('allowedOrigins')),
     maxMessagesPerSecond: integer('max-message-rate', pick('maxMessagesPerSecond'), 1, 100_000),
     maxConnectionsPerIp: integer('max-connections-per-ip', pick('maxConnectionsPerIp'), 1, 1_000_000),
     maxPeersPerLookup: integer('max-peers-per-lookup', pick('maxPeersPerLookup'), 1, 50),
-    trustProxy: oneOf('trust-proxy', pick('trustProxy'), ['on', 'off'] as const) === 'on',
+    trustProxy: hops(pick('trustProxy')),
+    metricsToken: pick('metricsToken'),
     shutdownGraceMs: integer('shutdown-grace', pick('shutdownGraceMs'), 0, 600_000),
     redisUrl: redisUrl(pick('redisUrl')),
     redisTtlMs: integer('redis-ttl', pick('redisTtlMs'), 500, 3_600_000),
     tombstoneDays: integer('tombstone-days', pick('tombstoneDays'), 1, 3650),
+    maxRevokesPerHour: integer('max-revokes-per-hour', pick('maxRevokesPerHour'), 0, 1_000_000),
+    maxUnsharedTombstones: integer('max-unshared-tombstones', pick('maxUnsharedTombstones'), 1, 10_000_000),
     pinReplicas: integer('pin-replicas', pick('pinReplicas'), 1, MAX_PIN_REPLICAS),
     pinHeartbeatMs: integer('pin-heartbeat', pick('pinHeartbeatMs'), 100, 3_600_000),
     pinToken: pick('pinToken'),

@@ -12,17 +12,7 @@ import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signal
 import { cidFromDigest } from '../web/core/content/cid.js'
 
 const CID = 'bafkrei' + 'a'.repeat(52)
-const { start, sockets } = useTestServers()
-
-function rawSocket(s: RunningServer, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; status?: number }> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(s.url.replace('http', 'ws') + '/ws', { headers })
-    sockets.push(ws)
-    ws.once('open', () => resolve({ ws }))
-    ws.once('unexpected-response', (_req, res) => resolve({ ws, status: res.statusCode }))
-    ws.once('error', () => {})
-  })
-}
+const { start, sockets, raw: rawSocket } = useTestServers()
 
 async function metric(s: RunningServer, name: string): Promise<string> {
   const text = await (await fetch(s.url + '/metrics')).text()
@@ -54,6 +44,19 @@ describe('server hardening', () => {
     calm.send({ type: 'lookup', cid: CID })
     expect(await calm.next()).toMatchObject({ type: 'peers' })
     expect(await metric(s, 'swarmdrop_rejected_messages_total{reason="rate-limited"}')).toMatch(/ (\d{2,})$/)
+  })
+
+  it('counts binary messages toward the message rate: a flood of relay frames is held back, not processed at once', async () => {
+    const s = await start({ maxMessagesPerSecond: 10 }) // 20 tokens of burst, one twentieth each: 400 frames, then 200 per second
+    const flooder = await connectClient(s, sockets)
+    const frame = encodeRelayFrame({ peer: 'Q'.repeat(21) + 'A', cidDigest: new Uint8Array(32), payload: Uint8Array.of(1) })
+    const handled = async () => Number((await metric(s, 'swarmdrop_rejected_messages_total{reason="unknown-peer"}')).split(' ')[1] ?? 0)
+    const started = Date.now()
+    for (let i = 0; i < 1000; i++) flooder.ws.send(frame)
+    await expect.poll(handled, { interval: 20 }).toBeGreaterThanOrEqual(400)
+    expect(await handled()).toBeLessThan(1000)
+    await expect.poll(handled, { timeout: 10_000, interval: 100 }).toBe(1000) // nothing is dropped: it is only slowed
+    expect(Date.now() - started).toBeGreaterThan(2_000) // 600 frames past the burst at 200 per second
   })
 
   it('paces a client that announces many drops under the rate, so it is never disconnected', async () => {

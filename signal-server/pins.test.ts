@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PinRegistry } from './pins.js'
-import { connectClient, useTestServers } from './test-client.js'
+import { type TestClient, connectClient, useTestServers } from './test-client.js'
 import { cidFromDigest } from '../web/core/content/cid.js'
 
 const CID = cidFromDigest(new Uint8Array(32).fill(42))
@@ -108,5 +108,43 @@ describe('pinning through the server', () => {
       c.send(bad)
       expect(await c.next()).toMatchObject({ type: 'error', code: 'bad-message' })
     }
+  })
+
+  /** One pin node holding CID for a watching page, and a spare node that a lost copy should move to. */
+  async function pinnedOnOneNode() {
+    const server = await start({ pinReplicas: 1, pinHeartbeatMs: 300, pinToken: 'tok' })
+    const holder = await connectClient(server, sockets)
+    const spare = await connectClient(server, sockets)
+    holder.send({ type: 'pin-holdings', pins: [], token: 'tok' })
+    spare.send({ type: 'pin-holdings', pins: [{ cid: OTHER, replicas: 1, complete: true }], token: 'tok' }) // busier: not asked first
+    const app = await connectClient(server, sockets)
+    app.send({ type: 'announce', cid: CID })
+    await app.next()
+    app.send({ type: 'pin', cid: CID })
+    expect(await holder.next()).toEqual({ type: 'pin-request', cid: CID, replicas: 1 })
+    expect(await app.next()).toMatchObject({ type: 'pin-status', holders: 0, complete: 0 })
+    holder.send({ type: 'pin-holdings', pins: [{ cid: CID, replicas: 1, complete: true }] })
+    expect(await app.next()).toMatchObject({ type: 'pin-status', holders: 1, complete: 1 })
+    return { server, holder, spare, app }
+  }
+
+  async function holderDiesAndSpareIsAsked(holder: TestClient, spare: TestClient) {
+    spare.send({ type: 'pin-holdings', pins: [{ cid: OTHER, replicas: 1, complete: true }] }) // still alive
+    holder.ws.terminate()
+    expect(await spare.next()).toEqual({ type: 'pin-request', cid: CID, replicas: 1 })
+  }
+
+  it('refuses a pin report from a connection that is not a pin node, so replication goes on', async () => {
+    const { server, holder, spare } = await pinnedOnOneNode()
+    const stranger = await connectClient(server, sockets)
+    stranger.send({ type: 'pin-report', cid: CID, state: 'dropped', reason: 'cancel it' })
+    expect(await stranger.next()).toMatchObject({ type: 'error', code: 'not-a-pin-node', ref: 'pin-report' })
+    await holderDiesAndSpareIsAsked(holder, spare)
+  })
+
+  it('ignores a pin node’s report about a drop it neither holds nor was asked for', async () => {
+    const { holder, spare } = await pinnedOnOneNode()
+    spare.send({ type: 'pin-report', cid: CID, state: 'dropped', reason: 'cancel it' })
+    await holderDiesAndSpareIsAsked(holder, spare)
   })
 })

@@ -82,18 +82,25 @@ export class PinRegistry {
     }
   }
 
-  /** A pin node gave a pin up. 'dropped' (expired, too old, revoked) ends the pin; 'refused' lets another node take it. */
-  report(peer: string, cid: string, state: 'refused' | 'dropped', now: number): PinRequest[] {
+  /**
+   * A pin node gave a pin up. 'dropped' (expired, too old, revoked) ends the
+   * pin; 'refused' lets another node take it. Only a node that holds the drop
+   * or was asked for it can: for any other the answer is null and nothing
+   * changes, or any node could cancel the copies others keep.
+   */
+  report(peer: string, cid: string, state: 'refused' | 'dropped', now: number): PinRequest[] | null {
     const node = this.#nodes.get(peer)
-    node?.holdings.delete(cid)
-    node?.asked.delete(cid)
+    if (!node) return null
+    const held = node.holdings.delete(cid)
+    const asked = node.asked.delete(cid)
+    if (!held && !asked) return null
     if (state === 'dropped') {
       // No more copies are asked for; watchers still hear the count fall.
       this.#goals.delete(cid)
       return []
     }
     // Remember the refusal for a while so the audit does not ask this node again at once.
-    node?.refused.set(cid, now + this.#staleAfter())
+    node.refused.set(cid, now + this.#staleAfter())
     return this.#replicate(cid, now)
   }
 

@@ -9,7 +9,8 @@ import type { RunningServer } from './server.js'
 import { connectClient, testServer } from './test-client.js'
 import { RedisState } from './state/redis.js'
 import { startRedis } from './redis-fixture.js'
-import { drop, sendTombstone } from './tombstone.fixtures.js'
+import { drop, nonCanonical, sendTombstone } from './tombstone.fixtures.js'
+import { Redis } from 'ioredis'
 import { startTestServer } from '../e2e/server.ts'
 import { decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
 import { cidFromDigest, digestOfCid } from '../web/core/content/cid.js'
@@ -69,6 +70,67 @@ describe('scale-out with Redis', () => {
     const late = await connectClient(two, sockets)
     late.send({ type: 'lookup', cid })
     expect(await late.next()).toEqual({ type: 'revoked', cid, secret })
+  })
+
+  it('keeps the recorded tombstone across processes: the secret re-sent non-canonically is refused', async () => {
+    const { manifest, cid, secret } = drop()
+    const [one, two] = [await shared(), await shared()]
+    const owner = await connectClient(one, sockets)
+    owner.send({ type: 'announce', cid })
+    await owner.next()
+    sendTombstone(owner, cid, secret, manifest)
+    expect(await owner.next()).toEqual({ type: 'revoked', cid, secret })
+    const attacker = await connectClient(two, sockets)
+    sendTombstone(attacker, cid, nonCanonical(secret), manifest)
+    expect(await attacker.next()).toMatchObject({ type: 'error', code: 'bad-message' })
+    const late = await connectClient(one, sockets)
+    late.send({ type: 'lookup', cid })
+    expect(await late.next()).toEqual({ type: 'revoked', cid, secret })
+  })
+
+  it('never replaces a recorded tombstone, and re-encodes one an older server stored non-canonically', async () => {
+    const state = await RedisState.connect({ url: redis.url, ttlMs: 5_000 })
+    const server = await testServer({}, state)
+    servers.push(server)
+    const [first, second] = [drop(), drop()]
+    const cid = first.cid
+    await state.revoke(cid, first.secret, 60_000, { revoker: 'p', maxUnshared: 10 })
+    const again = await state.revoke(cid, second.secret, 60_000, { revoker: 'p', maxUnshared: 10 })
+    expect(await state.tombstone(cid)).toBe(first.secret)
+    expect(again).toMatchObject({ secret: first.secret, recorded: false })
+    const raw = new Redis(redis.url)
+    await raw.set(`sd:revoked:${second.cid}`, nonCanonical(second.secret), 'PX', 60_000)
+    await raw.quit()
+    const c = await connectClient(server, sockets)
+    c.send({ type: 'lookup', cid: second.cid })
+    expect(await c.next()).toEqual({ type: 'revoked', cid: second.cid, secret: second.secret })
+  })
+
+  it('bounds the member-less tombstones in Redis, keeps those of drops that had members, and gives every one a TTL', async () => {
+    const raw = new Redis(redis.url)
+    await raw.flushall()
+    const state = await RedisState.connect({ url: redis.url, ttlMs: 5_000 })
+    try {
+      const real = drop({ metadataBytes: 16 })
+      await state.connect('member')
+      await state.join('member', real.cid, true, 10)
+      await state.revoke(real.cid, real.secret, 60_000, { revoker: 'owner', maxUnshared: 3 })
+      const made = Array.from({ length: 5 }, () => drop({ metadataBytes: 16 }))
+      for (const d of made) await state.revoke(d.cid, d.secret, 60_000, { revoker: 'stranger', maxUnshared: 3 })
+      expect(await state.tombstone(real.cid)).toBe(real.secret)
+      expect(await state.tombstone(made[0].cid)).toBeUndefined()
+      expect(await state.tombstone(made[4].cid)).toBe(made[4].secret)
+      const keys = await raw.keys('sd:revoked*')
+      expect(keys.filter((k) => k.startsWith('sd:revoked:')).length).toBe(4)
+      for (const key of keys) {
+        const ttl = await raw.pttl(key)
+        expect(ttl).toBeGreaterThan(0)
+        expect(ttl).toBeLessThanOrEqual(60_000)
+      }
+    } finally {
+      await state.close()
+      await raw.quit()
+    }
   })
 
   it('lets peers on two processes find each other, signal, and relay frames', async () => {

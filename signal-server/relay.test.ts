@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createHmac } from 'node:crypto'
 import WebSocket from 'ws'
 import type { RunningServer } from './server.js'
-import type { ServerConfig } from './config.js'
+import { type ServerConfig, loadConfig } from './config.js'
 import { connectClient, useTestServers } from './test-client.js'
 import { decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
 import { cidFromDigest } from '../web/core/content/cid.js'
@@ -78,6 +78,27 @@ describe('relay', () => {
     expect(server!.hub.relayedBytes).toBe(8100)
   })
 
+  it('holds one address to its relay budget across connections', async () => {
+    const { a, b, server } = await pair({ relayBudgetPerIp: 10_000, relayBudgetBytes: 0 })
+    relay(a.ws, b.id, new Uint8Array(4000))
+    relay(a.ws, b.id, new Uint8Array(4000))
+    expect((await b.nextBinary()).length).toBe(4050)
+    expect((await b.nextBinary()).length).toBe(4050)
+    const c = await connectClient(server, sockets) // a new connection from the same address
+    c.send({ type: 'announce', cid: CID })
+    await c.next()
+    relay(c.ws, b.id, new Uint8Array(4000))
+    expect(await c.next()).toMatchObject({ type: 'error', code: 'relay-budget', peer: b.id })
+    expect(server.hub.relayedBytes).toBe(8100)
+  })
+
+  it('caps relayed bytes per connection and per address by default', () => {
+    const config = loadConfig([], {})!
+    expect(config.relayBudgetBytes).toBe(8 * 1024 ** 3)
+    expect(config.relayBudgetPerIp).toBe(32 * 1024 ** 3)
+    expect(loadConfig(['--relay-budget=0', '--relay-budget-per-ip=0'], {})).toMatchObject({ relayBudgetBytes: 0, relayBudgetPerIp: 0 })
+  })
+
   it('holds a sender to the configured byte rate', async () => {
     const rate = 4 * 1024 * 1024
     const { a, b } = await pair({ relayBytesPerSecond: rate })
@@ -111,24 +132,50 @@ describe('relay', () => {
 })
 
 describe('ICE configuration', () => {
-  it('mints short-lived TURN credentials per client that coturn’s shared-secret scheme accepts', async () => {
-    server = await start({
-      stunUrls: ['stun:127.0.0.1:3478'],
-      turnUrls: ['turn:127.0.0.1:3478?transport=udp'],
-      turnSecret: 's3cret',
-      turnTtlSeconds: 600,
-      iceTransportPolicy: 'relay',
-    })
+  const turnConfig = {
+    stunUrls: ['stun:127.0.0.1:3478'],
+    turnUrls: ['turn:127.0.0.1:3478?transport=udp'],
+    turnSecret: 's3cret',
+    turnTtlSeconds: 600,
+    iceTransportPolicy: 'relay' as const,
+  }
+
+  it('mints short-lived TURN credentials per client that coturn’s shared-secret scheme accepts, once it joins a swarm', async () => {
+    server = await start(turnConfig)
     const a = await connectClient(server, sockets)
     const b = await connectClient(server, sockets)
-    const [stun, turn] = a.welcome.iceServers
+    expect(a.welcome.iceServers).toEqual([{ urls: ['stun:127.0.0.1:3478'] }])
+    for (const c of [a, b]) c.send({ type: 'announce', cid: CID })
+    const ice = await a.next()
+    expect(await a.next()).toMatchObject({ type: 'peers' }) // after the ICE servers: dials use TURN
+    if (ice.type !== 'ice') throw new Error(`expected ice, got ${ice.type}`)
+    const [stun, turn] = ice.iceServers
     expect(stun).toEqual({ urls: ['stun:127.0.0.1:3478'] })
     const [expiry, user] = turn.username!.split(':')
     expect(user).toBe(a.id)
     expect(Number(expiry) - Date.now() / 1000).toBeGreaterThan(590)
     expect(Number(expiry) - Date.now() / 1000).toBeLessThanOrEqual(600)
     expect(turn.credential).toBe(createHmac('sha1', 's3cret').update(turn.username!).digest('base64'))
-    expect(b.welcome.iceServers[1].username).not.toBe(turn.username)
+    const other = await b.next()
+    expect(other.type === 'ice' && other.iceServers[1].username).not.toBe(turn.username)
     expect(a.welcome.iceTransportPolicy).toBe('relay')
+  })
+
+  it('gives a connection that joined or looked up no swarm no TURN credentials, and refreshes them past half their lifetime', async () => {
+    let now = Date.UTC(2030, 0, 1)
+    server = await start(turnConfig, undefined, () => now)
+    const stranger = await connectClient(server, sockets)
+    expect(JSON.stringify(stranger.welcome)).not.toMatch(/turn:|credential/)
+    stranger.send({ type: 'leave', cid: CID })
+    stranger.send({ type: 'lookup', cid: CID })
+    const first = await stranger.next()
+    expect(first).toMatchObject({ type: 'ice', iceServers: [{}, { username: `${now / 1000 + 600}:${stranger.id}` }] })
+    expect(await stranger.next()).toMatchObject({ type: 'peers' })
+    now += 299_000
+    stranger.send({ type: 'lookup', cid: CID })
+    expect(await stranger.next()).toMatchObject({ type: 'peers' }) // still fresh: not sent again
+    now += 2_000
+    stranger.send({ type: 'announce', cid: CID })
+    expect(await stranger.next()).toMatchObject({ type: 'ice', iceServers: [{}, { username: `${now / 1000 + 600}:${stranger.id}` }] })
   })
 })

@@ -6,8 +6,9 @@
  *   from that socket until the tokens refill (TCP pushes back on the sender;
  *   what the kernel had already buffered still passes, so the rate holds over
  *   seconds, not per frame);
- * - a total budget per sending connection: past it, frames are refused with
- *   an error;
+ * - a total budget per sending connection, and one per client address that
+ *   refills over a day (quota.ts, kept by the hub): past either, frames are
+ *   refused with an error;
  * - backpressure: when the receiver's socket has more than MAX_BUFFERED bytes
  *   waiting, the server stops reading from the sender until they are written.
  *   One fast sender cannot grow server memory behind one slow receiver.
@@ -30,12 +31,15 @@ export interface RelayEndpoint {
   relay: RelayState
 }
 
+/** Why the server stopped reading from a connection: its relay byte rate, a slow receiver, or its message rate. */
+type PauseReason = 'rate' | 'backpressure' | 'messages'
+
 export class RelayState {
   relayedBytes = 0
   #tokens = 0
   #last = 0
-  #pausedBy = new Set<'rate' | 'backpressure'>()
-  #rateTimer: ReturnType<typeof setTimeout> | undefined
+  #pausedBy = new Set<PauseReason>()
+  #timers: Partial<Record<PauseReason, ReturnType<typeof setTimeout>>> = {}
 
   constructor(
     private readonly socket: WebSocket,
@@ -64,20 +68,23 @@ export class RelayState {
     this.#tokens = Math.min(rate * BURST_SECONDS, this.#tokens + ((now - this.#last) * rate) / 1000)
     this.#last = now
     this.#tokens -= bytes
-    if (this.#tokens < 0) {
-      // Frames read before the pause took effect deepen the debt: resume only once it is paid.
-      this.pause('rate')
-      clearTimeout(this.#rateTimer)
-      this.#rateTimer = setTimeout(() => this.resume('rate'), (-this.#tokens * 1000) / rate)
-    }
+    // Frames read before the pause took effect deepen the debt: resume only once it is paid.
+    if (this.#tokens < 0) this.pauseFor('rate', (-this.#tokens * 1000) / rate)
   }
 
-  pause(reason: 'rate' | 'backpressure'): void {
+  /** Stops reading for `ms` (a later call replaces the time left). */
+  pauseFor(reason: 'rate' | 'messages', ms: number): void {
+    this.pause(reason)
+    clearTimeout(this.#timers[reason])
+    this.#timers[reason] = setTimeout(() => this.resume(reason), ms)
+  }
+
+  pause(reason: PauseReason): void {
     if (this.#pausedBy.size === 0 && this.socket.readyState === this.socket.OPEN) this.socket.pause()
     this.#pausedBy.add(reason)
   }
 
-  resume(reason: 'rate' | 'backpressure'): void {
+  resume(reason: PauseReason): void {
     if (!this.#pausedBy.delete(reason) || this.#pausedBy.size > 0) return
     if (this.socket.readyState === this.socket.OPEN) this.socket.resume()
   }

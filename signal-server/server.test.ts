@@ -94,6 +94,22 @@ describe('signaling server', () => {
     expect(await a.next()).toMatchObject({ type: 'error', code: 'unknown-peer' })
   })
 
+  it('refuses signals from a connection outside the swarm, so a stranger who knows the CID cannot reach its members', async () => {
+    const member = await client()
+    const other = await client()
+    const stranger = await client()
+    for (const c of [member, other]) {
+      c.send({ type: 'announce', cid: CID_A })
+      await c.next()
+    }
+    stranger.send({ type: 'announce', cid: CID_B }) // a member of some swarm, not of this one
+    await stranger.next()
+    stranger.send({ type: 'signal', to: member.id, cid: CID_A, data: { type: 'offer', sdp: 'v=0' } })
+    expect(await stranger.next()).toMatchObject({ type: 'error', code: 'not-in-swarm', ref: 'signal' })
+    other.send({ type: 'signal', to: member.id, cid: CID_A, data: { type: 'offer', sdp: 'ok' } })
+    expect(await member.next()).toEqual({ type: 'signal', from: other.id, cid: CID_A, data: { type: 'offer', sdp: 'ok' } })
+  })
+
   it.each([
     ['not JSON', '{nope', /not valid JSON/],
     ['an array', '[1,2]', /JSON object/],

@@ -1,7 +1,8 @@
 /**
  * HTTP + WebSocket wiring: serves the built app with strict headers,
- * /healthz, and the signaling endpoint at /ws. Protocol handling lives in
- * signaling.ts; this file only connects sockets to it.
+ * /healthz, /metrics (access.ts says who may read it), and the signaling
+ * endpoint at /ws. Protocol handling lives in signaling.ts; this file only
+ * connects sockets to it.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -10,7 +11,8 @@ import sirv from 'sirv'
 import { WebSocketServer } from 'ws'
 import { MAX_SIGNAL_MESSAGE_BYTES } from '../protocol/signal.js'
 import { MAX_RELAY_MESSAGE_BYTES } from '../protocol/relay.js'
-import { iceServersFor } from './ice.js'
+import { icePolicy } from './ice.js'
+import { addressKey, clientAddress, metricsAccess } from './access.js'
 import { SAVE_PATH } from '../web/sw/save-protocol.ts'
 import type { ServerConfig } from './config.js'
 import { type Logger, createLogger } from './log.js'
@@ -26,16 +28,11 @@ export interface RunningServer {
   readonly hub: SignalingHub
   readonly metrics: Metrics
   /**
-   * Graceful stop: refuse new connections, ask clients to reconnect (close
-   * code 1012), give them `graceMs` to go, then drop the rest.
+   * Graceful stop: refuse new WebSocket connections and answer /healthz with
+   * 503 at once, ask clients to reconnect (close code 1012), give them
+   * `graceMs` to go, then drop the rest and stop listening.
    */
   close(graceMs?: number): Promise<void>
-}
-
-/** The client's address, for per-address limits. */
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim() : ''
-  return forwarded || req.socket.remoteAddress || 'unknown'
 }
 
 /** An Origin is allowed if listed, if '*' is listed, or (by default) if it is this server's own. */
@@ -74,6 +71,8 @@ export interface ServerOptions {
   logger?: Logger
   /** Shared state for several processes (Redis); in memory by default. */
   state?: ServerState
+  /** The hub's clock (tests). */
+  now?: () => number
 }
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -88,11 +87,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     const path = (req.url ?? '/').split('?')[0]
     if (path === '/healthz') {
       res.setHeader('Content-Type', 'text/plain; charset=utf-8')
-      res.end(closing ? 'shutting down\n' : 'ok\n')
       if (closing) res.statusCode = 503
+      res.end(closing ? 'shutting down\n' : 'ok\n')
       return
     }
     if (path === '/metrics') {
+      const access = metricsAccess(req, config.metricsToken)
+      if (access !== 200) {
+        res.statusCode = access
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+        if (access === 401) res.setHeader('WWW-Authenticate', 'Bearer')
+        res.end(access === 401 ? 'a bearer token (--metrics-token) is required\n' : 'metrics are for local scrapers or --metrics-token\n')
+        return
+      }
       void metrics.registry.metrics().then((text) => {
         res.setHeader('Content-Type', metrics.registry.contentType)
         res.end(text)
@@ -130,10 +137,12 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     metrics,
     maxMessagesPerSecond: config.maxMessagesPerSecond,
     maxPeersPerLookup: config.maxPeersPerLookup,
-    iceServersFor: (peerId) => iceServersFor(config, peerId, Date.now()),
+    ice: icePolicy(config),
     iceTransportPolicy: config.iceTransportPolicy,
     maxSwarmsPerPeer: config.maxSwarmsPerPeer,
     tombstoneTtlMs: config.tombstoneDays * 86_400_000,
+    revokesPerHour: config.maxRevokesPerHour,
+    maxUnsharedTombstones: config.maxUnsharedTombstones,
     pin: { replicas: config.pinReplicas, heartbeatMs: config.pinHeartbeatMs },
     pinToken: config.pinToken,
     relay: {
@@ -141,8 +150,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       afterMs: config.relayAfterMs,
       bytesPerSecond: config.relayBytesPerSecond,
       budgetBytes: config.relayBudgetBytes,
+      budgetPerIpBytes: config.relayBudgetPerIp,
     },
     logger,
+    now: options.now,
   })
   const pinAudit = setInterval(() => hub.auditPins(), config.pinHeartbeatMs)
   pinAudit.unref()
@@ -157,7 +168,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     if ((req.url ?? '').split('?')[0] !== '/ws') return refused('path', '404 Not Found')
     if (closing) return refused('shutting-down', '503 Service Unavailable')
     if (!originAllowed(req, config.allowedOrigins)) return refused('origin', '403 Forbidden')
-    const address = clientAddress(req, config.trustProxy)
+    const address = addressKey(clientAddress(req, config.trustProxy))
     const open = perAddress.get(address) ?? 0
     if (open >= config.maxConnectionsPerIp) return refused('per-address-limit', '429 Too Many Requests')
     perAddress.set(address, open + 1)
@@ -168,7 +179,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         if (n <= 0) perAddress.delete(address)
         else perAddress.set(address, n)
       })
-      hub.accept(ws)
+      hub.accept(ws, address)
     })
   })
 
@@ -187,10 +198,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     async close(graceMs = 0) {
       closing = true
       clearInterval(pinAudit)
-      const stopped = new Promise<void>((resolve) => http.close(() => resolve()))
       hub.closeAll()
       const deadline = Date.now() + graceMs
+      // Still listening meanwhile: load balancers probing /healthz hear 503 and send new clients elsewhere.
       while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()))
       for (const ws of wss.clients) ws.terminate()
       wss.close()
       http.closeAllConnections()

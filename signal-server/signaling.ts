@@ -2,17 +2,16 @@
  * The signaling hub: assigns each connection a peer id, keeps the tracker
  * (who is in which swarm), forwards WebRTC signals between peers of one
  * swarm, and relays binary wire frames between them when they cannot connect
- * directly (relay.ts). Every message is validated at the edge
+ * directly (relay.ts). Signals and relay frames pass only between members
+ * of the swarm they name. Every message is validated at the edge
  * (protocol/signal.ts, protocol/relay.ts); a bad one gets an error reply,
  * never an exception out of this file.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { WebSocket } from 'ws'
 import {
   type ClientMessage,
   type ErrorCode,
-  type IceServer,
-  type PinPolicy,
   ProtocolError,
   SIGNAL_PROTOCOL_VERSION,
   type ServerMessage,
@@ -20,33 +19,13 @@ import {
 } from '../protocol/signal.js'
 import { type RelayFrame, decodeManifestPart, decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
 import { cidFromDigest } from '../web/core/content/cid.js'
-import type { Logger } from './log.js'
-import type { Metrics } from './metrics.js'
-import type { ServerState } from './state/state.js'
-import { type RelayLimits, RelayState, forward } from './relay.js'
+import type { HubOptions } from './hub-options.js'
+import { RelayState, forward } from './relay.js'
 import { TombstoneCheck } from './tombstone.js'
 import { PinRegistry, type PinRequest } from './pins.js'
-
-export interface HubOptions {
-  state: ServerState
-  metrics?: Metrics
-  /** Text messages per second per connection; twice that may arrive in a burst. */
-  maxMessagesPerSecond: number
-  maxPeersPerLookup: number
-  /** The ICE servers for one client (TURN credentials are minted per peer). */
-  iceServersFor: (peerId: string) => IceServer[]
-  iceTransportPolicy: 'all' | 'relay'
-  maxSwarmsPerPeer: number
-  /** How long a revoked CID is answered with its tombstone. */
-  tombstoneTtlMs: number
-  /** Copies pin nodes keep of a pinned drop, and how often they report. */
-  pin: PinPolicy
-  /** The secret a pin node must show to register; empty: this server takes no pin nodes. */
-  pinToken: string
-  relay: RelayLimits & { enabled: boolean; afterMs: number }
-  logger: Logger
-  now?: () => number
-}
+import { MessageRate } from './message-rate.js'
+import { AddressQuota } from './quota.js'
+import { tokenMatches } from './access.js'
 
 /** Relay errors about one target are repeated at most this often: frames in flight to a peer that left are expected. */
 const RELAY_ERROR_INTERVAL_MS = 1_000
@@ -58,13 +37,15 @@ const ERROR_WINDOW_MS = 60_000
 interface Client {
   id: string
   socket: WebSocket
+  /** The key per-address limits count under (access.ts). */
+  address: string
   /** Rejected messages since `errorsSince`: a long-lived client's occasional errors do not add up to a disconnect. */
   errors: number
   errorsSince: number
-  /** Token bucket for text messages. */
-  tokens: number
-  tokensAt: number
+  rate: MessageRate
   relay: RelayState
+  /** When this connection was last sent TURN credentials; null: never. */
+  iceAt: number | null
   /** Last relay error per target, to rate-limit them. */
   relayErrors: Map<string, number>
   /** Messages are handled one after another: state calls are async, order must hold. */
@@ -79,12 +60,16 @@ export class SignalingHub {
   readonly #pins: PinRegistry
   /** The last pin-status sent per CID, to tell watchers only of changes. */
   readonly #pinStatusSent = new Map<string, string>()
+  readonly #relayAllowance: AddressQuota
+  readonly #revokeQuota: AddressQuota
   /** Total bytes relayed since start. */
   relayedBytes = 0
 
   constructor(private readonly options: HubOptions) {
     this.#now = options.now ?? Date.now
     this.#pins = new PinRegistry(options.pin)
+    this.#relayAllowance = new AddressQuota(options.relay.budgetPerIpBytes, 86_400_000, this.#now)
+    this.#revokeQuota = new AddressQuota(options.revokesPerHour, 3_600_000, this.#now)
     options.state.onRouted((to, message) => {
       const target = this.#clients.get(to)
       if (target?.socket.readyState === target?.socket.OPEN) target!.socket.send(message, { binary: typeof message !== 'string' })
@@ -102,16 +87,18 @@ export class SignalingHub {
     return n
   }
 
-  accept(socket: WebSocket): void {
+  /** `address`: the key per-address limits count this connection under. */
+  accept(socket: WebSocket, address: string): void {
     const id = randomBytes(16).toString('base64url')
     const client: Client = {
       id,
       socket,
+      address,
       errors: 0,
       errorsSince: this.#now(),
-      tokens: this.options.maxMessagesPerSecond * 2,
-      tokensAt: this.#now(),
+      rate: new MessageRate(this.options.maxMessagesPerSecond, this.#now),
       relay: new RelayState(socket, this.options.relay, this.#now),
+      iceAt: null,
       relayErrors: new Map(),
       queue: Promise.resolve(),
       tombstone: null,
@@ -119,11 +106,16 @@ export class SignalingHub {
     client.queue = this.options.state.connect(id).catch((err) => this.options.logger.error('state connect failed', { err: String(err) }))
     this.#clients.set(client.id, client)
     socket.on('message', (data, isBinary) => {
-      // Rate limiting is decided on arrival; handling waits its turn.
-      if (!isBinary && !this.#withinRate(client)) {
+      // Rate limiting is decided on arrival; handling waits its turn, and a binary message past the rate waits longer.
+      if (!isBinary && !client.rate.text()) {
         return this.#reject(client, 'rate-limited', `more than ${this.options.maxMessagesPerSecond} messages per second`)
       }
+      const wait = isBinary ? client.rate.binary() : 0
+      if (wait > 0) client.relay.pauseFor('messages', wait)
+      const readyAt = this.#now() + wait
       client.queue = client.queue.then(async () => {
+        const left = readyAt - this.#now()
+        if (left > 0) await new Promise((resolve) => setTimeout(resolve, left))
         try {
           if (isBinary) await this.#onBinary(client, data as Buffer)
           else await this.#onMessage(client, data.toString())
@@ -138,7 +130,7 @@ export class SignalingHub {
     this.#send(client, {
       type: 'welcome',
       id: client.id,
-      iceServers: this.options.iceServersFor(client.id),
+      iceServers: this.options.ice.welcome,
       iceTransportPolicy: this.options.iceTransportPolicy,
       relay: { enabled: this.options.relay.enabled, afterMs: this.options.relay.afterMs },
       pin: this.options.pin,
@@ -162,16 +154,6 @@ export class SignalingHub {
     for (const client of this.#clients.values()) client.socket.close(1012, 'server restarting, reconnect')
   }
 
-  #withinRate(client: Client): boolean {
-    const rate = this.options.maxMessagesPerSecond
-    const now = this.#now()
-    client.tokens = Math.min(rate * 2, client.tokens + ((now - client.tokensAt) * rate) / 1000)
-    client.tokensAt = now
-    if (client.tokens < 1) return false
-    client.tokens--
-    return true
-  }
-
   async #onBinary(client: Client, data: Buffer): Promise<void> {
     const part = decodeManifestPart(data)
     if (part) return this.#onManifestPart(client, part)
@@ -187,14 +169,15 @@ export class SignalingHub {
     if (!(await state.isMember(frame.peer, cid)) || !(await state.isMember(client.id, cid))) {
       return this.#relayError(client, frame, 'unknown-peer', 'that peer is not in this swarm (it may have left)')
     }
-    if (!client.relay.withinBudget(data.length)) {
-      return this.#relayError(client, frame, 'relay-budget', 'this connection has used its relay budget')
+    if (!client.relay.withinBudget(data.length) || !this.#relayAllowance.allows(client.address, data.length)) {
+      return this.#relayError(client, frame, 'relay-budget', 'this connection or its address has used its relay budget')
     }
     const out = encodeRelayFrame({ ...frame, peer: client.id })
     const target = this.#clients.get(frame.peer)
     if (target) forward(client, target, out)
     else if (await state.route(frame.peer, out)) client.relay.charge(data.length)
     else return this.#relayError(client, frame, 'unknown-peer', 'that peer is not in this swarm (it may have left)')
+    this.#relayAllowance.take(client.address, data.length)
     this.relayedBytes += data.length
     this.options.metrics?.relayedBytes.inc(data.length)
   }
@@ -225,10 +208,12 @@ export class SignalingHub {
         if (!(await state.join(client.id, message.cid, message.complete, this.options.maxSwarmsPerPeer))) {
           return this.#reject(client, 'too-many-swarms', `a connection may join at most ${this.options.maxSwarmsPerPeer} swarms`, message.type)
         }
+        this.#sendIce(client)
         return this.#sendPeers(client, message.cid)
       case 'lookup':
         this.options.metrics?.lookups.inc()
         if (await this.#sendTombstone(client, message.cid)) return
+        this.#sendIce(client)
         return this.#sendPeers(client, message.cid)
       case 'pin':
         if (await this.#sendTombstone(client, message.cid)) return
@@ -245,18 +230,34 @@ export class SignalingHub {
         this.#pins.holdings(client.id, message.pins, this.#now())
         for (const pin of message.pins) this.#notifyPin(pin.cid)
         return
-      case 'pin-report':
-        this.#sendPinRequests(this.#pins.report(client.id, message.cid, message.state, this.#now()))
+      case 'pin-report': {
+        if (!this.#pins.isNode(client.id)) return this.#reject(client, 'not-a-pin-node', 'only pin nodes report on pins', message.type)
+        const requests = this.#pins.report(client.id, message.cid, message.state, this.#now())
+        // null: the node neither holds nor was asked for this drop (a late report, or a hostile one): nothing changes.
+        if (!requests) return
+        this.#sendPinRequests(requests)
         return this.#notifyPin(message.cid)
-      case 'revoke':
+      }
+      case 'revoke': {
         // A new tombstone replaces one still arriving: only one is held per connection.
+        client.tombstone = null
+        const quota = this.#revokeQuota
+        if (!quota.allows(client.address)) {
+          return this.#reject(client, 'rate-limited', `one address may send ${this.options.revokesPerHour} revokes per hour`, message.type)
+        }
+        quota.take(client.address)
         client.tombstone = new TombstoneCheck(message.cid, message.secret, message.size)
         return
+      }
       case 'leave':
         return state.leave(client.id, message.cid)
       case 'signal': {
         const unknown = () => this.#reject(client, 'unknown-peer', 'that peer is not in this swarm (it may have left)', message.type)
         if (!(await state.isMember(message.to, message.cid))) return unknown()
+        // Both ends, as for relay frames: a stranger who knows a CID must not negotiate with its members.
+        if (!(await state.isMember(client.id, message.cid))) {
+          return this.#reject(client, 'not-in-swarm', 'announce a drop before signalling its peers', message.type)
+        }
         const out: ServerMessage = { type: 'signal', from: client.id, cid: message.cid, data: message.data }
         const target = this.#clients.get(message.to)
         if (target) this.#send(target, out)
@@ -281,11 +282,13 @@ export class SignalingHub {
     client.tombstone = null
     const invalid = check.verdict()
     if (invalid) return this.#reject(client, 'bad-tombstone', `tombstone refused: ${invalid}`, 'revoke')
-    const members = await this.options.state.revoke(check.cid, check.secret, this.options.tombstoneTtlMs)
+    const limits = { revoker: client.id, maxUnshared: this.options.maxUnsharedTombstones }
+    const { secret, members } = await this.options.state.revoke(check.cid, check.secret, this.options.tombstoneTtlMs, limits)
     this.#pins.forget(check.cid)
     this.#pinStatusSent.delete(check.cid)
     this.options.logger.info('drop revoked', { cid: check.cid.slice(0, 12), members: members.length })
-    const out: ServerMessage = { type: 'revoked', cid: check.cid, secret: check.secret }
+    // The recorded secret: a tombstone once recorded is the one everyone hears.
+    const out: ServerMessage = { type: 'revoked', cid: check.cid, secret }
     if (!members.includes(client.id)) this.#send(client, out) // the owner hears it too: its confirmation
     for (const peer of members) {
       const target = this.#clients.get(peer)
@@ -322,6 +325,15 @@ export class SignalingHub {
     return secret !== undefined
   }
 
+  /** Every ICE server with TURN credentials, to a connection that announced or looked up a swarm, when it has none or they are half used. */
+  #sendIce(client: Client): void {
+    const { forMember, refreshAfterMs } = this.options.ice
+    const now = this.#now()
+    if (!forMember || (client.iceAt !== null && now - client.iceAt <= refreshAfterMs)) return
+    client.iceAt = now
+    this.#send(client, { type: 'ice', iceServers: forMember(client.id, now) })
+  }
+
   async #sendPeers(client: Client, cid: string): Promise<void> {
     this.#send(client, { type: 'peers', cid, peers: await this.options.state.sample(cid, client.id, this.options.maxPeersPerLookup) })
   }
@@ -336,7 +348,10 @@ export class SignalingHub {
     this.options.metrics?.rejected.inc({ reason: code })
     this.options.logger.debug('rejected message', { code })
     this.#send(client, { type: 'error', code, message, ref })
-    if (client.errors >= MAX_ERRORS_PER_CONNECTION) client.socket.close(1008, 'too many invalid messages')
+    if (client.errors === MAX_ERRORS_PER_CONNECTION) {
+      // After the messages already accepted are handled: what passed the limits still gets its answer.
+      client.queue = client.queue.then(() => client.socket.close(1008, 'too many invalid messages'))
+    }
   }
 
   #send(client: Client, message: ServerMessage): void {
@@ -359,11 +374,3 @@ export class SignalingHub {
   }
 }
 
-
-/** Compares a pin token in constant time; an empty configured token matches nothing. */
-function tokenMatches(given: string, expected: string): boolean {
-  if (expected === '') return false
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
-}

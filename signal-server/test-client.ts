@@ -10,11 +10,11 @@ import { createLogger } from './log.js'
 import type { ServerMessage } from '../protocol/signal.js'
 import type { ServerState } from './state/state.js'
 
-export async function testServer(overrides: Partial<ServerConfig> = {}, state?: ServerState): Promise<RunningServer> {
+export async function testServer(overrides: Partial<ServerConfig> = {}, state?: ServerState, now?: () => number): Promise<RunningServer> {
   const staticDir = mkdtempSync(join(tmpdir(), 'swarmdrop-static-'))
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>app</title>')
   const config = { ...loadConfig([], {})!, port: 0, staticDir, logLevel: 'silent' as const, ...overrides }
-  return startServer(config, { logger: createLogger('silent'), state })
+  return startServer(config, { logger: createLogger('silent'), state, now })
 }
 
 export interface TestClient {
@@ -58,6 +58,17 @@ export async function connectClient(server: RunningServer, sockets: WebSocket[])
   }
 }
 
+/** A bare WebSocket to /ws with the given request headers: resolves once open, or with the refusal's status. */
+export function rawSocket(server: RunningServer, sockets: WebSocket[], headers: Record<string, string> = {}): Promise<{ ws: WebSocket; status?: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws', { headers })
+    sockets.push(ws)
+    ws.once('open', () => resolve({ ws }))
+    ws.once('unexpected-response', (_req, res) => resolve({ ws, status: res.statusCode }))
+    ws.once('error', () => {})
+  })
+}
+
 /**
  * Servers and sockets a test file opens, closed after each test. `start()`
  * runs a server; `client()` connects to the last one started.
@@ -71,11 +82,12 @@ export function useTestServers() {
   })
   return {
     sockets,
-    async start(overrides: Partial<ServerConfig> = {}, state?: ServerState) {
-      const server = await testServer(overrides, state)
+    async start(overrides: Partial<ServerConfig> = {}, state?: ServerState, now?: () => number) {
+      const server = await testServer(overrides, state, now)
       servers.push(server)
       return server
     },
     client: (server: RunningServer) => connectClient(server, sockets),
+    raw: (server: RunningServer, headers?: Record<string, string>) => rawSocket(server, sockets, headers),
   }
 }

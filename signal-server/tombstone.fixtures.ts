@@ -7,8 +7,11 @@ import { encodeManifest, pieceCountFor } from '../web/core/content/manifest.js'
 
 const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest())
 
-/** A manifest whose 32-byte revoke hash straddles the first 256 KiB part boundary. */
-export function drop(options: { revocable?: boolean } = {}) {
+/**
+ * A manifest whose 32-byte revoke hash straddles the first 256 KiB part boundary
+ * (or, with a small `metadataBytes`, a manifest of one part: cheap to make by the hundred).
+ */
+export function drop(options: { revocable?: boolean; metadataBytes?: number } = {}) {
   const revokeSecret = randomBytes(32)
   const totalSize = 100_000
   const pieceSize = 2 ** 14
@@ -17,7 +20,7 @@ export function drop(options: { revocable?: boolean } = {}) {
     pieceSize,
     totalSize,
     pieceIds: Array.from({ length: pieceCountFor(totalSize, pieceSize) }, () => new Uint8Array(randomBytes(32))),
-    encryptedMetadata: new Uint8Array(randomBytes(MAX_MANIFEST_PART_BYTES - 10 - 18)),
+    encryptedMetadata: new Uint8Array(randomBytes(options.metadataBytes ?? MAX_MANIFEST_PART_BYTES - 10 - 18)),
     revokeHash: options.revocable === false ? undefined : sha256(revokeSecret),
   })
   return { manifest, cid: cidFromDigest(sha256(manifest)), secret: revokeSecret.toString('base64url') }
@@ -30,3 +33,9 @@ export function sendTombstone(client: TestClient, cid: string, secret: string, m
   }
 }
 
+
+/** The same 32 bytes in base64url with the spare low bits of the last character set: lenient decoders accept it. */
+export function nonCanonical(secret: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  return secret.slice(0, -1) + alphabet[alphabet.indexOf(secret.at(-1)!) | 1]
+}

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import { digestOfCid } from '../web/core/content/cid.js'
+import { fromBase64Url, toBase64Url } from '../web/core/util/bytes.js'
 import { MANIFEST_HEADER_BYTES as HEADER_BYTES, revokeHashOffset } from '../web/core/content/manifest.js'
 
 export class TombstoneCheck {
@@ -16,12 +17,19 @@ export class TombstoneCheck {
   #received = 0
   /** Offset of the revoke hash; -1 until the header is in, null if the drop has none. */
   #revokeAt: number | null = -1
+  readonly #secret: Uint8Array
+  /** The secret in canonical base64url: what is stored and sent on. */
+  readonly secret: string
 
+  /** Throws TypeError on a secret that is not canonical base64url: one secret has one spelling. */
   constructor(
     readonly cid: string,
-    readonly secret: string,
+    secret: string,
     readonly size: number,
-  ) {}
+  ) {
+    this.#secret = fromBase64Url(secret)
+    this.secret = toBase64Url(this.#secret)
+  }
 
   /** Feeds the next part; true once all `size` bytes are in. Throws on more. */
   push(part: Uint8Array): boolean {
@@ -45,8 +53,7 @@ export class TombstoneCheck {
   verdict(): string | null {
     if (!this.#hash.digest().equals(digestOfCid(this.cid))) return 'the manifest does not match the CID'
     if (this.#revokeAt === null || this.#revokeAt === -1 || this.#revokeAt + 32 > this.size) return 'this drop cannot be revoked'
-    const secret = Buffer.from(this.secret, 'base64url')
-    if (!createHash('sha256').update(secret).digest().equals(this.#revokeHash)) return 'the revoke secret does not match this drop'
+    if (!createHash('sha256').update(this.#secret).digest().equals(this.#revokeHash)) return 'the revoke secret does not match this drop'
     return null
   }
 }

@@ -1,16 +1,26 @@
 /** Server state in one process's memory: the default, with zero setup. */
-import type { ServerState } from './state.js'
+import type { RevokeResult, ServerState } from './state.js'
 import { usefulSample } from './sample.js'
 
-/** Tombstones kept in memory at most (about 150 bytes each). */
-const MAX_TOMBSTONES = 100_000
+/**
+ * Tombstones of drops others were in, kept in memory at most (about 150 bytes
+ * each): a bound on memory only, since making them takes peers in a swarm and
+ * the per-address revoke quota.
+ */
+const MAX_SHARED_TOMBSTONES = 100_000
+
+interface Tombstone {
+  secret: string
+  until: number
+}
 
 export class MemoryState implements ServerState {
   /** cid → member → complete */
   #swarms = new Map<string, Map<string, boolean>>()
   #peerSwarms = new Map<string, Set<string>>()
-  /** cid → revoke secret and until when it is kept; insertion order is age. */
-  #tombstones = new Map<string, { secret: string; until: number }>()
+  /** cid → revoke secret and until when it is kept; insertion order is age. Drops others were in, and the rest. */
+  #shared = new Map<string, Tombstone>()
+  #unshared = new Map<string, Tombstone>()
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -58,23 +68,30 @@ export class MemoryState implements ServerState {
     return usefulSample(swarm, exclude, swarm.get(exclude) === true, limit, this.random)
   }
 
-  async revoke(cid: string, secret: string, ttlMs: number): Promise<string[]> {
-    this.#tombstones.delete(cid)
-    this.#tombstones.set(cid, { secret, until: Date.now() + ttlMs })
-    // Bounded: the oldest tombstones go first.
-    for (const old of this.#tombstones.keys()) {
-      if (this.#tombstones.size <= MAX_TOMBSTONES) break
-      this.#tombstones.delete(old)
-    }
+  async revoke(cid: string, secret: string, ttlMs: number, limits: { revoker: string; maxUnshared: number }): Promise<RevokeResult> {
     const members = [...(this.#swarms.get(cid)?.keys() ?? [])]
     for (const peer of members) await this.leave(peer, cid)
-    return members
+    const recorded = await this.tombstone(cid)
+    if (recorded !== undefined) return { secret: recorded, recorded: false, members }
+    const shared = members.some((peer) => peer !== limits.revoker)
+    const table = shared ? this.#shared : this.#unshared
+    table.set(cid, { secret, until: Date.now() + ttlMs })
+    // Bounded: the oldest of the same kind go first.
+    const max = shared ? MAX_SHARED_TOMBSTONES : limits.maxUnshared
+    for (const old of table.keys()) {
+      if (table.size <= max) break
+      table.delete(old)
+    }
+    return { secret, recorded: true, members }
   }
 
   async tombstone(cid: string): Promise<string | undefined> {
-    const entry = this.#tombstones.get(cid)
-    if (entry && entry.until <= Date.now()) this.#tombstones.delete(cid)
-    else return entry?.secret
+    for (const table of [this.#shared, this.#unshared]) {
+      const entry = table.get(cid)
+      if (!entry) continue
+      if (entry.until > Date.now()) return entry.secret
+      table.delete(cid)
+    }
   }
 
   async isMember(peer: string, cid: string): Promise<boolean> {

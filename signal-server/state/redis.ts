@@ -5,7 +5,9 @@
  * - `sd:seed:<cid>`    hash: peer → "1" when it holds everything
  * - `sd:swarms:<peer>` set of the CIDs a peer joined (the per-peer cap, and leaving)
  * - `sd:peer:<peer>`   the id of the process the peer is connected to
- * - `sd:revoked:<cid>` the revoke secret of a revoked drop, until its TTL
+ * - `sd:revoked:<cid>` the revoke secret of a revoked drop, until its TTL; set once, never replaced
+ * - `sd:revoked-unshared` sorted set: CID → when, of the tombstones of drops no other
+ *                      peer was in; the oldest beyond the cap are deleted with their key
  * - channel `sd:node:<node id>`: messages for peers connected to that process
  *
  * Every process refreshes its own peers' entries every TTL/3; when a process
@@ -13,8 +15,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
-import type { ServerState } from './state.js'
+import type { RevokeResult, ServerState } from './state.js'
 import { usefulSample } from './sample.js'
+import { REVOKE_SECRET_PATTERN } from '../../protocol/signal.js'
 
 export interface RedisStateOptions {
   url: string
@@ -27,6 +30,31 @@ export interface RedisStateOptions {
 const SAMPLE_WINDOW = 2_000
 const TEXT = 0
 const BINARY = 1
+const UNSHARED = 'sd:revoked-unshared'
+
+/**
+ * Records a tombstone unless one is recorded (atomic, so two processes cannot
+ * both win); an unshared one also joins the bounded set, evicting the oldest.
+ * KEYS: the tombstone, the unshared set. ARGV: secret, ttl ms, '1' if unshared,
+ * now ms, most unshared kept, cid. Returns [recorded secret, 1 if recorded now].
+ */
+const RECORD_TOMBSTONE = `
+local recorded = redis.call('GET', KEYS[1])
+if recorded then return {recorded, 0} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if ARGV[3] == '1' then
+  local ttl, now, max = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5])
+  redis.call('ZADD', KEYS[2], now, ARGV[6])
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - ttl)
+  local excess = redis.call('ZCARD', KEYS[2]) - max
+  if excess > 0 then
+    for _, cid in ipairs(redis.call('ZRANGE', KEYS[2], 0, excess - 1)) do redis.call('DEL', 'sd:revoked:' .. cid) end
+    redis.call('ZREMRANGEBYRANK', KEYS[2], 0, excess - 1)
+  end
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+return {ARGV[1], 1}
+`
 
 export class RedisState implements ServerState {
   readonly nodeId = randomBytes(8).toString('hex')
@@ -113,17 +141,21 @@ export class RedisState implements ServerState {
     return usefulSample(members, exclude, requesterComplete, limit, this.#random)
   }
 
-  async revoke(cid: string, secret: string, ttlMs: number): Promise<string[]> {
-    const members = await this.#cmd.zrange(`sd:swarm:${cid}`, 0, -1)
+  async revoke(cid: string, secret: string, ttlMs: number, limits: { revoker: string; maxUnshared: number }): Promise<RevokeResult> {
+    const members = await this.#cmd.zrangebyscore(`sd:swarm:${cid}`, Date.now(), '+inf')
+    const unshared = members.every((peer) => peer === limits.revoker)
+    const args = [secret, ttlMs, unshared ? '1' : '0', Date.now(), limits.maxUnshared, cid]
+    const [recordedSecret, recorded] = (await this.#cmd.eval(RECORD_TOMBSTONE, 2, `sd:revoked:${cid}`, UNSHARED, ...args)) as [string, number]
     for (const swarms of this.#local.values()) swarms.delete(cid)
-    const tx = this.#cmd.multi().set(`sd:revoked:${cid}`, secret, 'PX', ttlMs).del(`sd:swarm:${cid}`, `sd:seed:${cid}`)
+    const tx = this.#cmd.multi().del(`sd:swarm:${cid}`, `sd:seed:${cid}`)
     for (const peer of members) tx.srem(`sd:swarms:${peer}`, cid)
     await tx.exec()
-    return members
+    return { secret: canonical(recordedSecret), recorded: recorded === 1, members }
   }
 
   async tombstone(cid: string): Promise<string | undefined> {
-    return (await this.#cmd.get(`sd:revoked:${cid}`)) ?? undefined
+    const secret = await this.#cmd.get(`sd:revoked:${cid}`)
+    return secret === null ? undefined : canonical(secret)
   }
 
   async isMember(peer: string, cid: string): Promise<boolean> {
@@ -162,4 +194,9 @@ export class RedisState implements ServerState {
     }
     await tx.exec()
   }
+}
+
+/** Older servers stored the secret as sent, possibly with spare bits set: it is sent on in canonical form only. */
+function canonical(secret: string): string {
+  return REVOKE_SECRET_PATTERN.test(secret) ? secret : Buffer.from(secret, 'base64url').toString('base64url')
 }

@@ -19,11 +19,14 @@ export interface ServerState {
   sample(cid: string, exclude: string, limit: number): Promise<string[]>
   isMember(peer: string, cid: string): Promise<boolean>
   /**
-   * Records a checked tombstone for `ttlMs` and forgets the swarm. Resolves
-   * with the peers that were in it (on any process), to be told.
+   * Records a checked tombstone for `ttlMs`, unless one is recorded already
+   * (it is never replaced), and forgets the swarm. A tombstone of a drop no
+   * peer but `revoker` was in is "unshared": anyone can make those for drops
+   * of their own, so at most `maxUnshared` are kept, the oldest going first,
+   * and they never push out the others.
    */
-  revoke(cid: string, secret: string, ttlMs: number): Promise<string[]>
-  /** The revoke secret of a revoked CID, or undefined. */
+  revoke(cid: string, secret: string, ttlMs: number, limits: { revoker: string; maxUnshared: number }): Promise<RevokeResult>
+  /** The revoke secret of a revoked CID (canonical base64url), or undefined. */
   tombstone(cid: string): Promise<string | undefined>
   /** Swarms with members on this process (a metric). */
   readonly localSwarmCount: number
@@ -35,4 +38,13 @@ export interface ServerState {
   /** Messages other processes routed to peers connected here. */
   onRouted(handler: (to: string, message: string | Uint8Array) => void): void
   close(): Promise<void>
+}
+
+export interface RevokeResult {
+  /** The recorded secret: the first one. */
+  secret: string
+  /** False when a tombstone was recorded already. */
+  recorded: boolean
+  /** The peers that were in the swarm (on any process), to be told. */
+  members: string[]
 }

@@ -46,6 +46,7 @@ export interface SignalingClient extends RelayChannel {
   readonly status: SignalStatus
   /** Our server-assigned id; changes after a reconnect. */
   readonly peerId: string | undefined
+  /** From the welcome, without TURN; with TURN once we announced or looked up a swarm. */
   readonly iceServers: IceServer[]
   readonly iceTransportPolicy: 'all' | 'relay'
   readonly relayPolicy: RelayPolicy
@@ -281,6 +282,10 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
         for (const [cid, complete] of this.#joined) this.#send({ type: 'announce', cid, complete })
         for (const cid of this.#pinned) this.#send({ type: 'pin', cid })
+        return
+      case 'ice':
+        // TURN with fresh credentials: the server sends them once we announce or look up a swarm, before its answer.
+        this.iceServers = message.iceServers
         return
       case 'peers':
         this.events.emit('peers', { cid: message.cid, peers: message.peers })

@@ -123,13 +123,15 @@ export class MemorySignalingHub {
 
   forward(from: MemorySignalingClient, to: string, cid: string, data: Record<string, unknown>): void {
     const target = this.#clients.get(to)
-    if (!target?.joined.has(cid)) return
+    // Both ends must be in the swarm, as on the server.
+    if (!target?.joined.has(cid) || !from.joined.has(cid)) return
     queueMicrotask(() => target.events.emit('signal', { from: from.peerId!, cid, data }))
   }
 
   relay(from: MemorySignalingClient, to: string, cidDigest: Uint8Array, frame: Uint8Array): void {
     const target = this.#clients.get(to)
-    if (!this.relayPolicy.enabled || !target?.joined.has(cidFromDigest(cidDigest))) return
+    const cid = cidFromDigest(cidDigest)
+    if (!this.relayPolicy.enabled || !target?.joined.has(cid) || !from.joined.has(cid)) return
     this.relayedBytes += frame.length
     const copy = frame.slice()
     queueMicrotask(() => target.events.emit('relay', { from: from.peerId!, cidDigest, frame: copy }))

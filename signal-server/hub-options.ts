@@ -1,0 +1,32 @@
+/** What the signaling hub (signaling.ts) is configured with: server.ts builds it from the server's config. */
+import type { PinPolicy } from '../protocol/signal.js'
+import type { IcePolicy } from './ice.js'
+import type { Logger } from './log.js'
+import type { Metrics } from './metrics.js'
+import type { RelayLimits } from './relay.js'
+import type { ServerState } from './state/state.js'
+
+export interface HubOptions {
+  state: ServerState
+  metrics?: Metrics
+  /** Messages per second per connection (message-rate.ts); twice that may arrive in a burst. */
+  maxMessagesPerSecond: number
+  maxPeersPerLookup: number
+  ice: IcePolicy
+  iceTransportPolicy: 'all' | 'relay'
+  maxSwarmsPerPeer: number
+  /** How long a revoked CID is answered with its tombstone. */
+  tombstoneTtlMs: number
+  /** Revoke messages one client address may send per hour; 0: no limit. */
+  revokesPerHour: number
+  /** Tombstones kept of drops no other peer was in (state.ts). */
+  maxUnsharedTombstones: number
+  /** Copies pin nodes keep of a pinned drop, and how often they report. */
+  pin: PinPolicy
+  /** The secret a pin node must show to register; empty: this server takes no pin nodes. */
+  pinToken: string
+  /** `budgetPerIpBytes`: relayed bytes per client address per day, 0 for no limit. */
+  relay: RelayLimits & { enabled: boolean; afterMs: number; budgetPerIpBytes: number }
+  logger: Logger
+  now?: () => number
+}
