@@ -25,10 +25,9 @@ export async function writeCraftedDrop(
   const pieceSize = 2 ** MIN_PIECE_SIZE_LOG2
   const plain = new Uint8Array(Buffer.concat(files.map((f) => f.bytes)))
   if (plain.length > pieceCapacity(pieceSize)) throw new RangeError('a crafted drop holds one piece')
-  const store = await openDiskStore(storeDir)
+  const disk = await openDiskStore(storeDir)
   const sealed = await sealPiece(crypto, keys.pieceKey, 0, plain)
   const pieceId = await crypto.sha256(sealed)
-  await store.put(pieceId, sealed)
   const list = JSON.stringify({ files: files.map((f) => ({ path: f.path, size: f.bytes.length, type: '' })) })
   const manifestBytes = encodeManifest({
     version: MANIFEST_VERSION,
@@ -38,8 +37,10 @@ export async function writeCraftedDrop(
     encryptedMetadata: await sealMetadata(crypto, keys.metaKey, new TextEncoder().encode(list)),
   })
   const cid = cidFromDigest(await crypto.sha256(manifestBytes))
-  await store.put(digestOfCid(cid), manifestBytes)
-  await store.close()
+  const chunks = disk.drop(digestOfCid(cid))
+  await chunks.put(pieceId, sealed)
+  await chunks.put(digestOfCid(cid), manifestBytes)
+  await disk.close()
   const library = await openDiskLibrary(storeDir)
   await library.put({ cid, role: 'pinned', secret: null, name: null, totalBytes: plain.length, addedAt: Date.now(), seeding: true })
   return { cid, fragment: formatFragment({ cid, secret }) }

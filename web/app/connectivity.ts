@@ -5,6 +5,23 @@
  * self-hoster can act on.
  */
 import type { SignalingClient } from '../core/signaling/client.ts'
+import { cidFromDigest } from '../core/content/cid.ts'
+
+/** The server hands TURN servers to connections that look up a swarm: any CID will do. */
+const PROBE_CID = cidFromDigest(new Uint8Array(32))
+
+function lookUpAnySwarm(signaling: SignalingClient): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      off()
+      resolve()
+    }
+    const timer = setTimeout(done, 5_000)
+    const off = signaling.events.on('peers', ({ cid }) => cid === PROBE_CID && done())
+    signaling.lookup(PROBE_CID)
+  })
+}
 
 export type Severity = 'ok' | 'warn' | 'error' | 'info'
 
@@ -68,6 +85,7 @@ export async function checkConnectivity(signaling: SignalingClient): Promise<Con
     return { findings, candidates: [] }
   }
   findings.push({ severity: 'ok', text: 'Connected to the Swarmdrop server.' })
+  await lookUpAnySwarm(signaling)
   const servers = signaling.iceServers as RTCIceServer[]
   const stun = urlsOf(servers, /^stuns?:/)
   const turn = urlsOf(servers, /^turns?:/)

@@ -385,8 +385,9 @@ export class Engine {
     const transfer = this.#transfers.get(cid)
     if (!transfer) return
     this.#transfers.delete(cid)
-    this.#options.signaling.leave(cid)
     this.#links.stop(cid)
+    // Closing the swarm signals relay-close to relayed peers; the server forwards it only while we are a member.
     transfer.stop()
+    this.#options.signaling.leave(cid)
   }
 }
