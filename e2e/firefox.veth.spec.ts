@@ -1,0 +1,97 @@
+/**
+ * Firefox ESR and Chromium exchange files through the pages, byte for byte:
+ * directly over WebRTC, and with Firefox's WebRTC turned off (as in
+ * privacy-hardened profiles and Tor Browser) through the server relay, at
+ * once and in both directions.
+ */
+import { chromiumPage } from './chromium.ts'
+import { type EnginePage, receiveFile, shareFile, waitForText } from './engine-page.ts'
+import { launchFirefox } from './firefox.ts'
+import { startTestServer } from './server.ts'
+import { expect, makeFile, newPeerPage, test } from './fixtures.ts'
+
+const MIB = 1024 * 1024
+
+test('a file shared in Chromium downloads in Firefox, and one shared in Firefox downloads in Chromium, directly', async ({
+  browser,
+  server,
+  workDir,
+}) => {
+  const firefox = await launchFirefox({ dir: workDir, webRtc: true })
+  const chromium = chromiumPage((await newPeerPage(browser)).page)
+  const pages: EnginePage[] = [firefox, chromium]
+  try {
+    const toFirefox = makeFile(workDir, 'to-firefox.bin', 8 * MIB)
+    const toChromium = makeFile(workDir, 'to-chromium.bin', 8 * MIB)
+    const link = await shareFile(chromium, server.url, toFirefox)
+    const got = await receiveFile(firefox, link, toFirefox)
+    console.log(`Chromium → Firefox: ${got.mibPerSecond.toFixed(1)} MiB/s over ${got.kinds}`)
+    expect(got.kinds).toEqual(['direct'])
+
+    const sharer = chromiumPage((await newPeerPage(browser)).page)
+    pages.push(sharer)
+    const back = await shareFile(firefox, server.url, toChromium)
+    const gotBack = await receiveFile(sharer, back, toChromium)
+    console.log(`Firefox → Chromium: ${gotBack.mibPerSecond.toFixed(1)} MiB/s over ${gotBack.kinds}`)
+    expect(gotBack.kinds).toEqual(['direct'])
+  } finally {
+    for (const p of pages) await p.close()
+  }
+})
+
+test('with WebRTC turned off, Firefox says so and receives from and shares with Chromium through the relay at once', async ({
+  browser,
+  workDir,
+}) => {
+  // A direct attempt that had to fail first would take the connect timeout (15 s); the relay deadline is never reached.
+  const server = await startTestServer(['--relay-after=120000'])
+  const firefox = await launchFirefox({ dir: workDir, webRtc: false })
+  const pages: EnginePage[] = [firefox]
+  try {
+    const toFirefox = makeFile(workDir, 'to-firefox.bin', 8 * MIB)
+    const toChromium = makeFile(workDir, 'to-chromium.bin', 8 * MIB)
+    const chromium = chromiumPage((await newPeerPage(browser)).page)
+    pages.push(chromium)
+    const link = await shareFile(chromium, server.url, toFirefox)
+    const got = await receiveFile(firefox, link, toFirefox)
+    await waitForText(firefox, 'webrtc-off', /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./)
+    console.log(`Chromium → Firefox without WebRTC: ${got.mibPerSecond.toFixed(1)} MiB/s over ${got.kinds}, connected after ${got.connectedAfter.toFixed(1)} s`)
+    expect(got.kinds).toEqual(['relay'])
+    expect(got.connectedAfter).toBeLessThan(10)
+
+    const receiver = chromiumPage((await newPeerPage(browser)).page)
+    pages.push(receiver)
+    const back = await shareFile(firefox, server.url, toChromium)
+    const gotBack = await receiveFile(receiver, back, toChromium)
+    console.log(`Firefox without WebRTC → Chromium: ${gotBack.mibPerSecond.toFixed(1)} MiB/s over ${gotBack.kinds}, connected after ${gotBack.connectedAfter.toFixed(1)} s`)
+    expect(gotBack.kinds).toEqual(['relay'])
+    expect(gotBack.connectedAfter).toBeLessThan(10)
+
+    await firefox.goto(server.url + '/check')
+    await waitForText(firefox, 'findings', /WebRTC is turned off or missing in this browser \(this browser has no RTCPeerConnection\)\. Every transfer goes through the server relay/)
+  } finally {
+    for (const p of pages) await p.close()
+    await server.stop()
+  }
+})
+
+test('with WebRTC turned off and the server relay off, Firefox says nothing can be fetched, and why, while the sharer is online', async ({
+  browser,
+  workDir,
+}) => {
+  const server = await startTestServer(['--relay=off'])
+  const firefox = await launchFirefox({ dir: workDir, webRtc: false })
+  const chromium = chromiumPage((await newPeerPage(browser)).page)
+  try {
+    const link = await shareFile(chromium, server.url, makeFile(workDir, 'unreachable.bin', 1000))
+    await firefox.goto(link)
+    await waitForText(firefox, 'webrtc-off', /this server does not relay: nothing can be fetched from this browser/)
+    await waitForText(firefox, 'receive-phase', /^1 browser on this link is online, but this browser has WebRTC turned off and this server does not relay: nothing can be fetched here\./)
+    await firefox.goto(server.url + '/check')
+    await waitForText(firefox, 'findings', /The server relay is off too: this browser can neither fetch nor share files here\./)
+  } finally {
+    await firefox.close()
+    await chromium.close()
+    await server.stop()
+  }
+})
