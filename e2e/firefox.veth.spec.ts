@@ -14,9 +14,9 @@ const MIB = 1024 * 1024
 
 test('a file shared in Chromium downloads in Firefox, and one shared in Firefox downloads in Chromium, directly', async ({
   browser,
-  server,
   workDir,
 }) => {
+  const server = await startTestServer(['--relay=off']) // WebRTC or nothing
   const firefox = await launchFirefox({ dir: workDir, webRtc: true })
   const chromium = chromiumPage((await newPeerPage(browser)).page)
   const pages: EnginePage[] = [firefox, chromium]
@@ -36,6 +36,7 @@ test('a file shared in Chromium downloads in Firefox, and one shared in Firefox 
     expect(gotBack.kinds).toEqual(['direct'])
   } finally {
     for (const p of pages) await p.close()
+    await server.stop()
   }
 })
 
