@@ -40,12 +40,13 @@ test('a file shared in Chromium downloads in Firefox, and one shared in Firefox 
   }
 })
 
-test('with WebRTC turned off, Firefox says so and receives from and shares with Chromium through the relay at once', async ({
+test('with WebRTC turned off, Firefox says so, and receives from and shares with Chromium through the relay at once', async ({
   browser,
   workDir,
 }) => {
   // A direct attempt that had to fail first would take the connect timeout (15 s); the relay deadline is never reached.
   const server = await startTestServer(['--relay-after=120000'])
+  const noRelay = await startTestServer(['--relay=off'])
   const firefox = await launchFirefox({ dir: workDir, webRtc: false })
   const pages: EnginePage[] = [firefox]
   try {
@@ -70,29 +71,17 @@ test('with WebRTC turned off, Firefox says so and receives from and shares with 
 
     await firefox.goto(server.url + '/check')
     await waitForText(firefox, 'findings', /WebRTC is turned off or missing in this browser \(this browser has no RTCPeerConnection\)\. Every transfer goes through the server relay/)
+
+    // With the server's relay off, nothing can reach this browser, and the page says so while the sharer is online.
+    const unreachable = await shareFile(receiver, noRelay.url, makeFile(workDir, 'unreachable.bin', 1000))
+    await firefox.goto(unreachable)
+    await waitForText(firefox, 'webrtc-off', /this server does not relay: nothing can be fetched from this browser/)
+    await waitForText(firefox, 'receive-phase', /^1 browser on this link is online, but this browser has WebRTC turned off and this server does not relay: nothing can be fetched here\./)
+    await firefox.goto(noRelay.url + '/check')
+    await waitForText(firefox, 'findings', /The server relay is off too: this browser can neither fetch nor share files here\./)
   } finally {
     for (const p of pages) await p.close()
     await server.stop()
-  }
-})
-
-test('with WebRTC turned off and the server relay off, Firefox says nothing can be fetched, and why, while the sharer is online', async ({
-  browser,
-  workDir,
-}) => {
-  const server = await startTestServer(['--relay=off'])
-  const firefox = await launchFirefox({ dir: workDir, webRtc: false })
-  const chromium = chromiumPage((await newPeerPage(browser)).page)
-  try {
-    const link = await shareFile(chromium, server.url, makeFile(workDir, 'unreachable.bin', 1000))
-    await firefox.goto(link)
-    await waitForText(firefox, 'webrtc-off', /this server does not relay: nothing can be fetched from this browser/)
-    await waitForText(firefox, 'receive-phase', /^1 browser on this link is online, but this browser has WebRTC turned off and this server does not relay: nothing can be fetched here\./)
-    await firefox.goto(server.url + '/check')
-    await waitForText(firefox, 'findings', /The server relay is off too: this browser can neither fetch nor share files here\./)
-  } finally {
-    await firefox.close()
-    await chromium.close()
-    await server.stop()
+    await noRelay.stop()
   }
 })
