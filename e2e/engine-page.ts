@@ -83,6 +83,7 @@ export interface Received {
   seconds: number
   /** From opening the link to the first connected peer. */
   connectedAfter: number
+  /** From the first connected peer to every piece verified. */
   mibPerSecond: number
   /** How the bytes came: the link kinds of the peers seen during the transfer ('direct', 'relay', …). */
   kinds: string[]
@@ -110,5 +111,11 @@ export async function receiveFile(page: EnginePage, link: string, file: TestFile
   const saved = await page.download(file.name, file.size, 30_000)
   const sha256 = createHash('sha256').update(readFileSync(saved)).digest('hex')
   if (sha256 !== file.sha256) throw new Error(`${page.label} saved ${file.name} with other bytes (sha256 ${sha256}, expected ${file.sha256})`)
-  return { seconds, connectedAfter, mibPerSecond: file.size / 1024 / 1024 / seconds, kinds: [...kinds] }
+  return { seconds, connectedAfter, mibPerSecond: file.size / 1024 / 1024 / (seconds - connectedAfter), kinds: [...kinds] }
+}
+
+/** One line for the test log: how fast, over what, and how soon it connected. */
+export function describeReceived(from: string, to: string, file: TestFile, r: Received): string {
+  const mib = (file.size / 1024 / 1024).toFixed(0)
+  return `${from} → ${to}: ${mib} MiB at ${r.mibPerSecond.toFixed(1)} MiB/s over ${r.kinds.join(' then ')}, connected ${r.connectedAfter.toFixed(1)} s after opening the link`
 }

@@ -5,7 +5,7 @@
  * once and in both directions.
  */
 import { chromiumPage } from './chromium.ts'
-import { type EnginePage, receiveFile, shareFile, waitForText } from './engine-page.ts'
+import { type EnginePage, describeReceived, receiveFile, shareFile, waitForText } from './engine-page.ts'
 import { launchFirefox } from './firefox.ts'
 import { startTestServer } from './server.ts'
 import { expect, makeFile, newPeerPage, test } from './fixtures.ts'
@@ -22,17 +22,17 @@ test('a file shared in Chromium downloads in Firefox, and one shared in Firefox 
   const pages: EnginePage[] = [firefox, chromium]
   try {
     const toFirefox = makeFile(workDir, 'to-firefox.bin', 8 * MIB)
-    const toChromium = makeFile(workDir, 'to-chromium.bin', 8 * MIB)
+    const toChromium = makeFile(workDir, 'to-chromium.bin', 4 * MIB)
     const link = await shareFile(chromium, server.url, toFirefox)
     const got = await receiveFile(firefox, link, toFirefox)
-    console.log(`Chromium → Firefox: ${got.mibPerSecond.toFixed(1)} MiB/s over ${got.kinds}`)
+    console.log(describeReceived('Chromium', 'Firefox', toFirefox, got))
     expect(got.kinds).toEqual(['direct'])
 
     const sharer = chromiumPage((await newPeerPage(browser)).page)
     pages.push(sharer)
     const back = await shareFile(firefox, server.url, toChromium)
     const gotBack = await receiveFile(sharer, back, toChromium)
-    console.log(`Firefox → Chromium: ${gotBack.mibPerSecond.toFixed(1)} MiB/s over ${gotBack.kinds}`)
+    console.log(describeReceived('Firefox', 'Chromium', toChromium, gotBack))
     expect(gotBack.kinds).toEqual(['direct'])
   } finally {
     for (const p of pages) await p.close()
@@ -44,30 +44,30 @@ test('with WebRTC turned off, Firefox says so, and receives from and shares with
   browser,
   workDir,
 }) => {
-  // A direct attempt that had to fail first would take the connect timeout (15 s); the relay deadline is never reached.
+  // The relay deadline is never reached: the page without WebRTC relays at once, and Chromium's direct
+  // attempt to it is refused at once instead of timing out (15 s).
   const server = await startTestServer(['--relay-after=120000'])
   const noRelay = await startTestServer(['--relay=off'])
   const firefox = await launchFirefox({ dir: workDir, webRtc: false })
   const pages: EnginePage[] = [firefox]
   try {
     const toFirefox = makeFile(workDir, 'to-firefox.bin', 8 * MIB)
-    const toChromium = makeFile(workDir, 'to-chromium.bin', 8 * MIB)
+    const toChromium = makeFile(workDir, 'to-chromium.bin', 4 * MIB)
     const chromium = chromiumPage((await newPeerPage(browser)).page)
     pages.push(chromium)
     const link = await shareFile(chromium, server.url, toFirefox)
     const got = await receiveFile(firefox, link, toFirefox)
     await waitForText(firefox, 'webrtc-off', /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./)
-    console.log(`Chromium → Firefox without WebRTC: ${got.mibPerSecond.toFixed(1)} MiB/s over ${got.kinds}, connected after ${got.connectedAfter.toFixed(1)} s`)
+    console.log(describeReceived('Chromium', 'Firefox without WebRTC', toFirefox, got))
     expect(got.kinds).toEqual(['relay'])
-    expect(got.connectedAfter).toBeLessThan(10)
 
     const receiver = chromiumPage((await newPeerPage(browser)).page)
     pages.push(receiver)
     const back = await shareFile(firefox, server.url, toChromium)
     const gotBack = await receiveFile(receiver, back, toChromium)
-    console.log(`Firefox without WebRTC → Chromium: ${gotBack.mibPerSecond.toFixed(1)} MiB/s over ${gotBack.kinds}, connected after ${gotBack.connectedAfter.toFixed(1)} s`)
+    console.log(describeReceived('Firefox without WebRTC', 'Chromium', toChromium, gotBack))
     expect(gotBack.kinds).toEqual(['relay'])
-    expect(gotBack.connectedAfter).toBeLessThan(10)
+    expect(gotBack.connectedAfter).toBeLessThan(10) // Chromium's offer was refused at once, not timed out
 
     await firefox.goto(server.url + '/check')
     await waitForText(firefox, 'findings', /WebRTC is turned off or missing in this browser \(this browser has no RTCPeerConnection\)\. Every transfer goes through the server relay/)
