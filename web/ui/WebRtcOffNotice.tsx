@@ -8,7 +8,7 @@ export function WebRtcOffNotice({ signaling }: { signaling: SignalingClient }) {
   const support = browserWebRtc()
   if (support.usable) return null
   return (
-    <section className="card notice" role="status" data-testid="webrtc-off" data-relay={relay}>
+    <section className="card" role="status" data-testid="webrtc-off" data-relay={relay}>
       {relay === 'off' ? (
         <p className="error">
           This browser has WebRTC turned off, and this server does not relay: nothing can be fetched from this browser,
