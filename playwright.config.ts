@@ -14,6 +14,11 @@ export default defineConfig({
   // A test that passes only on retry is a bug found: never retry.
   retries: 0,
   reporter: [['list']],
+  projects: [
+    { name: 'loopback', testIgnore: '*.veth.spec.ts' },
+    // Firefox's WebRTC needs a non-loopback interface: `node scripts/netns.mjs --veth` (docs/testing.md).
+    { name: 'veth', testMatch: '*.veth.spec.ts' },
+  ],
   use: {
     browserName: 'chromium',
     launchOptions: chromiumLaunchOptions(),

@@ -169,7 +169,7 @@ describe('swarmdrop CLI', () => {
     const server = await start({ relayAfterMs: 300 })
     const src = dir()
     writeRandomFile(join(src, 'r.bin'), 1_000_000, 9)
-    // The sharer tries no WebRTC (as behind a UDP-blocking firewall); the getter tries, waits relay-after, relays.
+    // The sharer tries no WebRTC (as behind a UDP-blocking firewall); it refuses the getter's offer, which then relays.
     const p = startCli(['share', '--relay-only', '--server', server.url, '--store', dir(), join(src, 'r.bin')])
     const [link] = await p.waitFor(/^http\S+#\S+$/m)
     const out = dir()

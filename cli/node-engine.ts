@@ -10,7 +10,7 @@ import { Engine } from '../web/core/engine.js'
 import { webCryptoProvider } from '../web/core/crypto/provider.js'
 import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signaling/client.js'
 import { webRtcDialer } from '../web/core/transport/webrtc.js'
-import type { DialFn } from '../web/core/transport/transport.js'
+import { refuseDirect } from '../web/core/transport/direct-off.js'
 import { formatBytes } from '../web/core/util/format.js'
 import { digestOfCid } from '../web/core/content/cid.js'
 import { type DiskChunkStore, openDiskStore } from './disk-store.js'
@@ -51,7 +51,7 @@ export async function createNodeEngine(options: NodeEngineOptions): Promise<Node
     library,
     crypto: webCryptoProvider(),
     signaling,
-    dial: options.relayOnly ? refuseDirect : webRtcDialer(bindAddress ? { bindAddress } : {}),
+    dial: options.relayOnly ? refuseDirect('--relay-only') : webRtcDialer(bindAddress ? { bindAddress } : {}),
     checkSpace: (needed) => spaceProblem(options.storeDir, store, needed, options.maxBytes),
   })
   return {
@@ -98,13 +98,6 @@ export function waitForServer(engine: Engine, timeoutMs: number): Promise<void> 
 
 export class ServerUnreachableError extends Error {
   override name = 'ServerUnreachableError'
-}
-
-/** With --relay-only, no direct connection is tried: the engine falls back to the server relay at once. */
-const refuseDirect: DialFn = () => {
-  const connected = Promise.reject(new Error('direct connections are off (--relay-only)'))
-  connected.catch(() => {})
-  return { connected, signal() {}, abort() {} }
 }
 
 /** On a host whose only network is loopback, WebRTC must gather candidates there (libjuice skips loopback otherwise). */

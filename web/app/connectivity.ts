@@ -5,6 +5,8 @@
  * self-hoster can act on.
  */
 import type { SignalingClient } from '../core/signaling/client.ts'
+import type { WebRtcSupport } from '../core/transport/webrtc-support.ts'
+import { browserWebRtc } from './direct-connections.ts'
 import { cidFromDigest } from '../core/content/cid.ts'
 
 /** The server hands TURN servers to connections that look up a swarm: any CID will do. */
@@ -75,13 +77,23 @@ async function gather(servers: RTCIceServer[]) {
   return { candidates, errors }
 }
 
-export async function checkConnectivity(signaling: SignalingClient): Promise<ConnectivityReport> {
+/** What missing WebRTC means, given whether the server relays (unknown when it cannot be reached). */
+function webRtcOffFinding(reason: string, relayEnabled: boolean | undefined): Finding {
+  const off = `WebRTC is turned off or missing in this browser (${reason}).`
+  if (relayEnabled === false) {
+    return { severity: 'error', text: `${off} The server relay is off too: this browser can neither fetch nor share files here.` }
+  }
+  return { severity: 'warn', text: `${off} Every transfer goes through the server relay instead, still end-to-end encrypted.` }
+}
+
+export async function checkConnectivity(signaling: SignalingClient, webRtc: WebRtcSupport = browserWebRtc()): Promise<ConnectivityReport> {
   const findings: Finding[] = []
   if (signaling.status !== 'open') {
     findings.push({
       severity: 'error',
       text: 'Cannot reach the Swarmdrop server’s WebSocket at /ws. If it runs behind a proxy, the proxy must pass WebSocket upgrades.',
     })
+    if (!webRtc.usable) findings.push(webRtcOffFinding(webRtc.reason, undefined))
     return { findings, candidates: [] }
   }
   findings.push({ severity: 'ok', text: 'Connected to the Swarmdrop server.' })
@@ -98,8 +110,8 @@ export async function checkConnectivity(signaling: SignalingClient): Promise<Con
   if (signaling.iceTransportPolicy === 'relay') {
     findings.push({ severity: 'info', text: 'Relay-only mode: all WebRTC goes through TURN, so peers never learn each other’s addresses.' })
   }
-  if (typeof RTCPeerConnection === 'undefined') {
-    findings.push({ severity: 'error', text: 'This browser has no WebRTC: it can only use the server relay.' })
+  if (!webRtc.usable) {
+    findings.push(webRtcOffFinding(webRtc.reason, relay.enabled))
     return { findings, candidates: [] }
   }
   const { candidates, errors } = await gather(servers)

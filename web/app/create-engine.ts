@@ -1,14 +1,15 @@
 /**
  * The composition root: builds the browser engine from real parts —
  * IndexedDB for pieces and the library, WebCrypto (or its fallback), the
- * server's WebSocket for signaling, WebRTC for peers — and starts serving
- * everything the library holds.
+ * server's WebSocket for signaling, WebRTC for peers (the server relay for
+ * every peer where WebRTC is off) — and starts serving everything the
+ * library holds.
  */
 import { Engine } from '../core/engine.js'
 import { defaultCrypto } from '../core/crypto/provider.js'
 import { idbChunkStore, idbLibrary, openSwarmdropDb } from '../core/storage/idb-store.js'
 import { WebSocketSignalingClient } from '../core/signaling/client.js'
-import { dialWebRtc } from '../core/transport/webrtc.js'
+import { browserDialer } from './direct-connections.js'
 import { UploadLimiter } from '../core/swarm/rate.js'
 import { loadSettings } from './settings.js'
 import { browserSpaceCheck } from './storage-space.js'
@@ -26,7 +27,7 @@ export async function createBrowserEngine(): Promise<Engine> {
     library: idbLibrary(db),
     crypto: defaultCrypto(),
     signaling: new WebSocketSignalingClient({ url: signalingUrl(window.location) }),
-    dial: dialWebRtc,
+    dial: browserDialer(),
     limiter: new UploadLimiter(settings.uploadLimitBytesPerSecond ?? Infinity),
     checkSpace: browserSpaceCheck,
   })

@@ -6,6 +6,7 @@ import { ReceiveView } from './receive/ReceiveView.tsx'
 import { PasswordView } from './receive/PasswordView.tsx'
 import { ConnectionBadge } from './ConnectionBadge.tsx'
 import { CheckView } from './check/CheckView.tsx'
+import { WebRtcOffNotice } from './WebRtcOffNotice.tsx'
 
 type Route =
   | { kind: 'send' }
@@ -43,6 +44,7 @@ export function App({ engine }: { engine: Engine }) {
         <ConnectionBadge signaling={engine.signaling} />
       </header>
       <main>
+        <WebRtcOffNotice signaling={engine.signaling} />
         {route.kind === 'send' && <SendView engine={engine} />}
         {route.kind === 'check' && <CheckView engine={engine} />}
         {route.kind === 'receive' && <ReceiveView key={route.target.cid} engine={engine} target={route.target} />}

@@ -4,6 +4,7 @@
  * dial, signal and connect path as WebRTC.
  */
 import type { Connection, Dial, DialFn } from './transport.js'
+import { endingOnRefusal } from './direct-off.js'
 import { type MemoryLinkOptions, memoryPair } from './memory.js'
 
 const pending = new Map<string, Connection>()
@@ -18,7 +19,7 @@ export interface MemoryDialOptions extends MemoryLinkOptions {
 
 /** `self` returns the dialing side's own peer id (from its signaling client). */
 export function memoryDialer(self: () => string | undefined, link: MemoryDialOptions = {}): DialFn {
-  return ({ remotePeer, initiator, sendSignal, connectTimeoutMs }): Dial => {
+  return endingOnRefusal(({ remotePeer, initiator, sendSignal, connectTimeoutMs }): Dial => {
     let resolve!: (c: Connection) => void
     let reject!: (e: Error) => void
     const connected = new Promise<Connection>((res, rej) => {
@@ -57,5 +58,5 @@ export function memoryDialer(self: () => string | undefined, link: MemoryDialOpt
         reject(new Error(reason))
       },
     }
-  }
+  })
 }

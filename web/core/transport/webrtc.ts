@@ -8,7 +8,8 @@
  */
 import Peer from '@thaunknown/simple-peer/lite.js'
 import { ConnectionEventSource } from './connection-events.js'
-import type { Connection, Dial, DialOptions, LinkKind } from './transport.js'
+import { endingOnRefusal } from './direct-off.js'
+import type { Connection, Dial, DialFn, DialOptions, LinkKind } from './transport.js'
 
 /** Buffered bytes above which send() says "wait": about two blocks, see docs/performance.md. */
 export const RTC_HIGH_WATER_BYTES = 256 * 1024
@@ -85,10 +86,12 @@ class WebRtcConnection implements Connection {
 /**
  * A DialFn over WebRTC. `extraConfig` goes into the RTCPeerConnection
  * configuration: in Node (node-datachannel) `{ bindAddress }` picks the
- * interface to gather candidates on, which loopback-only hosts need.
+ * interface to gather candidates on, which loopback-only hosts need. A peer
+ * without direct connections answers our offer with a refusal: the attempt
+ * then ends at once.
  */
-export function webRtcDialer(extraConfig: Record<string, unknown> = {}): (options: DialOptions) => Dial {
-  return (options) => dial(options, extraConfig)
+export function webRtcDialer(extraConfig: Record<string, unknown> = {}): DialFn {
+  return endingOnRefusal((options) => dial(options, extraConfig))
 }
 
 export const dialWebRtc = webRtcDialer()

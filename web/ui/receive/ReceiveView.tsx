@@ -8,6 +8,8 @@ import { FileList } from './FileList.tsx'
 import { saveFiles, zipNameFor } from '../save.ts'
 import { useWakeLock } from '../useWakeLock.ts'
 import { RevokeButton } from '../library/RevokeButton.tsx'
+import { type RelayState, usePeersOnline, useServerRelay } from '../useServer.ts'
+import { browserWebRtc } from '../../app/direct-connections.ts'
 
 export function ReceiveView({
   engine,
@@ -21,6 +23,8 @@ export function ReceiveView({
 }) {
   const [transfer, setTransfer] = useState<Transfer | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const peersOnline = usePeersOnline(engine.signaling, target.cid) // listening before open() announces
+  const relay = useServerRelay(engine.signaling)
   useEffect(() => {
     let live = true
     engine.open(target).then(
@@ -45,7 +49,12 @@ export function ReceiveView({
   if (!transfer) return <section className="card">Opening…</section>
   return (
     <>
-      <Receiving transfer={transfer} secret={target.secret} onWrongSecret={onWrongSecret} />
+      <Receiving
+        transfer={transfer}
+        secret={target.secret}
+        onWrongSecret={onWrongSecret}
+        waitingText={findingPeersText(peersOnline, relay)}
+      />
       {target.revokeSecret && (
         <section className="card" aria-labelledby="owner-title">
           <h2 id="owner-title">You opened an owner link</h2>
@@ -66,7 +75,28 @@ const PHASE_TEXT: Record<TransferSnapshot['phase'], string> = {
   failed: 'The download failed.',
 }
 
-function Receiving({ transfer, secret, onWrongSecret }: { transfer: Transfer; secret: Uint8Array; onWrongSecret?: () => void }) {
+/** While no peer is connected: whether any is online, and whether this browser can reach one at all. */
+function findingPeersText(peersOnline: number, relay: RelayState): string {
+  if (peersOnline === 0) return PHASE_TEXT['finding-peers']
+  const online = peersOnline === 1 ? '1 browser on this link is online' : `${peersOnline} browsers on this link are online`
+  if (!browserWebRtc().usable && relay === 'off') {
+    return `${online}, but this browser has WebRTC turned off and this server does not relay: nothing can be fetched here. Turn WebRTC on, or open the link in another browser.`
+  }
+  return `${online}. Connecting…`
+}
+
+function Receiving({
+  transfer,
+  secret,
+  onWrongSecret,
+  waitingText,
+}: {
+  transfer: Transfer
+  secret: Uint8Array
+  onWrongSecret?: () => void
+  /** What the page says while looking for peers. */
+  waitingText: string
+}) {
   const s = useTransfer(transfer)
   const [saveError, setSaveError] = useState<string | null>(null)
   const autoSaved = useRef(false)
@@ -101,7 +131,7 @@ function Receiving({ transfer, secret, onWrongSecret }: { transfer: Transfer; se
       <section className="card" aria-labelledby="receive-title">
         <h1 id="receive-title">Receive files</h1>
         <p className={s.phase === 'failed' ? 'error' : 'lead'} role="status" data-testid="receive-phase" data-phase={s.phase}>
-          {s.phase === 'failed' && s.error ? s.error : PHASE_TEXT[s.phase]}
+          {s.phase === 'failed' && s.error ? s.error : s.phase === 'finding-peers' ? waitingText : PHASE_TEXT[s.phase]}
         </p>
         {s.files && !deleted && <FileList files={s.files} bytesDone={s.fileBytesDone} onSave={save} />}
         {saveError && (
