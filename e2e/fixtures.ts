@@ -57,10 +57,11 @@ export async function shareFiles(page: Page, serverUrl: string, files: TestFile[
   return link.inputValue()
 }
 
-/** Caps the page's upload rate through the settings panel (kept in localStorage for the context). */
-export async function setUploadLimit(page: Page, mibPerSecond: number): Promise<void> {
-  await page.getByText('Settings').click()
-  await page.getByTestId('upload-limit').fill(String(mibPerSecond))
+/** Caps the page's upload rate through the settings panel (kept in localStorage for the context); null lifts the cap. */
+export async function setUploadLimit(page: Page, mibPerSecond: number | null): Promise<void> {
+  const input = page.getByTestId('upload-limit')
+  if (!(await input.isVisible())) await page.getByText('Settings').click()
+  await input.fill(mibPerSecond === null ? '' : String(mibPerSecond))
 }
 
 export interface TransferProgress {
@@ -70,15 +71,22 @@ export interface TransferProgress {
   piecesTotal: number
 }
 
+/** One read of the transfer status, so every field comes from the same render. */
 export async function progressOf(page: Page): Promise<TransferProgress> {
-  const status = page.getByTestId('transfer-status')
-  const attr = async (name: string) => (await status.getAttribute(name)) ?? ''
-  return {
-    phase: await attr('data-phase'),
-    bytesDown: Number(await attr('data-bytes-down')),
-    piecesDone: Number(await attr('data-pieces-done')),
-    piecesTotal: Number(await attr('data-pieces-total')),
-  }
+  return page.getByTestId('transfer-status').evaluate((status) => {
+    const attr = (name: string) => status.getAttribute(name) ?? ''
+    return {
+      phase: attr('data-phase'),
+      bytesDown: Number(attr('data-bytes-down')),
+      piecesDone: Number(attr('data-pieces-done')),
+      piecesTotal: Number(attr('data-pieces-total')),
+    }
+  })
+}
+
+/** How many pieces each connected peer holds, as the page's peer table shows it. */
+export async function peerPieces(page: Page): Promise<number[]> {
+  return page.getByTestId('peer-row').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-pieces'))))
 }
 
 /** Polls until `predicate` holds for the page's transfer. */

@@ -3,16 +3,18 @@
  * back, the downloader reloads, the server dies, a peer serves garbage.
  * Senders cap their upload rate (a user setting) so each event lands mid-transfer.
  */
-import type { Browser } from '@playwright/test'
+import type { Browser, Page } from '@playwright/test'
 import { startTestServer } from './server.ts'
 import {
   collectDownloads,
   expect,
   makeFile,
   newPeerPage,
+  peerPieces,
   progressOf,
   setUploadLimit,
   shareFiles,
+  storedChunks,
   test,
   type TestFile,
   waitForProgress,
@@ -28,30 +30,66 @@ async function shareCapped(browser: Browser, serverUrl: string, file: TestFile, 
   return { a, link: await shareFiles(a.page, serverUrl, [file]) }
 }
 
-test('the only complete seeder leaves; its pieces come back with it and every download completes', async ({ browser, server, workDir }) => {
-  const file = makeFile(workDir, 'dataset.bin', 12 * MIB)
-  const { a, link } = await shareCapped(browser, server.url, file, 3)
+/** A page already open on the app and online: opening a link later is a quick hash change, not a page load. */
+async function onlinePeerPage(browser: Browser, serverUrl: string) {
+  const peer = await newPeerPage(browser)
+  await peer.page.goto(serverUrl + '/')
+  await expect(peer.page.getByTestId('server-status')).toHaveText('Online')
+  return peer
+}
 
-  const b = await newPeerPage(browser)
+/**
+ * Nothing connected can make progress: both pages hold the same stored pieces,
+ * neither is complete, and each is the other's only peer.
+ */
+async function stalledTogether(b: Page, c: Page): Promise<boolean> {
+  const [pb, pc, peersB, peersC, heldB, heldC] = await Promise.all([
+    progressOf(b),
+    progressOf(c),
+    peerPieces(b),
+    peerPieces(c),
+    storedChunks(b),
+    storedChunks(c),
+  ])
+  const same = heldB.keys.length === heldC.keys.length && heldB.keys.every((k) => heldC.keys.includes(k))
+  return (
+    same &&
+    [pb, pc].every((p) => p.phase === 'downloading' && p.piecesDone < p.piecesTotal) &&
+    pb.piecesDone === pc.piecesDone &&
+    peersB.length === 1 &&
+    peersC.length === 1 &&
+    peersB[0] === pc.piecesDone &&
+    peersC[0] === pb.piecesDone
+  )
+}
+
+test('the only complete seeder leaves; its pieces come back with it and every download completes', async ({ browser, server, workDir }) => {
+  // B and C are open first, so the joins below are quick.
+  const b = await onlinePeerPage(browser, server.url)
+  const c = await onlinePeerPage(browser, server.url)
+  const file = makeFile(workDir, 'dataset.bin', 12 * MIB)
+  // A trickles (0.25 MiB/s: 48 s for the file), so A leaves with most pieces unsent however slow the machine.
+  const { a, link } = await shareCapped(browser, server.url, file, 0.25)
+
   const savedB = collectDownloads(b.page, 1)
   await b.page.goto(link)
-  await waitForProgress(b.page, (p) => p.piecesTotal > 0 && p.piecesDone >= p.piecesTotal * 0.3)
+  await waitForProgress(b.page, (p) => p.piecesTotal > 0 && p.piecesDone >= 2)
 
-  const c = await newPeerPage(browser)
   const savedC = collectDownloads(c.page, 1)
   await c.page.goto(link)
   await expect(c.page.getByTestId('peer-row')).toHaveCount(2)
   await a.page.close()
 
-  // Only B's pieces exist now: C gets those, then both wait.
+  // Only B's and C's pieces exist now: C gets B's (and B gets C's), then both wait.
   const stalledB = await waitForProgress(b.page, (p) => p.phase === 'downloading' && p.piecesDone < p.piecesTotal)
   await waitForProgress(c.page, (p) => p.piecesDone >= stalledB.piecesDone)
-  await c.page.waitForTimeout(1_500)
+  await expect.poll(() => stalledTogether(b.page, c.page), { timeout: 60_000, intervals: [100] }).toBe(true)
   expect((await progressOf(c.page)).phase).toBe('downloading')
 
-  // A opens Swarmdrop again (any page): its library seeds the drop, and both finish.
+  // A opens Swarmdrop again (any page): its library seeds the drop, now at full speed, and both finish.
   const back = await a.context.newPage()
   await back.goto(server.url + '/')
+  await setUploadLimit(back, null)
   await expect(back.getByTestId('library-item')).toHaveCount(1)
   await waitForProgress(c.page, (p) => p.phase === 'complete', 90_000)
   await waitForProgress(b.page, (p) => p.phase === 'complete', 90_000)

@@ -78,7 +78,7 @@ export class PeerLinks {
     // The server lists the most useful peers first.
     for (const peer of peers) {
       if (peer === this.#options.signaling.peerId) continue
-      if (transfer.swarm.hasPeer(peer) || this.#dials.has(`${cid}|${peer}`)) continue
+      if (transfer.swarm.hasPeer(peer) || transfer.swarm.refuses(peer) || this.#dials.has(`${cid}|${peer}`)) continue
       if (!this.#hasRoom(transfer)) return
       this.#startDial(transfer, peer, true)
     }

@@ -53,6 +53,8 @@ export interface DownloadHost {
   warn(message: string): void
   /** Storing failed (quota, disk): downloading stops; what is stored stays. */
   storageFailed(error: unknown): void
+  /** `peer` sent too many pieces that fail verification: drop it for good. */
+  dropLiar(peer: PeerSession): void
 }
 
 interface ActivePiece {
@@ -338,6 +340,6 @@ export class Downloader {
     this.host.warn(
       `Piece ${piece.index} from a peer failed verification and was discarded${dropped ? '; that peer was dropped' : ''}.`,
     )
-    if (dropped) sender.fail('sent pieces that fail verification')
+    if (dropped) this.host.dropLiar(sender)
   }
 }

@@ -96,6 +96,26 @@ describe('swarm', () => {
     }
   })
 
+  it('refuses a dropped liar that connects again (the server still lists it), and says why', async () => {
+    const drop = await makeDrop()
+    const liar = await seeder(drop, lyingStore(drop.store), 8)
+    const { swarm } = downloader(drop, 9)
+    const dropped = new Promise<void>((resolve) => swarm.events.on('warning', (w) => /that peer was dropped/.test(w) && resolve()))
+    connect(liar, swarm, ['liar', 'down'])
+    await dropped
+    expect(swarm.refuses('liar')).toBe(true)
+    const [again, downEnd] = memoryPair('liar', 'down')
+    const closed = new Promise<string>((resolve) => again.events.on('close', ({ reason }) => resolve(reason)))
+    swarm.addConnection(downEnd)
+    expect(await closed).toMatch(/dropped earlier for sending pieces that fail verification/)
+    expect(swarm.peers().map((p) => p.id)).not.toContain('liar')
+    // An honest peer is still taken, and the download completes.
+    const honest = await seeder(drop, drop.store, 7)
+    expect(swarm.refuses('honest')).toBe(false)
+    connect(honest, swarm, ['honest', 'down'])
+    await completed(swarm)
+  })
+
   it('closes a peer that sends a malformed frame, with a reason, and keeps serving others', async () => {
     const drop = await makeDrop()
     const seed = await seeder(drop)

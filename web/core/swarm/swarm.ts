@@ -79,6 +79,8 @@ export class Swarm {
   readonly #now: () => number
   readonly #cidDigest: Uint8Array
   readonly #peers = new Map<string, PeerSession>()
+  /** Peers dropped for sending pieces that fail verification: the server still lists them; they stay out. */
+  readonly #liars = new Set<string>()
   readonly #uploader: Uploader
   #downloader: Downloader | null = null
   readonly #manifestFetch: ManifestFetch
@@ -150,8 +152,14 @@ export class Swarm {
     return this.#peers.has(id)
   }
 
+  /** Whether a connection to this peer would be refused: not worth dialing. */
+  refuses(id: string): boolean {
+    return this.#liars.has(id)
+  }
+
   addConnection(connection: Connection): void {
     if (this.#closed || connection.closed) return connection.close('swarm closed')
+    if (this.#liars.has(connection.remotePeer)) return connection.close('dropped earlier for sending pieces that fail verification')
     this.#peers.get(connection.remotePeer)?.connection.close('replaced by a newer connection')
     const peer = new PeerSession(connection, this.#now())
     this.#peers.set(peer.id, peer)
@@ -334,6 +342,7 @@ export class Swarm {
       verified: (index) => this.#onVerified(index),
       warn: (message) => this.events.emit('warning', message),
       storageFailed: (error) => this.events.emit('storage-error', error),
+      dropLiar: (peer) => (this.#liars.add(peer.id), peer.fail('sent pieces that fail verification')),
     })
     this.#downloader = downloader
     for (const peer of [...this.#peers.values()]) {

@@ -64,7 +64,7 @@ export function TransferStatus({ transfer }: { transfer: Transfer }) {
           </thead>
           <tbody>
             {s.peers.map((p) => (
-              <tr key={p.id} data-testid="peer-row" data-bytes-down={p.bytesDown} data-kind={p.kind}>
+              <tr key={p.id} data-testid="peer-row" data-pieces={p.pieces} data-bytes-down={p.bytesDown} data-kind={p.kind}>
                 <td>
                   <code>{p.id.slice(0, 6)}</code>
                 </td>
