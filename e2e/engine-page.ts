@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { TestFile } from './fixtures.ts'
+import { type TestFile, expect, makeFile } from './fixtures.ts'
 
 export interface EnginePage {
   /** Which browser, for messages and timings. */
@@ -118,4 +118,37 @@ export async function receiveFile(page: EnginePage, link: string, file: TestFile
 export function describeReceived(from: string, to: string, file: TestFile, r: Received): string {
   const mib = (file.size / 1024 / 1024).toFixed(0)
   return `${from} → ${to}: ${mib} MiB at ${r.mibPerSecond.toFixed(1)} MiB/s over ${r.kinds.join(' then ')}, connected ${r.connectedAfter.toFixed(1)} s after opening the link`
+}
+
+export interface Exchange {
+  /** The page in the engine under test. */
+  engine: EnginePage
+  engineName: string
+  /** A fresh Chromium page: one shares to the engine, another receives from it. */
+  newChromium: () => Promise<EnginePage>
+  serverUrl: string
+  workDir: string
+  /** The link kind every transfer must use: 'direct' or 'relay'. */
+  kind: string
+  /** Checks once the engine has received Chromium's file (what its page says). */
+  afterReceived?: () => Promise<void>
+  /** Chromium's direct attempt is refused at once: it must connect within this many seconds, not time out. */
+  connectedWithinSeconds?: number
+}
+
+/** 8 MiB from Chromium to the engine, then 4 MiB back, each byte-exact over `kind`, with the rates logged. */
+export async function exchangeWithChromium(x: Exchange): Promise<void> {
+  const toEngine = makeFile(x.workDir, 'to-engine.bin', 8 * 1024 * 1024)
+  const toChromium = makeFile(x.workDir, 'to-chromium.bin', 4 * 1024 * 1024)
+  const link = await shareFile(await x.newChromium(), x.serverUrl, toEngine)
+  const got = await receiveFile(x.engine, link, toEngine)
+  await x.afterReceived?.()
+  console.log(describeReceived('Chromium', x.engineName, toEngine, got))
+  expect(got.kinds).toEqual([x.kind])
+
+  const back = await shareFile(x.engine, x.serverUrl, toChromium)
+  const gotBack = await receiveFile(await x.newChromium(), back, toChromium)
+  console.log(describeReceived(x.engineName, 'Chromium', toChromium, gotBack))
+  expect(gotBack.kinds).toEqual([x.kind])
+  if (x.connectedWithinSeconds !== undefined) expect(gotBack.connectedAfter).toBeLessThan(x.connectedWithinSeconds)
 }

@@ -5,12 +5,10 @@
  * once and in both directions.
  */
 import { chromiumPage } from './chromium.ts'
-import { type EnginePage, describeReceived, receiveFile, shareFile, waitForText } from './engine-page.ts'
+import { type EnginePage, exchangeWithChromium, shareFile, waitForText } from './engine-page.ts'
 import { launchFirefox } from './firefox.ts'
 import { startTestServer } from './server.ts'
-import { expect, makeFile, newPeerPage, test } from './fixtures.ts'
-
-const MIB = 1024 * 1024
+import { makeFile, newPeerPage, test } from './fixtures.ts'
 
 test('a file shared in Chromium downloads in Firefox, and one shared in Firefox downloads in Chromium, directly', async ({
   browser,
@@ -18,22 +16,13 @@ test('a file shared in Chromium downloads in Firefox, and one shared in Firefox 
 }) => {
   const server = await startTestServer(['--relay=off']) // WebRTC or nothing
   const firefox = await launchFirefox({ dir: workDir, webRtc: true })
-  const chromium = chromiumPage((await newPeerPage(browser)).page)
-  const pages: EnginePage[] = [firefox, chromium]
+  const pages: EnginePage[] = [firefox]
+  const newChromium = async () => {
+    pages.push(chromiumPage((await newPeerPage(browser)).page))
+    return pages[pages.length - 1]
+  }
   try {
-    const toFirefox = makeFile(workDir, 'to-firefox.bin', 8 * MIB)
-    const toChromium = makeFile(workDir, 'to-chromium.bin', 4 * MIB)
-    const link = await shareFile(chromium, server.url, toFirefox)
-    const got = await receiveFile(firefox, link, toFirefox)
-    console.log(describeReceived('Chromium', 'Firefox', toFirefox, got))
-    expect(got.kinds).toEqual(['direct'])
-
-    const sharer = chromiumPage((await newPeerPage(browser)).page)
-    pages.push(sharer)
-    const back = await shareFile(firefox, server.url, toChromium)
-    const gotBack = await receiveFile(sharer, back, toChromium)
-    console.log(describeReceived('Firefox', 'Chromium', toChromium, gotBack))
-    expect(gotBack.kinds).toEqual(['direct'])
+    await exchangeWithChromium({ engine: firefox, engineName: 'Firefox', newChromium, serverUrl: server.url, workDir, kind: 'direct' })
   } finally {
     for (const p of pages) await p.close()
     await server.stop()
@@ -50,30 +39,28 @@ test('with WebRTC turned off, Firefox says so, and receives from and shares with
   const noRelay = await startTestServer(['--relay=off'])
   const firefox = await launchFirefox({ dir: workDir, webRtc: false })
   const pages: EnginePage[] = [firefox]
+  const newChromium = async () => {
+    pages.push(chromiumPage((await newPeerPage(browser)).page))
+    return pages[pages.length - 1]
+  }
   try {
-    const toFirefox = makeFile(workDir, 'to-firefox.bin', 8 * MIB)
-    const toChromium = makeFile(workDir, 'to-chromium.bin', 4 * MIB)
-    const chromium = chromiumPage((await newPeerPage(browser)).page)
-    pages.push(chromium)
-    const link = await shareFile(chromium, server.url, toFirefox)
-    const got = await receiveFile(firefox, link, toFirefox)
-    await waitForText(firefox, 'webrtc-off', /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./)
-    console.log(describeReceived('Chromium', 'Firefox without WebRTC', toFirefox, got))
-    expect(got.kinds).toEqual(['relay'])
-
-    const receiver = chromiumPage((await newPeerPage(browser)).page)
-    pages.push(receiver)
-    const back = await shareFile(firefox, server.url, toChromium)
-    const gotBack = await receiveFile(receiver, back, toChromium)
-    console.log(describeReceived('Firefox without WebRTC', 'Chromium', toChromium, gotBack))
-    expect(gotBack.kinds).toEqual(['relay'])
-    expect(gotBack.connectedAfter).toBeLessThan(10) // Chromium's offer was refused at once, not timed out
+    await exchangeWithChromium({
+      engine: firefox,
+      engineName: 'Firefox without WebRTC',
+      newChromium,
+      serverUrl: server.url,
+      workDir,
+      kind: 'relay',
+      afterReceived: () =>
+        waitForText(firefox, 'webrtc-off', /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./).then(() => {}),
+      connectedWithinSeconds: 10, // Chromium's offer was refused at once, not timed out
+    })
 
     await firefox.goto(server.url + '/check')
     await waitForText(firefox, 'findings', /WebRTC is turned off or missing in this browser \(this browser has no RTCPeerConnection\)\. Every transfer goes through the server relay/)
 
     // With the server's relay off, nothing can reach this browser, and the page says so while the sharer is online.
-    const unreachable = await shareFile(receiver, noRelay.url, makeFile(workDir, 'unreachable.bin', 1000))
+    const unreachable = await shareFile(await newChromium(), noRelay.url, makeFile(workDir, 'unreachable.bin', 1000))
     await firefox.goto(unreachable)
     await waitForText(firefox, 'webrtc-off', /this server does not relay: nothing can be fetched from this browser/)
     await waitForText(firefox, 'receive-phase', /^1 browser on this link is online, but this browser has WebRTC turned off and this server does not relay: nothing can be fetched here\./)

@@ -4,12 +4,10 @@
  * server relay, and says why it goes through the server.
  */
 import { chromiumPage } from './chromium.ts'
-import { type EnginePage, describeReceived, receiveFile, shareFile, waitForText } from './engine-page.ts'
+import { type EnginePage, exchangeWithChromium, waitForText } from './engine-page.ts'
 import { launchWebKit } from './webkit.ts'
 import { startTestServer } from './server.ts'
-import { expect, makeFile, newPeerPage, test } from './fixtures.ts'
-
-const MIB = 1024 * 1024
+import { newPeerPage, test } from './fixtures.ts'
 
 test('WebKitGTK without WebRTC receives from and shares with Chromium through the relay, and says so', async ({ browser, workDir }) => {
   // The relay deadline is never reached: the page without WebRTC relays at once, and Chromium's direct
@@ -17,24 +15,22 @@ test('WebKitGTK without WebRTC receives from and shares with Chromium through th
   const server = await startTestServer(['--relay-after=120000'])
   const webkit = await launchWebKit({ dir: workDir })
   const pages: EnginePage[] = [webkit]
+  const newChromium = async () => {
+    pages.push(chromiumPage((await newPeerPage(browser)).page))
+    return pages[pages.length - 1]
+  }
   try {
-    const toWebKit = makeFile(workDir, 'to-webkit.bin', 8 * MIB)
-    const toChromium = makeFile(workDir, 'to-chromium.bin', 4 * MIB)
-    const chromium = chromiumPage((await newPeerPage(browser)).page)
-    pages.push(chromium)
-    const link = await shareFile(chromium, server.url, toWebKit)
-    const got = await receiveFile(webkit, link, toWebKit)
-    await waitForText(webkit, 'webrtc-off', /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./)
-    console.log(describeReceived('Chromium', 'WebKitGTK', toWebKit, got))
-    expect(got.kinds).toEqual(['relay'])
-
-    const receiver = chromiumPage((await newPeerPage(browser)).page)
-    pages.push(receiver)
-    const back = await shareFile(webkit, server.url, toChromium)
-    const gotBack = await receiveFile(receiver, back, toChromium)
-    console.log(describeReceived('WebKitGTK', 'Chromium', toChromium, gotBack))
-    expect(gotBack.kinds).toEqual(['relay'])
-    expect(gotBack.connectedAfter).toBeLessThan(10) // Chromium's offer was refused at once, not timed out
+    await exchangeWithChromium({
+      engine: webkit,
+      engineName: 'WebKitGTK',
+      newChromium,
+      serverUrl: server.url,
+      workDir,
+      kind: 'relay',
+      afterReceived: () =>
+        waitForText(webkit, 'webrtc-off', /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./).then(() => {}),
+      connectedWithinSeconds: 10, // Chromium's offer was refused at once, not timed out
+    })
 
     await webkit.goto(server.url + '/check')
     await waitForText(webkit, 'findings', /WebRTC is turned off or missing in this browser \(this browser has no RTCPeerConnection\)\./)
