@@ -1,0 +1,177 @@
+/**
+ * The ServerState seam's promises (state.ts), as one suite for the memory
+ * state and RedisState: members are added, sampled most useful first and
+ * removed; a live process's members outlast the TTL while a tombstone ends
+ * with its own; a tombstone is never replaced; unshared tombstones are
+ * bounded, oldest out first, and never push out the others.
+ */
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it, vi } from 'vitest'
+import type { ServerState } from './state.js'
+import { cidFromDigest } from '../../web/core/content/cid.js'
+
+export interface StateUnderTest {
+  state: ServerState
+  /** How long the state keeps entries without a refresh (RedisState's ttlMs); the memory state has none. */
+  ttlMs: number
+  dispose(): Promise<void>
+}
+
+const TEST_TIMEOUT_MS = 15_000
+const MANY_SWARMS = 10
+const newCid = () => cidFromDigest(new Uint8Array(randomBytes(32)))
+const newSecret = () => randomBytes(32).toString('base64url')
+/** Peer ids as the server makes them: 22 characters. */
+const newPeer = () => randomBytes(16).toString('base64url').slice(0, 22)
+const sorted = (peers: string[]) => [...peers].sort()
+
+/** Waits until Date.now() moves on, so consecutive records have distinct times. */
+async function nextMillisecond(): Promise<void> {
+  const at = Date.now()
+  await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(at), { timeout: 1_000, interval: 1 })
+}
+
+export function serverStateContract(name: string, makeState: () => Promise<StateUnderTest>): void {
+  describe(`ServerState contract: ${name}`, () => {
+    const withState = (body: (made: StateUnderTest) => Promise<void>) => async () => {
+      const made = await makeState()
+      try {
+        await body(made)
+      } finally {
+        await made.dispose()
+      }
+    }
+
+    it(
+      'adds members, samples them without the asker, and removes them on leave and drop',
+      withState(async ({ state }) => {
+        const [x, y] = [newCid(), newCid()]
+        const [a, b, c] = [newPeer(), newPeer(), newPeer()]
+        for (const p of [a, b, c]) await state.connect(p)
+        for (const p of [a, b, c]) expect(await state.join(p, x, false, MANY_SWARMS)).toBe(true)
+        expect(await state.join(c, y, false, MANY_SWARMS)).toBe(true)
+        expect(sorted(await state.sample(x, a, 10))).toEqual(sorted([b, c]))
+        expect(await state.sample(x, a, 1)).toHaveLength(1)
+        expect(await state.isMember(b, x)).toBe(true)
+        expect(await state.isMember(b, y)).toBe(false)
+
+        await state.leave(b, x)
+        expect(await state.isMember(b, x)).toBe(false)
+        expect(sorted(await state.sample(x, a, 10))).toEqual([c])
+
+        await state.drop(c)
+        expect(await state.isMember(c, x)).toBe(false)
+        expect(await state.isMember(c, y)).toBe(false)
+        expect(await state.sample(x, a, 10)).toEqual([])
+        expect(await state.sample(y, a, 10)).toEqual([])
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'refuses a join past maxSwarms, but a member may update its own swarm',
+      withState(async ({ state }) => {
+        const peer = newPeer()
+        await state.connect(peer)
+        const [x, y, z] = [newCid(), newCid(), newCid()]
+        expect(await state.join(peer, x, false, 2)).toBe(true)
+        expect(await state.join(peer, y, false, 2)).toBe(true)
+        expect(await state.join(peer, z, false, 2)).toBe(false)
+        expect(await state.isMember(peer, z)).toBe(false)
+        expect(await state.join(peer, y, true, 2)).toBe(true)
+        await state.leave(peer, x)
+        expect(await state.join(peer, z, false, 2)).toBe(true)
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'samples the most useful first: complete members for one who lacks pieces, only incomplete ones for a seed',
+      withState(async ({ state }) => {
+        const cid = newCid()
+        const seeds = [newPeer(), newPeer()]
+        const leechers = [newPeer(), newPeer(), newPeer()]
+        for (const p of [...seeds, ...leechers]) await state.connect(p)
+        for (const p of seeds) await state.join(p, cid, true, MANY_SWARMS)
+        for (const p of leechers) await state.join(p, cid, false, MANY_SWARMS)
+
+        const forLeecher = await state.sample(cid, leechers[0], 10)
+        expect(sorted(forLeecher.slice(0, 2))).toEqual(sorted(seeds))
+        expect(sorted(forLeecher.slice(2))).toEqual(sorted(leechers.slice(1)))
+        expect(sorted(await state.sample(cid, leechers[0], 2))).toEqual(sorted(seeds))
+        expect(sorted(await state.sample(cid, seeds[0], 10))).toEqual(sorted(leechers))
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'keeps a live process’s members past the TTL, and ends a tombstone with its own TTL',
+      withState(async ({ state, ttlMs }) => {
+        const [swarm, revoked] = [newCid(), newCid()]
+        const [peer, revoker] = [newPeer(), newPeer()]
+        for (const p of [peer, revoker]) await state.connect(p)
+        await state.join(peer, swarm, false, MANY_SWARMS)
+        const secret = newSecret()
+        const tombstoneTtl = Math.max(2 * ttlMs, 300)
+        const since = Date.now()
+        await state.revoke(revoked, secret, tombstoneTtl, { revoker, maxUnshared: 10 })
+        expect(await state.tombstone(revoked)).toBe(secret)
+        await vi.waitFor(async () => expect(await state.tombstone(revoked)).toBeUndefined(), { timeout: 10_000, interval: 25 })
+        expect(Date.now() - since).toBeGreaterThanOrEqual(tombstoneTtl)
+        // Longer than the state's TTL has passed: a peer that is still connected is still a member.
+        expect(await state.isMember(peer, swarm)).toBe(true)
+        expect(await state.sample(swarm, revoker, 10)).toEqual([peer])
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'never replaces a tombstone, and forgets the revoked swarm',
+      withState(async ({ state }) => {
+        const cid = newCid()
+        const [a, b] = [newPeer(), newPeer()]
+        for (const p of [a, b]) {
+          await state.connect(p)
+          await state.join(p, cid, false, MANY_SWARMS)
+        }
+        const first = newSecret()
+        const result = await state.revoke(cid, first, 60_000, { revoker: a, maxUnshared: 10 })
+        expect({ ...result, members: sorted(result.members) }).toEqual({ secret: first, recorded: true, members: sorted([a, b]) })
+        expect(await state.isMember(b, cid)).toBe(false)
+        expect(await state.sample(cid, a, 10)).toEqual([])
+
+        const again = await state.revoke(cid, newSecret(), 60_000, { revoker: b, maxUnshared: 10 })
+        expect(again).toEqual({ secret: first, recorded: false, members: [] })
+        expect(await state.tombstone(cid)).toBe(first)
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'keeps at most maxUnshared tombstones of drops no one else was in, oldest out first, and never at the cost of the others',
+      withState(async ({ state }) => {
+        const [revoker, other] = [newPeer(), newPeer()]
+        for (const p of [revoker, other]) await state.connect(p)
+        const shared = newCid()
+        await state.join(revoker, shared, false, MANY_SWARMS)
+        await state.join(other, shared, false, MANY_SWARMS)
+        const sharedSecret = newSecret()
+        await state.revoke(shared, sharedSecret, 60_000, { revoker, maxUnshared: 3 })
+
+        const unshared: { cid: string; secret: string }[] = []
+        for (let i = 0; i < 5; i++) {
+          const entry = { cid: newCid(), secret: newSecret() }
+          // Half of them had the revoker as their only member, half no member at all.
+          if (i % 2 === 0) await state.join(revoker, entry.cid, false, MANY_SWARMS)
+          await nextMillisecond()
+          expect((await state.revoke(entry.cid, entry.secret, 60_000, { revoker, maxUnshared: 3 })).recorded).toBe(true)
+          unshared.push(entry)
+        }
+        const kept = await Promise.all(unshared.map((e) => state.tombstone(e.cid)))
+        expect(kept).toEqual([undefined, undefined, ...unshared.slice(2).map((e) => e.secret)])
+        expect(await state.tombstone(shared)).toBe(sharedSecret)
+      }),
+      TEST_TIMEOUT_MS,
+    )
+  })
+}
