@@ -26,6 +26,8 @@ export interface ConnectionContractOptions {
 }
 
 const TEST_TIMEOUT_MS = 30_000
+/** How long one wait for an event may take: under the test's timeout, so a failing case still disposes its pair. */
+const WAIT_MS = 10_000
 /** The fill loop's bound: far past every transport's high-water mark. */
 const MAX_FILL_BYTES = 64 * 1024 * 1024
 
@@ -39,17 +41,22 @@ function frame(length: number, seed: number): Uint8Array {
 function collect(connection: Connection, count: number): Promise<Uint8Array[]> {
   return new Promise((resolve, reject) => {
     const got: Uint8Array[] = []
+    const timer = setTimeout(() => reject(new Error(`${got.length}/${count} messages arrived in ${WAIT_MS} ms`)), WAIT_MS)
     connection.events.on('close', ({ reason }) => reject(new Error(`closed after ${got.length}/${count} messages: ${reason}`)))
     connection.events.on('message', (m) => {
       got.push(m)
-      if (got.length === count) resolve(got)
+      if (got.length < count) return
+      clearTimeout(timer)
+      resolve(got)
     })
   })
 }
 
 function once<T>(connection: Connection, event: 'close' | 'drain'): Promise<T> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no '${event}' in ${WAIT_MS} ms`)), WAIT_MS)
     const listener = (value: unknown) => {
+      clearTimeout(timer)
       connection.events.off(event, listener)
       resolve(value as T)
     }
