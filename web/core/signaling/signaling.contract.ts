@@ -26,7 +26,11 @@ const SWARM_X = cidFromDigest(new Uint8Array(32).fill(1))
 const SWARM_Y = cidFromDigest(new Uint8Array(32).fill(2))
 
 /** The next `event` on `client` that `accept` takes. */
-function next<K extends keyof SignalEvents>(client: SignalingClient, event: K, accept: (value: SignalEvents[K]) => boolean = () => true): Promise<SignalEvents[K]> {
+function next<K extends keyof SignalEvents>(
+  client: SignalingClient,
+  event: K,
+  accept: (value: SignalEvents[K]) => boolean = () => true,
+): Promise<SignalEvents[K]> {
   return new Promise((resolve) => {
     const listener = (value: SignalEvents[K]) => {
       if (!accept(value)) return
