@@ -19,7 +19,7 @@ const RULES = [
   {
     name: 'format-is-a-leaf',
     from: /^format\//,
-    allowed: (to, file) => to.startsWith('format/') || (TEST.test(file) && to === 'npm:vitest'),
+    allowed: (to, file) => to.startsWith('format/') || (TEST.test(file) && (to === 'npm:vitest' || to.startsWith('node:'))),
     why: 'format/ is the leaf every part (core, server, service worker, CLI) builds on: it imports nothing outside format/, no package and no platform module',
   },
   {
