@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn, execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { cidFromDigest } from '../web/core/content/cid.ts'
+import { cidFromDigest } from '../format/cid.ts'
 import WebSocket from 'ws'
 import { cpuSeconds, table } from './lib.ts'
 import { rssBytes } from './browser-metrics.ts'

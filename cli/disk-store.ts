@@ -16,7 +16,7 @@ import { link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'nod
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { ChunkStore, DropChunks } from '../web/core/storage/chunk-store.js'
-import { decodeManifest } from '../web/core/content/manifest.js'
+import { decodeManifest } from '../format/manifest.js'
 import { toHex } from '../web/core/util/bytes.js'
 
 export interface DiskChunkStore extends ChunkStore {

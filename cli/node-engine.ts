@@ -12,7 +12,7 @@ import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signal
 import { webRtcDialer } from '../web/core/transport/webrtc.js'
 import { refuseDirect } from '../web/core/transport/direct-off.js'
 import { formatBytes } from '../web/core/util/format.js'
-import { digestOfCid } from '../web/core/content/cid.js'
+import { digestOfCid } from '../format/cid.js'
 import { type DiskChunkStore, openDiskStore } from './disk-store.js'
 import { openDiskLibrary } from './disk-library.js'
 import { UsageError } from './exit-codes.js'

@@ -19,7 +19,7 @@ import type { PinStatus } from '../protocol/signal.js'
 import { pseudoRandomBytes } from '../web/core/util/random.js'
 import { PinNode } from './pin-node.js'
 import { craftDrop } from '../web/core/crafted-drop.fixtures.js'
-import { digestOfCid } from '../web/core/content/cid.js'
+import { digestOfCid } from '../format/cid.js'
 import { fileBytes, until } from '../web/core/transfer.fixtures.js'
 import { toHex } from '../web/core/util/bytes.js'
 

@@ -7,7 +7,7 @@
  * and revocation.
  */
 import type { Engine } from '../web/core/engine.js'
-import type { Cid } from '../web/core/content/cid.js'
+import type { Cid } from '../format/cid.js'
 import type { Transfer } from '../web/core/transfer.js'
 import type { PinHolding } from '../protocol/signal.js'
 

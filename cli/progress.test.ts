@@ -8,7 +8,7 @@ import { Swarm } from '../web/core/swarm/swarm.js'
 import { Transfer } from '../web/core/transfer.js'
 import { memoryStore } from '../web/core/storage/memory-store.js'
 import { webCryptoProvider } from '../web/core/crypto/provider.js'
-import { cidFromDigest } from '../web/core/content/cid.js'
+import { cidFromDigest } from '../format/cid.js'
 import { showProgress } from './progress.js'
 
 function output(): { stream: NodeJS.WriteStream; text: () => string } {

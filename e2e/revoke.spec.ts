@@ -1,7 +1,7 @@
 import WebSocket from 'ws'
 import { randomBytes } from 'node:crypto'
 import { MAX_MANIFEST_PART_BYTES, encodeManifestPart } from '../protocol/relay.ts'
-import { digestOfCid } from '../web/core/content/cid.ts'
+import { digestOfCid } from '../format/cid.ts'
 import { toHex } from '../web/core/util/bytes.ts'
 import { expect, makeFile, newPeerPage, shareFiles, storedChunks, test } from './fixtures.ts'
 

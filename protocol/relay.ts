@@ -17,7 +17,7 @@
  * message (protocol/signal.ts): version, type, then up to 256 KiB of manifest
  * bytes, in order. Manifests can reach several MiB, more than one message.
  */
-import { fromBase64Url, toBase64Url } from '../web/core/util/bytes.js'
+import { fromBase64Url, toBase64Url } from '../format/bytes.js'
 import { PEER_ID_PATTERN } from './signal.js'
 
 export const RELAY_VERSION = 1

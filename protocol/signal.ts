@@ -56,8 +56,8 @@
  *                                                   `peer` the peer a relay error is about
  */
 
-import { CID_PATTERN } from '../web/core/content/cid.js'
-import { MAX_MANIFEST_BYTES } from '../web/core/content/constants.js'
+import { CID_PATTERN } from '../format/cid.js'
+import { MAX_MANIFEST_BYTES } from '../format/limits.js'
 
 export const SIGNAL_PROTOCOL_VERSION = 1
 /** Largest text message either side accepts: an SDP offer is ~2–6 KiB. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm test`: everything, from a fresh clone.
+ *   0. Checks the import boundaries (scripts/check-boundaries.mjs) and the
+ *      types: both fail in seconds, before anything slow.
  *   1. Finds Chromium (CHROMIUM_PATH or /usr/bin/chromium), coturn,
  *      redis-server, Firefox ESR and WebKitGTK's WebDriver (with Xvfb and
  *      PyGObject); as root on Debian installs the missing packages.
@@ -23,6 +25,9 @@ function run(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { stdio: 'inherit', ...options })
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
+
+run('node', ['scripts/check-boundaries.mjs'])
+run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])
 
 /** The GObject typelib of WebKit2 4.1, under the architecture's lib directory. */
 function hasWebKitTypelib() {

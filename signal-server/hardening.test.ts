@@ -9,7 +9,7 @@ import type { RunningServer } from './server.js'
 import { connectClient, useTestServers } from './test-client.js'
 import { encodeManifestPart, encodeRelayFrame } from '../protocol/relay.js'
 import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signaling/client.js'
-import { cidFromDigest } from '../web/core/content/cid.js'
+import { cidFromDigest } from '../format/cid.js'
 
 const CID = 'bafkrei' + 'a'.repeat(52)
 const { start, sockets, raw: rawSocket } = useTestServers()

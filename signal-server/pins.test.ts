@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { PinRegistry } from './pins.js'
 import { type TestClient, connectClient, useTestServers } from './test-client.js'
-import { cidFromDigest } from '../web/core/content/cid.js'
+import { cidFromDigest } from '../format/cid.js'
 
 const CID = cidFromDigest(new Uint8Array(32).fill(42))
 const OTHER = cidFromDigest(new Uint8Array(32).fill(43))

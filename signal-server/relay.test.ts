@@ -5,7 +5,7 @@ import type { RunningServer } from './server.js'
 import { type ServerConfig, loadConfig } from './config.js'
 import { connectClient, useTestServers } from './test-client.js'
 import { decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
-import { cidFromDigest } from '../web/core/content/cid.js'
+import { cidFromDigest } from '../format/cid.js'
 import { RELAY_MAX_BUFFERED_BYTES } from './relay.js'
 
 const DIGEST = new Uint8Array(32).fill(9)

@@ -7,7 +7,7 @@
  * (protocol/signal.ts, protocol/relay.ts); a bad one gets an error reply,
  * never an exception out of this file.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { WebSocket } from 'ws'
 import {
   type ClientMessage,
@@ -18,10 +18,10 @@ import {
   parseClientMessage,
 } from '../protocol/signal.js'
 import { type RelayFrame, decodeManifestPart, decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
-import { cidFromDigest } from '../web/core/content/cid.js'
+import { cidFromDigest } from '../format/cid.js'
 import type { HubOptions } from './hub-options.js'
 import { RelayState, forward } from './relay.js'
-import { TombstoneCheck } from './tombstone.js'
+import { TombstoneCheck } from '../format/tombstone-stream.js'
 import { PinRegistry, type PinRequest } from './pins.js'
 import { MessageRate } from './message-rate.js'
 import { AddressQuota } from './quota.js'
@@ -246,7 +246,7 @@ export class SignalingHub {
           return this.#reject(client, 'rate-limited', `one address may send ${this.options.revokesPerHour} revokes per hour`, message.type)
         }
         quota.take(client.address)
-        client.tombstone = new TombstoneCheck(message.cid, message.secret, message.size)
+        client.tombstone = new TombstoneCheck(message.cid, message.secret, message.size, () => createHash('sha256'))
         return
       }
       case 'leave':

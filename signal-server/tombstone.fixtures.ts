@@ -2,8 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { TestClient } from './test-client.js'
 import { MAX_MANIFEST_PART_BYTES, encodeManifestPart } from '../protocol/relay.js'
-import { cidFromDigest } from '../web/core/content/cid.js'
-import { encodeManifest, pieceCountFor } from '../web/core/content/manifest.js'
+import { cidFromDigest } from '../format/cid.js'
+import { encodeManifest, pieceCountFor } from '../format/manifest.js'
 
 const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest())
 

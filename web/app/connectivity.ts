@@ -7,7 +7,7 @@
 import type { SignalingClient } from '../core/signaling/client.ts'
 import type { WebRtcSupport } from '../core/transport/webrtc-support.ts'
 import { browserWebRtc } from './direct-connections.ts'
-import { cidFromDigest } from '../core/content/cid.ts'
+import { cidFromDigest } from '../../format/cid.ts'
 
 /** The server hands TURN servers to connections that look up a swarm: any CID will do. */
 const PROBE_CID = cidFromDigest(new Uint8Array(32))

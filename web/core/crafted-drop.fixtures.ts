@@ -6,13 +6,13 @@
  * fetch from them.
  */
 import type { CryptoProvider } from './crypto/provider.js'
-import { type Cid, cidFromDigest } from './content/cid.js'
-import { MANIFEST_VERSION } from './content/constants.js'
-import { type Manifest, encodeManifest, pieceCapacity } from './content/manifest.js'
+import { type Cid, cidFromDigest } from '../../format/cid.js'
+import { MANIFEST_VERSION } from '../../format/limits.js'
+import { type Manifest, encodeManifest, pieceCapacity } from '../../format/manifest.js'
 import { encodeMetadata } from './content/metadata.js'
 import { sealMetadata } from './crypto/envelope.js'
 import { deriveKeys, newSecret } from './crypto/keys.js'
-import { revokeHashOf } from './content/tombstone.js'
+import { revokeHashOf } from '../../format/tombstone.js'
 import { pseudoRandomBytes } from './util/random.js'
 
 export interface CraftedDrop {

@@ -7,7 +7,7 @@
 import type { SignalingClient } from './signaling/client.js'
 import type { Dial, DialFn } from './transport/transport.js'
 import { RelayConnection } from './transport/relay.js'
-import { type Cid, cidFromDigest, digestOfCid } from './content/cid.js'
+import { type Cid, cidFromDigest, digestOfCid } from '../../format/cid.js'
 import type { Transfer } from './transfer.js'
 
 export interface PeerLinksOptions {

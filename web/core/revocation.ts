@@ -16,11 +16,11 @@
 import type { SignalingClient } from './signaling/client.js'
 import type { CryptoProvider } from './crypto/provider.js'
 import type { LibraryStore } from './library/library-store.js'
-import type { Cid } from './content/cid.js'
-import type { Manifest } from './content/manifest.js'
-import { isValidTombstone, revokeSecretFromText } from './content/tombstone.js'
+import type { Cid } from '../../format/cid.js'
+import type { Manifest } from '../../format/manifest.js'
+import { isValidTombstone, revokeSecretFromText } from '../../format/tombstone.js'
 import type { Transfer } from './transfer.js'
-import { toBase64Url } from './util/bytes.js'
+import { toBase64Url } from '../../format/bytes.js'
 
 /** How long "stop sharing everywhere" waits for the server's confirmation. */
 const REVOKE_TIMEOUT_MS = 20_000

@@ -4,17 +4,18 @@
  * immutable snapshot that a UI can subscribe to (useSyncExternalStore), and
  * reads files back out of the store one piece at a time.
  */
-import type { Cid } from './content/cid.js'
+import type { Cid } from '../../format/cid.js'
 import type { CryptoProvider } from './crypto/provider.js'
 import type { DropChunks } from './storage/chunk-store.js'
-import { type Manifest, pieceCapacity } from './content/manifest.js'
+import { type Manifest, pieceCapacity } from '../../format/manifest.js'
 import { type DropKeys } from './crypto/keys.js'
 import { openMetadata } from './crypto/envelope.js'
 import { fileBytesHeld } from './chunking/file-progress.js'
 import { type DropMetadata, type FileSpan, baseName, decodeMetadata, fileSpans } from './content/metadata.js'
 import { readFileBytes } from './chunking/assemble.js'
 import type { PeerInfo, Swarm } from './swarm/swarm.js'
-import { DecryptionError, InvalidManifestError } from './util/errors.js'
+import { DecryptionError } from './util/errors.js'
+import { InvalidManifestError } from '../../format/errors.js'
 
 export type TransferPhase = 'finding-peers' | 'fetching-manifest' | 'downloading' | 'complete' | 'failed'
 

@@ -12,8 +12,9 @@
 import type { FileSpan } from '../core/content/metadata.ts'
 import { baseName } from '../core/content/metadata.ts'
 import type { Transfer } from '../core/transfer.ts'
-import { randomBytes, toBase64Url } from '../core/util/bytes.ts'
-import { SAVE_PATH, type SaveRequest } from '../sw/save-protocol.ts'
+import { randomBytes } from '../core/util/bytes.ts'
+import { toBase64Url } from '../../format/bytes.ts'
+import { SAVE_PATH, type SaveRequest } from '../../format/save-protocol.ts'
 import { downloadZip } from 'client-zip'
 
 function clickDownload(href: string, name: string): void {

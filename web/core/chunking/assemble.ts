@@ -4,7 +4,7 @@
  */
 import type { CryptoProvider, AeadKey } from '../crypto/provider.js'
 import type { DropChunks } from '../storage/chunk-store.js'
-import { type Manifest, pieceCapacity } from '../content/manifest.js'
+import { type Manifest, pieceCapacity } from '../../../format/manifest.js'
 import type { FileSpan } from '../content/metadata.js'
 import { openPiece } from '../crypto/envelope.js'
 import { MissingPieceError } from '../util/errors.js'

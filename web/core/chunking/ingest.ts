@@ -12,16 +12,17 @@
  */
 import type { CryptoProvider } from '../crypto/provider.js'
 import type { ChunkStore } from '../storage/chunk-store.js'
-import { type Cid, cidFromDigest, digestOfCid } from '../content/cid.js'
-import { MANIFEST_VERSION, MAX_FILES, MAX_TOTAL_BYTES } from '../content/constants.js'
-import { type Manifest, encodeManifest, pieceCapacity, pieceCountFor } from '../content/manifest.js'
+import { type Cid, cidFromDigest, digestOfCid } from '../../../format/cid.js'
+import { MANIFEST_VERSION, MAX_FILES, MAX_TOTAL_BYTES } from '../../../format/limits.js'
+import { type Manifest, encodeManifest, pieceCapacity, pieceCountFor } from '../../../format/manifest.js'
 import { type DropMetadata, checkPath, encodeMetadata } from '../content/metadata.js'
 import { deriveKeys, newSecret } from '../crypto/keys.js'
 import { sealMetadata, sealPiece } from '../crypto/envelope.js'
 import { choosePieceSize } from './piece-size.js'
 import { type SourceFile, readSpan } from './source.js'
 import { BatchWriter } from '../storage/batch-writer.js'
-import { InvalidManifestError, throwIfAborted } from '../util/errors.js'
+import { throwIfAborted } from '../util/errors.js'
+import { InvalidManifestError } from '../../../format/errors.js'
 import { randomBytes } from '../util/bytes.js'
 
 export interface IngestOptions {

@@ -1,5 +1,10 @@
-import { pieceCountFor } from '../content/manifest.js'
-import { DEFAULT_MIN_PIECE_BYTES, MAX_PIECE_SIZE_LOG2, TARGET_MAX_PIECES } from '../content/constants.js'
+import { pieceCountFor } from '../../../format/manifest.js'
+import { MAX_PIECE_SIZE_LOG2 } from '../../../format/limits.js'
+
+/** The piece size the chooser starts from for real files. */
+const DEFAULT_MIN_PIECE_BYTES = 256 * 1024
+/** The chooser aims for at most this many pieces (bitfield ≤ 512 bytes). */
+const TARGET_MAX_PIECES = 4096
 
 /**
  * The smallest power of two ≥ 256 KiB that keeps the drop at ≤ 4096 pieces,

@@ -33,8 +33,8 @@
  * folder gets the same names whichever client lists it. Over-long names are
  * refused, not cut.
  */
-import { MAX_PATH_CHARS, MAX_SEGMENT_CHARS } from './constants.js'
-import { InvalidManifestError } from '../util/errors.js'
+import { MAX_PATH_CHARS, MAX_SEGMENT_CHARS } from '../../../format/limits.js'
+import { InvalidManifestError } from '../../../format/errors.js'
 import { BIDI_CONTROL, CONTROL_CHAR, LONE_SURROGATE, printable } from '../util/printable.js'
 
 const WINDOWS_FORBIDDEN = /[\\:*?"<>|]/

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatFragment, formatLink, formatOwnerFragment, formatPasswordFragment, isPasswordLink, parseAnyLink, parseLink } from './link.js'
-import { cidFromDigest, digestOfCid, isCid } from './cid.js'
+import { cidFromDigest, digestOfCid, isCid } from '../../../format/cid.js'
 import { InvalidLinkError } from '../util/errors.js'
 
 const digest = Uint8Array.from({ length: 32 }, (_, i) => i * 7)

@@ -8,17 +8,17 @@
  * this version does not know (`.p3.`) is refused as made by a newer version.
  *
  * An owner link, `#<CID>.<secret>.r.<revoke secret>`, also carries the revoke
- * secret (content/tombstone.ts), so the sharer can stop sharing from another
+ * secret (format/tombstone.ts), so the sharer can stop sharing from another
  * device. It is never the link people are given.
  *
  * Everything after `#` stays in the browser: user agents never send the
  * fragment to the server, so the server sees neither the CID nor the secret
  * in any request. The secret is 32 random bytes as base64url (43 characters).
  */
-import { type Cid, isCid } from './cid.js'
+import { type Cid, isCid } from '../../../format/cid.js'
 import { SECRET_BYTES } from '../crypto/keys.js'
-import { REVOKE_SECRET_BYTES } from './tombstone.js'
-import { fromBase64Url, toBase64Url } from '../util/bytes.js'
+import { REVOKE_SECRET_BYTES } from '../../../format/tombstone.js'
+import { fromBase64Url, toBase64Url } from '../../../format/bytes.js'
 import { InvalidLinkError } from '../util/errors.js'
 
 export interface LinkTarget {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { checkPath, decodeMetadata, encodeMetadata, fileSpans } from './metadata.js'
-import { InvalidManifestError } from '../util/errors.js'
+import { InvalidManifestError } from '../../../format/errors.js'
 
 describe('file list', () => {
   it('round-trips nested paths and computes offsets', () => {

@@ -4,9 +4,9 @@
  * because a key holder can still have crafted it. Names must pass
  * file-names.ts (checked here for receivers, and on encoding for senders).
  */
-import { MAX_FILES, MAX_METADATA_BYTES, MAX_MIME_CHARS } from './constants.js'
+import { MAX_FILES, MAX_METADATA_BYTES, MAX_MIME_CHARS } from '../../../format/limits.js'
 import { checkFileList } from './file-names.js'
-import { InvalidManifestError } from '../util/errors.js'
+import { InvalidManifestError } from '../../../format/errors.js'
 
 export { checkPath } from './file-names.js'
 

@@ -1,7 +1,7 @@
 /** The behaviour every LibraryStore must have. */
 import { describe, expect, it } from 'vitest'
 import type { DropRecord, LibraryStore } from './library-store.js'
-import { cidFromDigest } from '../content/cid.js'
+import { cidFromDigest } from '../../../format/cid.js'
 
 function record(n: number, patch: Partial<DropRecord> = {}): DropRecord {
   return {

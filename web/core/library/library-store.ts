@@ -3,7 +3,7 @@
  * and serve every drop whenever it is open, and list them for the user.
  * Piece bytes live in the ChunkStore; this is only the index.
  */
-import type { Cid } from '../content/cid.js'
+import type { Cid } from '../../../format/cid.js'
 
 export interface DropRecord {
   readonly cid: Cid

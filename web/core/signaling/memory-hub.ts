@@ -6,9 +6,8 @@
  */
 import type { IceServer, RelayPolicy } from '../../../protocol/signal.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { cidFromDigest, digestOfCid } from '../content/cid.js'
-import { decodeManifest } from '../content/manifest.js'
-import { bytesEqual, fromBase64Url } from '../util/bytes.js'
+import { cidFromDigest } from '../../../format/cid.js'
+import { TombstoneCheck } from '../../../format/tombstone-stream.js'
 import { Emitter } from '../util/emitter.js'
 import type { SignalEvents, SignalStatus, SignalingClient } from './client.js'
 
@@ -137,14 +136,11 @@ export class MemorySignalingHub {
     queueMicrotask(() => target.events.emit('relay', { from: from.peerId!, cidDigest, frame: copy }))
   }
 
-  /** Checks the tombstone as the server does (manifest against CID, secret against the revoke hash) and tells everyone. */
+  /** Checks the tombstone with the server's check (manifest against CID, secret against the revoke hash) and tells everyone. */
   revoke(from: MemorySignalingClient, cid: string, secret: string, manifestBytes: Uint8Array): void {
-    const manifest = decodeManifest(manifestBytes)
-    const valid =
-      bytesEqual(sha256(manifestBytes), digestOfCid(cid)) &&
-      manifest.revokeHash !== undefined &&
-      bytesEqual(sha256(fromBase64Url(secret)), manifest.revokeHash)
-    if (!valid) {
+    const check = new TombstoneCheck(cid, secret, manifestBytes.length, () => sha256.create())
+    check.push(manifestBytes)
+    if (check.verdict() !== null) {
       return queueMicrotask(() => from.events.emit('error', { code: 'bad-tombstone', message: 'tombstone refused', ref: 'revoke' }))
     }
     if (this.forwardsRevocations) this.tombstones.set(cid, secret)

@@ -10,10 +10,11 @@ import { craftDrop } from '../crafted-drop.fixtures.js'
 import { crypto, useEngines } from '../engine.fixtures.js'
 import { ingest } from '../chunking/ingest.js'
 import { bytesSource } from '../chunking/source.js'
-import { digestOfCid } from '../content/cid.js'
+import { digestOfCid } from '../../../format/cid.js'
 import { MemorySignalingHub } from '../signaling/memory-hub.js'
 import { fileBytes, until } from '../transfer.fixtures.js'
-import { fromHex, toBase64Url, toHex } from '../util/bytes.js'
+import { fromHex, toHex } from '../util/bytes.js'
+import { toBase64Url } from '../../../format/bytes.js'
 import { pseudoRandomBytes } from '../util/random.js'
 
 let n = 0

@@ -18,8 +18,8 @@
 import { type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames, openDB } from 'idb'
 import type { ChunkStore, DropChunks } from './chunk-store.js'
 import type { DropRecord, LibraryStore } from '../library/library-store.js'
-import { digestOfCid } from '../content/cid.js'
-import { decodeManifest } from '../content/manifest.js'
+import { digestOfCid } from '../../../format/cid.js'
+import { decodeManifest } from '../../../format/manifest.js'
 import { ownBytes, toHex } from '../util/bytes.js'
 
 interface Claim {

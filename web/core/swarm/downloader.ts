@@ -17,10 +17,10 @@
  */
 import type { DropChunks } from '../storage/chunk-store.js'
 import type { CryptoProvider } from '../crypto/provider.js'
-import { type Manifest, sealedPieceLength } from '../content/manifest.js'
+import { type Manifest, sealedPieceLength } from '../../../format/manifest.js'
 import { REQUEST_BLOCK_BYTES } from '../wire/constants.js'
 import type { Frame } from '../wire/codec.js'
-import { bytesEqual } from '../util/bytes.js'
+import { bytesEqual } from '../../../format/bytes.js'
 import type { Bitfield } from './bitfield.js'
 import { pickRarest } from './picker.js'
 import { type BlockRequest, type PeerSession, blockKey } from './peer.js'

@@ -6,10 +6,10 @@
  * `admit` check refuses, ends the fetching: no peer can send a better one.
  */
 import type { CryptoProvider } from '../crypto/provider.js'
-import { type Manifest, decodeManifest } from '../content/manifest.js'
+import { type Manifest, decodeManifest } from '../../../format/manifest.js'
 import type { Frame } from '../wire/codec.js'
-import { bytesEqual } from '../util/bytes.js'
-import { InvalidManifestError } from '../util/errors.js'
+import { bytesEqual } from '../../../format/bytes.js'
+import { InvalidManifestError } from '../../../format/errors.js'
 import type { PeerSession } from './peer.js'
 import { MANIFEST_TIMEOUT_MS } from './constants.js'
 

@@ -7,7 +7,7 @@
 import type { Connection, LinkKind } from '../transport/transport.js'
 import { type Frame, decodeFrame, encodeFrame } from '../wire/codec.js'
 import { InvalidFrameError } from '../util/errors.js'
-import { MAX_PIECES } from '../content/constants.js'
+import { MAX_PIECES } from '../../../format/limits.js'
 import { Bitfield } from './bitfield.js'
 import { RateMeter } from './rate.js'
 

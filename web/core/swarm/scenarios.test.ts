@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { Swarm } from './swarm.js'
 import { memoryStore } from '../storage/memory-store.js'
 import type { DropChunks } from '../storage/chunk-store.js'
-import { digestOfCid } from '../content/cid.js'
+import { digestOfCid } from '../../../format/cid.js'
 import { seededRandom } from '../util/random.js'
 import { completed, crypto, expectContent, fresh, holder as holderOf, link, makeDrop, range, type Drop } from './swarm.fixtures.js'
 

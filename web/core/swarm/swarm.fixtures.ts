@@ -10,7 +10,7 @@ import { ingest, type IngestResult } from '../chunking/ingest.js'
 import { bytesSource } from '../chunking/source.js'
 import { readFileBytes } from '../chunking/assemble.js'
 import { fileSpans } from '../content/metadata.js'
-import { digestOfCid } from '../content/cid.js'
+import { digestOfCid } from '../../../format/cid.js'
 import { concatBytes, toHex } from '../util/bytes.js'
 import { pseudoRandomBytes, seededRandom } from '../util/random.js'
 

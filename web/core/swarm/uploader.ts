@@ -5,7 +5,7 @@
  * cache, because a peer asks for every block of a piece in a row.
  */
 import type { DropChunks } from '../storage/chunk-store.js'
-import type { Manifest } from '../content/manifest.js'
+import type { Manifest } from '../../../format/manifest.js'
 import type { BlockRequest, PeerSession } from './peer.js'
 import type { UploadLimiter } from './rate.js'
 import { UPLOAD_CACHE_PIECES } from './constants.js'

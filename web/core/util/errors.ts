@@ -1,18 +1,12 @@
 /**
- * Named errors. Callers branch on `err.name`, never on message text.
- * Platform errors (DOMException from IndexedDB or WebCrypto) pass through untouched.
+ * Named errors of the engine (the format's are format/errors.ts). Callers
+ * branch on `err.name`, never on message text. Platform errors (DOMException
+ * from IndexedDB or WebCrypto) pass through untouched.
  */
-abstract class NamedError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = new.target.name
-  }
-}
+import { NamedError } from '../../../format/errors.js'
 
 /** The link (fragment) is malformed or truncated. */
 export class InvalidLinkError extends NamedError {}
-/** Manifest bytes break the format or its limits. */
-export class InvalidManifestError extends NamedError {}
 /** A wire frame breaks the format or its limits. */
 export class InvalidFrameError extends NamedError {}
 /** AES-GCM authentication failed: wrong key or tampered ciphertext. */

@@ -22,7 +22,7 @@
  * index is in range is for the caller, who knows the manifest.
  */
 import { MAX_FRAME_BYTES, MAX_REASON_BYTES, MAX_REQUEST_BYTES, WIRE_VERSION } from './constants.js'
-import { MAX_MANIFEST_BYTES, MAX_PIECES } from '../content/constants.js'
+import { MAX_MANIFEST_BYTES, MAX_PIECES } from '../../../format/limits.js'
 import { InvalidFrameError } from '../util/errors.js'
 
 export type Frame =

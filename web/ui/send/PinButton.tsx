@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { Engine } from '../../core/engine.ts'
-import type { Cid } from '../../core/content/cid.ts'
+import type { Cid } from '../../../format/cid.ts'
 import { type PinStatus, pinComplete } from '../../../protocol/signal.ts'
 
 /** "Keep available after I close this tab": asks the server's pin nodes to hold the drop, and shows how far they are. */

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { Engine } from '../../core/engine.ts'
-import type { Cid } from '../../core/content/cid.ts'
+import type { Cid } from '../../../format/cid.ts'
 import { QrCode } from './QrCode.tsx'
 import { RevokeButton } from '../library/RevokeButton.tsx'
 import { PinButton } from './PinButton.tsx'

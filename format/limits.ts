@@ -13,10 +13,6 @@ export const PIECE_OVERHEAD_BYTES = 16
 export const MIN_PIECE_SIZE_LOG2 = 14
 /** Largest piece: 4 MiB is held in memory while it is verified; more would bloat RAM. */
 export const MAX_PIECE_SIZE_LOG2 = 22
-/** The piece size the chooser starts from for real files. */
-export const DEFAULT_MIN_PIECE_BYTES = 256 * 1024
-/** The chooser aims for at most this many pieces (bitfield ≤ 512 bytes). */
-export const TARGET_MAX_PIECES = 4096
 /** Hard cap: 64 Ki pieces × 4 MiB = 256 GiB per drop; the bitfield stays ≤ 8 KiB. */
 export const MAX_PIECES = 65536
 /** The whole drop, bounded by MAX_PIECES at the largest piece size. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { type Manifest, decodeManifest, encodeManifest, pieceCountFor, plainPieceLength } from './manifest.js'
-import { InvalidManifestError } from '../util/errors.js'
-import { MAX_PIECES } from './constants.js'
+import { InvalidManifestError } from './errors.js'
+import { MAX_PIECES } from './limits.js'
 
 function id(n: number): Uint8Array {
   return new Uint8Array(32).fill(n)

@@ -31,8 +31,8 @@ import {
   MAX_TOTAL_BYTES,
   MIN_PIECE_SIZE_LOG2,
   PIECE_OVERHEAD_BYTES,
-} from './constants.js'
-import { InvalidManifestError } from '../util/errors.js'
+} from './limits.js'
+import { InvalidManifestError } from './errors.js'
 
 export interface Manifest {
   readonly version: number

@@ -3,8 +3,7 @@
  * manifest bytes, as multibase base32 text ("bafkrei…", 59 characters).
  * Using the real CID format costs nothing and lets standard tools read it.
  */
-import type { CryptoProvider } from '../crypto/provider.js'
-import { bytesEqual, fromBase32, toBase32 } from '../util/bytes.js'
+import { bytesEqual, fromBase32, toBase32 } from './bytes.js'
 
 const PREFIX = Uint8Array.of(0x01, 0x55, 0x12, 0x20) // CIDv1, raw, sha2-256, 32-byte digest
 export const CID_PATTERN = /^b[a-z2-7]{58}$/
@@ -37,6 +36,11 @@ export function isCid(text: string): text is Cid {
   }
 }
 
-export async function cidOf(crypto: CryptoProvider, manifestBytes: Uint8Array): Promise<Cid> {
+/** Whatever computes SHA-256 for the caller (the engine's CryptoProvider): the format brings no crypto of its own. */
+export interface Sha256Provider {
+  sha256(data: Uint8Array): Promise<Uint8Array>
+}
+
+export async function cidOf(crypto: Sha256Provider, manifestBytes: Uint8Array): Promise<Cid> {
   return cidFromDigest(await crypto.sha256(manifestBytes))
 }

@@ -1,19 +1,27 @@
 /**
- * Checks a tombstone on the server without holding the manifest in memory:
- * the manifest arrives in parts, is hashed as it streams (its SHA-256 must be
- * the CID) and the 32 bytes at the revoke-hash offset are kept (they must be
- * the SHA-256 of the revoke secret). The offset follows from the header, which
- * the hash then vouches for (the layout is web/core/content/manifest.ts's).
+ * Checks a tombstone without holding the manifest in memory (the server's
+ * way): the manifest arrives in parts, is hashed as it streams (its SHA-256
+ * must be the CID) and the 32 bytes at the revoke-hash offset are kept; then
+ * tombstone.ts's rule decides. The offset follows from the header, which the
+ * hash then vouches for. The caller brings the hash (node:crypto on the
+ * server), so the format stays free of platform APIs.
  */
-import { createHash } from 'node:crypto'
-import { digestOfCid } from '../web/core/content/cid.js'
-import { fromBase64Url, toBase64Url } from '../web/core/util/bytes.js'
-import { MANIFEST_HEADER_BYTES as HEADER_BYTES, revokeHashOffset } from '../web/core/content/manifest.js'
+import { digestOfCid } from './cid.js'
+import { bytesEqual, fromBase64Url, toBase64Url } from './bytes.js'
+import { MANIFEST_HEADER_BYTES as HEADER_BYTES, revokeHashOffset } from './manifest.js'
+import { tombstoneFault } from './tombstone.js'
+
+/** An incremental SHA-256, as node:crypto's createHash('sha256') or @noble/hashes' sha256.create() make. */
+export interface Sha256Stream {
+  update(data: Uint8Array): unknown
+  digest(): Uint8Array
+}
 
 export class TombstoneCheck {
-  readonly #hash = createHash('sha256')
-  readonly #header = Buffer.alloc(HEADER_BYTES)
-  readonly #revokeHash = Buffer.alloc(32)
+  readonly #createSha256: () => Sha256Stream
+  readonly #hash: Sha256Stream
+  readonly #header = new Uint8Array(HEADER_BYTES)
+  readonly #revokeHash = new Uint8Array(32)
   #received = 0
   /** Offset of the revoke hash; -1 until the header is in, null if the drop has none. */
   #revokeAt: number | null = -1
@@ -26,7 +34,10 @@ export class TombstoneCheck {
     readonly cid: string,
     secret: string,
     readonly size: number,
+    createSha256: () => Sha256Stream,
   ) {
+    this.#createSha256 = createSha256
+    this.#hash = createSha256()
     this.#secret = fromBase64Url(secret)
     this.secret = toBase64Url(this.#secret)
   }
@@ -51,9 +62,10 @@ export class TombstoneCheck {
 
   /** Why the tombstone is invalid, or null when it is valid. Call once every part is in. */
   verdict(): string | null {
-    if (!this.#hash.digest().equals(digestOfCid(this.cid))) return 'the manifest does not match the CID'
-    if (this.#revokeAt === null || this.#revokeAt === -1 || this.#revokeAt + 32 > this.size) return 'this drop cannot be revoked'
-    if (!createHash('sha256').update(this.#secret).digest().equals(this.#revokeHash)) return 'the revoke secret does not match this drop'
-    return null
+    if (!bytesEqual(this.#hash.digest(), digestOfCid(this.cid))) return 'the manifest does not match the CID'
+    const revocable = this.#revokeAt !== null && this.#revokeAt !== -1 && this.#revokeAt + 32 <= this.size
+    const secretHash = this.#createSha256()
+    secretHash.update(this.#secret)
+    return tombstoneFault(revocable ? this.#revokeHash : undefined, this.#secret, secretHash.digest())
   }
 }

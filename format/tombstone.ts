@@ -3,28 +3,41 @@
  * manifest commits to its SHA-256; a tombstone is the pair {CID, revoke
  * secret}. Anyone holding the manifest can check a tombstone, and nobody
  * without the secret can make one, so peers and the server act only on
- * tombstones that check out.
+ * tombstones that check out. tombstoneFault is the one rule every checker
+ * applies (peers here, the server through tombstone-stream.ts).
  */
-import type { CryptoProvider } from '../crypto/provider.js'
+import type { Sha256Provider } from './cid.js'
 import type { Manifest } from './manifest.js'
-import { bytesEqual, fromBase64Url, randomBytes } from '../util/bytes.js'
+import { bytesEqual, fromBase64Url } from './bytes.js'
 
 export const REVOKE_SECRET_BYTES = 32
 /** 32 bytes as base64url without padding: 43 characters, the last carrying 2 unused bits. */
 const REVOKE_SECRET_TEXT = /^[A-Za-z0-9_-]{43}$/
 
 export function newRevokeSecret(): Uint8Array {
-  return randomBytes(REVOKE_SECRET_BYTES)
+  return globalThis.crypto.getRandomValues(new Uint8Array(REVOKE_SECRET_BYTES))
 }
 
-export function revokeHashOf(crypto: CryptoProvider, secret: Uint8Array): Promise<Uint8Array> {
+export function revokeHashOf(crypto: Sha256Provider, secret: Uint8Array): Promise<Uint8Array> {
   return crypto.sha256(secret)
 }
 
-/** Whether `secret` revokes the drop this manifest describes. A drop made without a revoke hash cannot be revoked. */
-export async function isValidTombstone(crypto: CryptoProvider, manifest: Manifest, secret: Uint8Array): Promise<boolean> {
+/**
+ * Why `secret` (whose SHA-256 is `secretHash`) does not revoke a drop whose
+ * manifest commits to `revokeHash`, or null when it does. A drop made without
+ * a revoke hash cannot be revoked. The manifest itself must already be known
+ * to be the CID's.
+ */
+export function tombstoneFault(revokeHash: Uint8Array | undefined, secret: Uint8Array, secretHash: Uint8Array): string | null {
+  if (!revokeHash) return 'this drop cannot be revoked'
+  if (secret.length !== REVOKE_SECRET_BYTES || !bytesEqual(secretHash, revokeHash)) return 'the revoke secret does not match this drop'
+  return null
+}
+
+/** Whether `secret` revokes the drop this manifest describes. */
+export async function isValidTombstone(crypto: Sha256Provider, manifest: Manifest, secret: Uint8Array): Promise<boolean> {
   if (!manifest.revokeHash || secret.length !== REVOKE_SECRET_BYTES) return false
-  return bytesEqual(await revokeHashOf(crypto, secret), manifest.revokeHash)
+  return tombstoneFault(manifest.revokeHash, secret, await revokeHashOf(crypto, secret)) === null
 }
 
 /**
