@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
 import type { ServerState } from './state.js'
-import { cidFromDigest } from '../../web/core/content/cid.js'
+import { cidFromDigest } from '../../format/cid.js'
 
 export interface StateUnderTest {
   state: ServerState

@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { SignalEvents, SignalingClient } from './client.js'
-import { cidFromDigest, digestOfCid } from '../content/cid.js'
+import { cidFromDigest, digestOfCid } from '../../../format/cid.js'
 import { drop } from '../../../signal-server/tombstone.fixtures.js'
 
 export interface SignalingClients {

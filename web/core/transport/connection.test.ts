@@ -10,7 +10,7 @@ import { RelayConnection } from './relay.js'
 import { webRtcDialer } from './webrtc.js'
 import type { Connection, Dial } from './transport.js'
 import { WebSocketSignalingClient, type WebSocketLike } from '../signaling/client.js'
-import { cidFromDigest, digestOfCid } from '../content/cid.js'
+import { cidFromDigest, digestOfCid } from '../../../format/cid.js'
 import { testServer } from '../../../signal-server/test-client.js'
 
 connectionContract('memory pair', async () => {
