@@ -34,6 +34,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
     waiters.forEach((w) => w())
   })
   const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))))
+  const outputEnded = new Promise<void>((resolve) => child.once('close', () => resolve())) // after the last byte of output
   return {
     child,
     stdout: () => out,
@@ -50,7 +51,11 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
         }
         waiters.push(check)
         check()
-        void exited.then(() => setTimeout(() => reject(new Error(`exited before ${pattern}\nstdout: ${out}\nstderr: ${err}`)), 50))
+        void outputEnded.then(() => {
+          check()
+          clearTimeout(timer)
+          reject(new Error(`exited before ${pattern}\nstdout: ${out}\nstderr: ${err}`)) // no-op once matched
+        })
       })
     },
   }

@@ -4,6 +4,8 @@
  * test namespace, like everything else.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createSocket } from 'node:dgram'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,18 +45,29 @@ export async function startCoturn(secret: string, port = 3478): Promise<Coturn> 
   )
   await new Promise<void>((resolve, reject) => {
     let out = ''
-    const timer = setTimeout(() => reject(new Error(`coturn did not start: ${out.slice(-2000)}`)), 15_000)
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString()
-      // coturn logs its listener set-up; after this line it answers on the port.
-      if (/Total General servers|relay ports|IPv4. UDP listener opened/.test(out)) {
-        clearTimeout(timer)
-        setTimeout(resolve, 200)
-      }
-    }
+    const onData = (chunk: Buffer) => (out += chunk.toString())
     child.stdout!.on('data', onData)
     child.stderr!.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`coturn exited with ${code}: ${out.slice(-2000)}`)))
+    // Started once it answers a STUN binding request (asked again until then).
+    const probe = createSocket('udp4')
+    const transaction = randomBytes(12)
+    const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), transaction])
+    const ask = () => probe.send(request, port, '127.0.0.1')
+    const retry = setInterval(ask, 100)
+    const timer = setTimeout(() => done(new Error(`coturn did not start: ${out.slice(-2000)}`)), 15_000)
+    let finished = false
+    const done = (err?: Error) => {
+      if (finished) return
+      finished = true
+      clearInterval(retry)
+      clearTimeout(timer)
+      probe.close()
+      if (err) reject(err)
+      else resolve()
+    }
+    probe.on('message', (m) => m.length >= 20 && m.readUInt16BE(0) === 0x0101 && m.subarray(8, 20).equals(transaction) && done())
+    child.once('exit', (code) => done(new Error(`coturn exited with ${code}: ${out.slice(-2000)}`)))
+    ask()
   })
   return {
     url: `turn:127.0.0.1:${port}?transport=udp`,

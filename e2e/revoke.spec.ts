@@ -19,13 +19,34 @@ async function sendTombstone(serverUrl: string, cid: string, secret: string, man
   return messages[1]
 }
 
+/**
+ * Joins the swarm from outside any browser and sends every member a harmless
+ * signal (a relay-close for no relay): a marker that reaches each page over its
+ * server socket after anything the server sent it before. Returns the sender's id.
+ */
+async function signalEveryMember(serverUrl: string, cid: string): Promise<string> {
+  const ws = new WebSocket(serverUrl.replace('http', 'ws') + '/ws')
+  const messages: Record<string, unknown>[] = []
+  ws.on('message', (data, binary) => !binary && messages.push(JSON.parse(data.toString())))
+  await new Promise((resolve) => ws.once('open', resolve))
+  await expect.poll(() => messages.length).toBe(1) // welcome
+  ws.send(JSON.stringify({ type: 'announce', cid }))
+  await expect.poll(() => messages.length).toBe(2)
+  const { peers } = messages[1] as { peers: string[] }
+  for (const to of peers) ws.send(JSON.stringify({ type: 'signal', to, cid, data: { type: 'relay-close' } }))
+  ws.close()
+  return messages[0].id as string
+}
+
 test('stop sharing everywhere deletes the drop from every browser; a forged tombstone changes nothing', async ({ browser, server, workDir }) => {
   const file = makeFile(workDir, 'draft.pdf', 3 * 1024 * 1024)
   const a = await newPeerPage(browser)
   const link = await shareFiles(a.page, server.url, [file])
   const cid = link.split('#')[1].split('.')[0]
   const receivers = [await newPeerPage(browser), await newPeerPage(browser)]
-  for (const r of receivers) {
+  const fromServer = receivers.map(() => [] as Record<string, unknown>[]) // what each receiver's page hears from the server
+  for (const [i, r] of receivers.entries()) {
+    r.page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => typeof payload === 'string' && fromServer[i].push(JSON.parse(payload))))
     await r.page.goto(link)
     await expect(r.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 60_000 })
   }
@@ -37,7 +58,11 @@ test('stop sharing everywhere deletes the drop from every browser; a forged tomb
   // A tombstone with the real manifest and a made-up secret: refused, nobody deletes anything.
   const forged = await sendTombstone(server.url, cid, randomBytes(32).toString('base64url'), Uint8Array.from(held.value!))
   expect(forged).toMatchObject({ type: 'error', code: 'bad-tombstone' })
-  await receivers[0].page.waitForTimeout(500)
+  const marker = await signalEveryMember(server.url, cid)
+  for (const [i, heard] of fromServer.entries()) {
+    await expect.poll(() => heard.some((m) => m.type === 'signal' && m.from === marker), { message: `page ${i}` }).toBe(true)
+    expect(heard.filter((m) => m.type === 'revoked')).toEqual([]) // the refused tombstone went to nobody
+  }
   for (const r of receivers) {
     await expect(r.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete')
     expect((await storedChunks(r.page)).keys).toEqual(held.keys)

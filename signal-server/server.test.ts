@@ -45,7 +45,7 @@ describe('signaling server', () => {
     c.send({ type: 'lookup', cid: CID_A })
     expect(await c.next()).toEqual({ type: 'peers', cid: CID_A, peers: [b.id] })
     b.ws.close()
-    await new Promise((r) => setTimeout(r, 50))
+    await expect.poll(() => server.hub.peerCount).toBe(2) // the server has seen b go
     c.send({ type: 'lookup', cid: CID_A })
     expect(await c.next()).toEqual({ type: 'peers', cid: CID_A, peers: [] })
   })

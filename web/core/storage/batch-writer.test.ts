@@ -21,17 +21,22 @@ describe('BatchWriter', () => {
   it('keeps at most one batch writing while the next fills', async () => {
     let writing = 0
     let maxWriting = 0
+    const finishWrite: (() => void)[] = [] // each write lasts until the test ends it
     const store: DropChunks = {
       ...oneDrop(),
       putMany: async () => {
         maxWriting = Math.max(maxWriting, ++writing)
-        await new Promise((r) => setTimeout(r, 5))
+        await new Promise<void>((r) => finishWrite.push(r))
         writing--
       },
     }
     const writer = new BatchWriter(store, 1_000_000, 2)
-    await Promise.all(Array.from({ length: 12 }, (_, i) => writer.add(id(i), new Uint8Array(10))))
-    await writer.drain()
+    const done = Promise.all(Array.from({ length: 12 }, (_, i) => writer.add(id(i), new Uint8Array(10)))).then(() => writer.drain())
+    for (let batch = 0; batch < 6; batch++) {
+      await expect.poll(() => finishWrite.length).toBe(1) // one batch writing, however long it takes
+      finishWrite.shift()!()
+    }
+    await done
     expect(maxWriting).toBe(1)
   })
 

@@ -173,9 +173,8 @@ describe('swarm', () => {
     const seed = await seeder(drop)
     connect(seed, swarm, ['seed', 'down'])
     await completed(swarm)
-    await new Promise((r) => setTimeout(r, 50))
+    await expect.poll(() => received.filter((k) => k.startsWith('have')).length).toBe(drop.result.manifest.pieceIds.length)
     expect(received[0]).toBe('hello')
-    expect(received.filter((k) => k.startsWith('have')).length).toBe(drop.result.manifest.pieceIds.length)
   })
 
   it('drops a peer that stops answering requests, after two rounds of timeouts', async () => {
@@ -185,9 +184,13 @@ describe('swarm', () => {
     const [silent, downEnd] = memoryPair('silent', 'down')
     const closed = new Promise<string>((resolve) => silent.events.on('close', ({ reason }) => resolve(reason)))
     const requests: number[] = []
+    let cancels = 0
+    let requestsAfterCancel = 0 // requests sent again once a round has timed out
     silent.events.on('message', (m) => {
       const f = decodeFrame(m)
+      if (f.kind === 'cancel') cancels++
       if (f.kind === 'request') requests.push(f.piece)
+      if (f.kind === 'request' && cancels > 0) requestsAfterCancel++
       // Answers the manifest, then never a block: a tab that vanished without closing its connection.
       if (f.kind === 'manifest-request') {
         silent.send(encodeFrame({ kind: 'manifest-part', total: drop.result.manifestBytes.length, offset: 0, data: drop.result.manifestBytes }))
@@ -196,10 +199,10 @@ describe('swarm', () => {
     swarm.addConnection(downEnd)
     const count = drop.result.manifest.pieceIds.length
     silent.send(encodeFrame({ kind: 'hello', cidDigest: digestOfCid(drop.result.cid), hasManifest: true, pieceCount: count, bitfield: new Bitfield(count, undefined, true).bytes }))
-    await new Promise((r) => setTimeout(r, 100))
-    expect(requests.length).toBeGreaterThan(0)
+    await expect.poll(() => requests.length).toBeGreaterThan(0)
     clock += 16_000
-    await new Promise((r) => setTimeout(r, 1_200)) // one tick: first round of timeouts, requests go out again
+    // One tick: the first round of timeouts is cancelled and the requests go out again.
+    await expect.poll(() => requestsAfterCancel, { timeout: 3_000 }).toBeGreaterThan(0)
     expect(silent.closed).toBe(false)
     clock += 16_000
     expect(await closed).toMatch(/not answering requests/)

@@ -1,29 +1,33 @@
 import { describe, expect, it } from 'vitest'
-import { memoryPair } from './memory.js'
+import { ConnectionEventSource } from './connection-events.js'
 
 describe('connection events', () => {
   it('hold messages that arrive before the first listener and deliver them in order, then live ones', async () => {
-    const [a, b] = memoryPair('a', 'b')
-    a.send(Uint8Array.of(1))
-    a.send(Uint8Array.of(2))
-    await new Promise((r) => setTimeout(r, 20)) // both arrived at b, which nobody listens to yet
+    const source = new ConnectionEventSource()
+    source.message(Uint8Array.of(1))
+    source.message(Uint8Array.of(2)) // both arrived, nobody listens yet
     const got: number[] = []
-    b.events.on('message', (m) => got.push(m[0]))
-    a.send(Uint8Array.of(3))
-    await new Promise((r) => setTimeout(r, 20))
+    const third = new Promise<void>((resolve) =>
+      source.events.on('message', (m) => {
+        got.push(m[0])
+        if (m[0] === 3) resolve()
+      }),
+    )
+    expect(got).toEqual([]) // not while the owner is still wiring up
+    source.message(Uint8Array.of(3))
+    await third
     expect(got).toEqual([1, 2, 3])
   })
 
   it('drop held messages when the connection closes first', async () => {
-    const [a, b] = memoryPair('a', 'b')
-    a.send(Uint8Array.of(1))
-    await new Promise((r) => setTimeout(r, 20))
+    const source = new ConnectionEventSource()
+    source.message(Uint8Array.of(1))
     const closed: string[] = []
-    b.events.on('close', ({ reason }) => closed.push(reason))
-    b.close('bye')
+    source.events.on('close', ({ reason }) => closed.push(reason))
+    source.close('bye', true)
     const got: number[] = []
-    b.events.on('message', (m) => got.push(m[0]))
-    await new Promise((r) => setTimeout(r, 20))
+    source.events.on('message', (m) => got.push(m[0]))
+    await Promise.resolve() // queued after any delivery of held messages: it would have run by now
     expect(got).toEqual([])
     expect(closed).toEqual(['bye'])
   })
