@@ -130,8 +130,8 @@ export interface Exchange {
   workDir: string
   /** The link kind every transfer must use: 'direct' or 'relay'. */
   kind: string
-  /** Checks once the engine has received Chromium's file (what its page says). */
-  afterReceived?: () => Promise<void>
+  /** The engine has no WebRTC: its page must say that files go through the server. */
+  saysWebRtcOff?: boolean
   /** Chromium's direct attempt is refused at once: it must connect within this many seconds, not time out. */
   connectedWithinSeconds?: number
 }
@@ -142,7 +142,9 @@ export async function exchangeWithChromium(x: Exchange): Promise<void> {
   const toChromium = makeFile(x.workDir, 'to-chromium.bin', 4 * 1024 * 1024)
   const link = await shareFile(await x.newChromium(), x.serverUrl, toEngine)
   const got = await receiveFile(x.engine, link, toEngine)
-  await x.afterReceived?.()
+  if (x.saysWebRtcOff) {
+    await waitForText(x.engine, 'webrtc-off', /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./)
+  }
   console.log(describeReceived('Chromium', x.engineName, toEngine, got))
   expect(got.kinds).toEqual([x.kind])
 

@@ -4,11 +4,11 @@
  * privacy-hardened profiles and Tor Browser) through the server relay, at
  * once and in both directions.
  */
-import { chromiumPage } from './chromium.ts'
+import { chromiumPages } from './chromium-pages.ts'
 import { type EnginePage, exchangeWithChromium, shareFile, waitForText } from './engine-page.ts'
 import { launchFirefox } from './firefox.ts'
 import { startTestServer } from './server.ts'
-import { makeFile, newPeerPage, test } from './fixtures.ts'
+import { makeFile, test } from './fixtures.ts'
 
 test('a file shared in Chromium downloads in Firefox, and one shared in Firefox downloads in Chromium, directly', async ({
   browser,
@@ -17,10 +17,7 @@ test('a file shared in Chromium downloads in Firefox, and one shared in Firefox 
   const server = await startTestServer(['--relay=off']) // WebRTC or nothing
   const firefox = await launchFirefox({ dir: workDir, webRtc: true })
   const pages: EnginePage[] = [firefox]
-  const newChromium = async () => {
-    pages.push(chromiumPage((await newPeerPage(browser)).page))
-    return pages[pages.length - 1]
-  }
+  const newChromium = chromiumPages(browser, pages)
   try {
     await exchangeWithChromium({ engine: firefox, engineName: 'Firefox', newChromium, serverUrl: server.url, workDir, kind: 'direct' })
   } finally {
@@ -39,10 +36,7 @@ test('with WebRTC turned off, Firefox says so, and receives from and shares with
   const noRelay = await startTestServer(['--relay=off'])
   const firefox = await launchFirefox({ dir: workDir, webRtc: false })
   const pages: EnginePage[] = [firefox]
-  const newChromium = async () => {
-    pages.push(chromiumPage((await newPeerPage(browser)).page))
-    return pages[pages.length - 1]
-  }
+  const newChromium = chromiumPages(browser, pages)
   try {
     await exchangeWithChromium({
       engine: firefox,
@@ -51,8 +45,7 @@ test('with WebRTC turned off, Firefox says so, and receives from and shares with
       serverUrl: server.url,
       workDir,
       kind: 'relay',
-      afterReceived: () =>
-        waitForText(firefox, 'webrtc-off', /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./).then(() => {}),
+      saysWebRtcOff: true,
       connectedWithinSeconds: 10, // Chromium's offer was refused at once, not timed out
     })
 

@@ -3,11 +3,11 @@
  * Chromium and shares one that Chromium downloads, byte for byte, through the
  * server relay, and says why it goes through the server.
  */
-import { chromiumPage } from './chromium.ts'
+import { chromiumPages } from './chromium-pages.ts'
 import { type EnginePage, exchangeWithChromium, waitForText } from './engine-page.ts'
 import { launchWebKit } from './webkit.ts'
 import { startTestServer } from './server.ts'
-import { newPeerPage, test } from './fixtures.ts'
+import { test } from './fixtures.ts'
 
 test('WebKitGTK without WebRTC receives from and shares with Chromium through the relay, and says so', async ({ browser, workDir }) => {
   // The relay deadline is never reached: the page without WebRTC relays at once, and Chromium's direct
@@ -15,10 +15,7 @@ test('WebKitGTK without WebRTC receives from and shares with Chromium through th
   const server = await startTestServer(['--relay-after=120000'])
   const webkit = await launchWebKit({ dir: workDir })
   const pages: EnginePage[] = [webkit]
-  const newChromium = async () => {
-    pages.push(chromiumPage((await newPeerPage(browser)).page))
-    return pages[pages.length - 1]
-  }
+  const newChromium = chromiumPages(browser, pages)
   try {
     await exchangeWithChromium({
       engine: webkit,
@@ -27,8 +24,7 @@ test('WebKitGTK without WebRTC receives from and shares with Chromium through th
       serverUrl: server.url,
       workDir,
       kind: 'relay',
-      afterReceived: () =>
-        waitForText(webkit, 'webrtc-off', /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./).then(() => {}),
+      saysWebRtcOff: true,
       connectedWithinSeconds: 10, // Chromium's offer was refused at once, not timed out
     })
 
