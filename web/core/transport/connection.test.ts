@@ -16,7 +16,7 @@ import { testServer } from '../../../signal-server/test-client.js'
 connectionContract('memory pair', async () => {
   const [a, b] = memoryPair('peer-a', 'peer-b')
   return { a, b, dispose: async () => {} }
-}, { carriesCloseReason: true })
+}, { carriesCloseReason: true, remoteCloseIsPrompt: true })
 
 const CID = cidFromDigest(new Uint8Array(32).fill(42))
 
@@ -55,7 +55,7 @@ connectionContract('server relay', async () => {
       await server.close()
     },
   }
-}, { carriesCloseReason: false })
+}, { carriesCloseReason: false, remoteCloseIsPrompt: true })
 
 connectionContract('WebRTC (node-datachannel on 127.0.0.1)', async () => {
   const dial = webRtcDialer({ bindAddress: '127.0.0.1' })
@@ -77,4 +77,4 @@ connectionContract('WebRTC (node-datachannel on 127.0.0.1)', async () => {
       for (const c of [a, b]) if (!c.closed) c.close('test over')
     },
   }
-}, { carriesCloseReason: false })
+}, { carriesCloseReason: false, remoteCloseIsPrompt: false })
