@@ -14,8 +14,11 @@ export const REVOKE_SECRET_BYTES = 32
 /** 32 bytes as base64url without padding: 43 characters, the last carrying 2 unused bits. */
 const REVOKE_SECRET_TEXT = /^[A-Za-z0-9_-]{43}$/
 
-export function newRevokeSecret(): Uint8Array {
-  return globalThis.crypto.getRandomValues(new Uint8Array(REVOKE_SECRET_BYTES))
+/** `fillRandom` is the platform's CSPRNG (WebCrypto's getRandomValues): format/ assumes no platform. */
+export function newRevokeSecret(fillRandom: (bytes: Uint8Array<ArrayBuffer>) => unknown): Uint8Array {
+  const secret = new Uint8Array(REVOKE_SECRET_BYTES)
+  fillRandom(secret)
+  return secret
 }
 
 export function revokeHashOf(crypto: Sha256Provider, secret: Uint8Array): Promise<Uint8Array> {

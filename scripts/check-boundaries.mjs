@@ -33,8 +33,15 @@ const RULES = [
     name: 'core-not-above-it',
     from: /^web\/core\//,
     tests: false,
+    allowed: (to) => !/^(web\/ui|web\/app|web\/sw|web\/browser|signal-server|cli)\//.test(to) && !to.startsWith('node:'),
+    why: 'the engine (web/core) runs in the browser, the service worker and the CLI alike: it never imports the UI, the app, the worker, the browser adapters, the server, the CLI or a Node module',
+  },
+  {
+    name: 'browser-adapters-below-the-app',
+    from: /^web\/browser\//,
+    tests: false,
     allowed: (to) => !/^(web\/ui|web\/app|web\/sw|signal-server|cli)\//.test(to),
-    why: 'the engine (web/core) runs in the browser, the service worker and the CLI alike: it never imports the UI, the app, the worker, the server or the CLI',
+    why: 'web/browser holds the browser implementations of core seams (IndexedDB): the app and the worker build on them, not the other way round',
   },
 ]
 

@@ -2,7 +2,8 @@
 /**
  * `npm test`: everything, from a fresh clone.
  *   0. Checks the import boundaries (scripts/check-boundaries.mjs) and the
- *      types: both fail in seconds, before anything slow.
+ *      types of every part (scripts/typecheck.mjs): both fail in seconds,
+ *      before anything slow.
  *   1. Finds Chromium (CHROMIUM_PATH or /usr/bin/chromium), coturn,
  *      redis-server, Firefox ESR and WebKitGTK's WebDriver (with Xvfb and
  *      PyGObject); as root on Debian installs the missing packages.
@@ -27,7 +28,7 @@ function run(cmd, args, options = {}) {
 }
 
 run('node', ['scripts/check-boundaries.mjs'])
-run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])
+run('node', ['scripts/typecheck.mjs'])
 
 /** The GObject typelib of WebKit2 4.1, under the architecture's lib directory. */
 function hasWebKitTypelib() {

@@ -7,7 +7,7 @@
  */
 import { Engine } from '../core/engine.js'
 import { defaultCrypto } from '../core/crypto/provider.js'
-import { idbChunkStore, idbLibrary, openSwarmdropDb } from '../core/storage/idb-store.js'
+import { idbChunkStore, idbLibrary, openSwarmdropDb } from '../browser/idb-store.js'
 import { WebSocketSignalingClient } from '../core/signaling/client.js'
 import { browserDialer } from './direct-connections.js'
 import { UploadLimiter } from '../core/swarm/rate.js'

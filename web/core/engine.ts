@@ -136,7 +136,7 @@ export class Engine {
     // With a password the link carries a salt, and the secret comes from password and salt.
     const salt = options.password ? newSalt() : undefined
     const secret = salt ? await secretFromPassword(options.password!, salt) : options.secret
-    const revokeSecret = newRevokeSecret()
+    const revokeSecret = newRevokeSecret((bytes) => globalThis.crypto.getRandomValues(bytes))
     mark('swarmdrop:ingest-start')
     const result = await ingest(files, { crypto, store, ...options, secret, revokeHash: await revokeHashOf(crypto, revokeSecret) })
     mark('swarmdrop:ingest-end')

@@ -114,7 +114,7 @@ export class PeerLinks {
     const dial = this.#options.dial({
       remotePeer,
       initiator,
-      iceServers: signaling.iceServers as RTCIceServer[],
+      iceServers: signaling.iceServers,
       iceTransportPolicy: signaling.iceTransportPolicy,
       sendSignal: (data) => signaling.signal(remotePeer, transfer.cid, data),
       connectTimeoutMs: this.#options.connectTimeoutMs,

@@ -16,7 +16,7 @@ import { SAVE_PATH, type SaveRequest } from '../../format/save-protocol.ts'
 import { deriveKeys } from '../core/crypto/keys.ts'
 import { defaultCrypto } from '../core/crypto/provider.ts'
 import { readFileBytes } from '../core/chunking/assemble.ts'
-import { idbChunkStore, openSwarmdropDb } from '../core/storage/idb-store.ts'
+import { idbChunkStore, openSwarmdropDb } from '../browser/idb-store.ts'
 import { fromBase64Url } from '../../format/bytes.ts'
 import { downloadZip } from 'client-zip'
 

@@ -28,11 +28,15 @@ export interface CryptoProvider {
   decrypt(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array>
 }
 
+/** WebCrypto's types, named from the global so core needs no DOM library (Node's types declare it too). */
+type Subtle = typeof globalThis.crypto.subtle
+type WebCryptoKeyHandle = Awaited<ReturnType<Subtle['importKey']>>
+
 interface WebCryptoKey extends AeadKey {
-  readonly key: CryptoKey
+  readonly key: WebCryptoKeyHandle
 }
 
-export function webCryptoProvider(subtle: SubtleCrypto = globalThis.crypto.subtle): CryptoProvider {
+export function webCryptoProvider(subtle: Subtle = globalThis.crypto.subtle): CryptoProvider {
   return {
     name: 'webcrypto',
     async sha256(data) {

@@ -11,6 +11,7 @@
  * held and delivered to it, in order: a channel can open and receive before
  * its owner has wired it up.
  */
+import type { IceServer } from '../../../protocol/signal.js'
 import type { Emitter } from '../util/emitter.js'
 
 /** How the bytes travel, as the UI shows it. */
@@ -45,8 +46,8 @@ export interface Dial {
 export interface DialOptions {
   remotePeer: string
   initiator: boolean
-  iceServers: RTCIceServer[]
-  iceTransportPolicy?: RTCIceTransportPolicy
+  iceServers: IceServer[]
+  iceTransportPolicy?: 'all' | 'relay'
   /** Delivers one signal object to the remote peer (through the server). */
   sendSignal(data: Record<string, unknown>): void
   connectTimeoutMs: number

@@ -9,7 +9,7 @@
 
 export type WebRtcSupport = { usable: true } | { usable: false; reason: string }
 
-export type PeerConnectionConstructor = new (config?: RTCConfiguration) => { createDataChannel(label: string): unknown; close(): void }
+export type PeerConnectionConstructor = new (config?: { iceServers: [] }) => { createDataChannel(label: string): unknown; close(): void }
 
 /** Nothing leaves the machine: no ICE servers, no offer, so no candidate is gathered. */
 export function probeWebRtc(

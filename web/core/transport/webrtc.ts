@@ -6,6 +6,7 @@
  * caller (the server's config): simple-peer's default list names public STUN
  * servers, and the app must contact nothing but its own origin.
  */
+/// <reference path="./simple-peer.d.ts" />
 import Peer from '@thaunknown/simple-peer/lite.js'
 import { ConnectionEventSource } from './connection-events.js'
 import { endingOnRefusal } from './direct-off.js'
@@ -19,8 +20,13 @@ export const RTC_LOW_WATER_BYTES = 64 * 1024
 interface RawChannel extends EventTarget {
   bufferedAmount: number
   bufferedAmountLowThreshold: number
-  readyState: RTCDataChannelState
+  readyState: 'connecting' | 'open' | 'closing' | 'closed'
   send(data: Uint8Array): void
+}
+
+/** The part of RTCPeerConnection read for the link's kind (the browser's, or node-datachannel's polyfill). */
+interface StatsSource {
+  getStats(): Promise<Map<string, Record<string, string>>>
 }
 
 class WebRtcConnection implements Connection {
@@ -65,7 +71,7 @@ class WebRtcConnection implements Connection {
 
   /** Reads the selected candidate pair to tell a TURN-relayed link from a direct one. */
   async detectKind(): Promise<void> {
-    const pc = (this.peer as unknown as { _pc?: RTCPeerConnection })._pc
+    const pc = (this.peer as unknown as { _pc?: StatsSource })._pc
     if (!pc) return
     try {
       const stats = await pc.getStats()

@@ -16,11 +16,11 @@
  * the pieces that manifest lists; chunks no record reaches are deleted.
  */
 import { type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames, openDB } from 'idb'
-import type { ChunkStore, DropChunks } from './chunk-store.js'
-import type { DropRecord, LibraryStore } from '../library/library-store.js'
-import { digestOfCid } from '../../../format/cid.js'
-import { decodeManifest } from '../../../format/manifest.js'
-import { ownBytes, toHex } from '../util/bytes.js'
+import type { ChunkStore, DropChunks } from '../core/storage/chunk-store.js'
+import type { DropRecord, LibraryStore } from '../core/library/library-store.js'
+import { digestOfCid } from '../../format/cid.js'
+import { decodeManifest } from '../../format/manifest.js'
+import { ownBytes, toHex } from '../core/util/bytes.js'
 
 interface Claim {
   drop: string

@@ -6,8 +6,9 @@ declare module '@thaunknown/simple-peer/lite.js' {
   interface PeerOptions {
     initiator?: boolean
     trickle?: boolean
-    config?: RTCConfiguration
-    channelConfig?: RTCDataChannelInit
+    /** RTCPeerConnection's configuration (ICE servers, policy; node-datachannel's extras). */
+    config?: Record<string, unknown>
+    channelConfig?: { ordered?: boolean; maxRetransmits?: number }
   }
   class Peer {
     constructor(options?: PeerOptions)
