@@ -45,3 +45,6 @@ export class Bitfield {
     for (let i = 0; i < this.size; i++) if (this.has(i)) yield i
   }
 }
+
+/** A bitfield to read only: what another part keeps up to date. */
+export type PieceSet = Pick<Bitfield, 'size' | 'count' | 'complete' | 'has' | 'indices' | 'bytes'>

@@ -20,21 +20,17 @@ export const ENDGAME_MAX_REQUESTERS = 2
 export const MAX_PARTIAL_BYTES = 64 * 1024 * 1024
 /** Requests a peer may queue with us before it is treated as abusive (≥ MAX_PIPELINE_BLOCKS). */
 export const MAX_UPLOAD_QUEUE = 512
-/** A block not answered in this time is asked of someone else. */
-export const REQUEST_TIMEOUT_MS = 15_000
 /** Rounds of timed-out requests, with nothing delivered in between, before a peer is dropped as gone. */
 export const MAX_TIMEOUTS = 2
 /** Corrupt pieces a peer may send before it is dropped (one could be a fluke). */
 export const MAX_STRIKES = 2
-/** How long a peer has to deliver the manifest before we ask another. */
-export const MANIFEST_TIMEOUT_MS = 15_000
-/** A peer must say HELLO within this time after the channel opens. */
-export const HELLO_TIMEOUT_MS = 10_000
 /** Verified pieces are written to the store in batches of about this many bytes: one transaction each. */
 export const WRITE_BATCH_BYTES = 2 * 1024 * 1024
 /** …or after this long, so a slow download still announces its pieces promptly. */
 export const WRITE_BATCH_DELAY_MS = 25
+/** How long a peer has to deliver the manifest before we ask another. */
+export const MANIFEST_TIMEOUT_MS = 15_000
 /** Sealed pieces kept in memory for serving consecutive blocks of one piece. */
 export const UPLOAD_CACHE_PIECES = 8
-/** How often timeouts are checked. */
+/** How often the manifest fetch is checked for a timeout and the downloader rescheduled. */
 export const TICK_MS = 1_000

@@ -7,10 +7,10 @@
  */
 import type { CryptoProvider } from '../crypto/provider.js'
 import { type Manifest, decodeManifest } from '../../../format/manifest.js'
-import type { Frame } from '../wire/codec.js'
+import type { ManifestPart } from '../wire/wire.js'
 import { bytesEqual } from '../../../format/bytes.js'
 import { InvalidManifestError } from '../../../format/errors.js'
-import type { PeerSession } from './peer.js'
+import type { Peer } from './peer.js'
 import { MANIFEST_TIMEOUT_MS } from './constants.js'
 
 export interface ManifestFetchHost {
@@ -18,7 +18,7 @@ export interface ManifestFetchHost {
   readonly crypto: CryptoProvider
   readonly now: () => number
   admit(manifest: Manifest): Promise<void>
-  peers(): Iterable<PeerSession>
+  peers(): Iterable<Peer>
   /** Whether the swarm still wants it (not closed, no manifest yet). */
   wanted(): boolean
   /** A verified, admitted manifest. */
@@ -28,7 +28,7 @@ export interface ManifestFetchHost {
 }
 
 interface Fetching {
-  peer: PeerSession
+  peer: Peer
   buffer: Uint8Array | null
   next: number
   startedAt: number
@@ -44,13 +44,13 @@ export class ManifestFetch {
   /** Asks a peer that has the manifest, unless one is already being asked. */
   start(): void {
     if (this.#done || this.#fetching || !this.host.wanted()) return
-    const source = [...this.host.peers()].find((p) => p.hasManifest && p.open)
+    const source = [...this.host.peers()].find((p) => p.hasManifest && !p.wire.closed)
     if (!source) return
     this.#fetching = { peer: source, buffer: null, next: 0, startedAt: this.host.now() }
-    source.send({ kind: 'manifest-request', offset: 0 })
+    source.wire.manifestRequest(0)
   }
 
-  async onPart(peer: PeerSession, frame: Extract<Frame, { kind: 'manifest-part' }>): Promise<void> {
+  async onPart(peer: Peer, frame: ManifestPart): Promise<void> {
     const fetching = this.#fetching
     if (!fetching || fetching.peer !== peer) return // late or unasked: ignore
     if (frame.offset !== fetching.next) return this.#failed(peer, 'sent manifest bytes out of order')
@@ -58,7 +58,7 @@ export class ManifestFetch {
     else if (fetching.buffer.length !== frame.total) return this.#failed(peer, 'changed the manifest length')
     fetching.buffer.set(frame.data, frame.offset)
     fetching.next += frame.data.length
-    if (fetching.next < frame.total) return void peer.send({ kind: 'manifest-request', offset: fetching.next })
+    if (fetching.next < frame.total) return void peer.wire.manifestRequest(fetching.next)
     const bytes = fetching.buffer
     const digest = await this.host.crypto.sha256(bytes)
     if (!this.host.wanted()) return
@@ -84,7 +84,7 @@ export class ManifestFetch {
   }
 
   /** The peer being asked went away: ask another. */
-  peerLeft(peer: PeerSession): void {
+  peerLeft(peer: Peer): void {
     if (this.#fetching?.peer !== peer) return
     this.#fetching = null
     this.start()
@@ -95,10 +95,10 @@ export class ManifestFetch {
     if (fetching && now - fetching.startedAt > MANIFEST_TIMEOUT_MS) this.#failed(fetching.peer, 'did not send the manifest in time')
   }
 
-  #failed(peer: PeerSession, reason: string): void {
+  #failed(peer: Peer, reason: string): void {
     this.#fetching = null
     this.host.warn(`Dropped a peer that ${reason}.`)
-    peer.fail(reason)
+    peer.wire.fail(reason)
     this.start()
   }
 }

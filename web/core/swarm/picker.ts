@@ -7,11 +7,11 @@
  * common ones; random tie-breaking keeps downloaders that start together from
  * all asking for the same piece.
  */
-import type { Bitfield } from './bitfield.js'
+import type { PieceSet } from './bitfield.js'
 
 export interface PickInput {
   /** What the candidate peer holds. */
-  peerHas: Bitfield
+  peerHas: PieceSet
   /** Whether we still want to start piece i (not held, not already being fetched). */
   wanted: (index: number) => boolean
   /** How many connected peers hold each piece. */

@@ -9,6 +9,8 @@ import { toHex } from '../util/bytes.js'
 import { decodeFrame, encodeFrame } from '../wire/codec.js'
 import { completed, crypto, expectContent, fresh, holder, link, makeDrop as makeSizedDrop } from './swarm.fixtures.js'
 import { Bitfield } from './bitfield.js'
+import { Swarm } from './swarm.js'
+import { ManualClock } from '../util/clock.js'
 
 const PIECE = 16 * 1024
 const makeDrop = (size = 20 * (PIECE - 16) + 100) => makeSizedDrop(size, PIECE)
@@ -206,6 +208,34 @@ describe('swarm', () => {
     expect(silent.closed).toBe(false)
     clock += 16_000
     expect(await closed).toMatch(/not answering requests/)
+  })
+
+  it('runs on an injected clock: a silent peer is dropped after two timeout rounds of virtual time', async () => {
+    const drop = await makeDrop()
+    const clock = new ManualClock(1_000_000)
+    const swarm = new Swarm({ cid: drop.result.cid, store: memoryStore().drop(digestOfCid(drop.result.cid)), crypto, clock })
+    const [silent, downEnd] = memoryPair('silent', 'down')
+    const closed = new Promise<string>((resolve) => silent.events.on('close', ({ reason }) => resolve(reason)))
+    let requests = 0
+    silent.events.on('message', (m) => {
+      const f = decodeFrame(m)
+      if (f.kind === 'request') requests++
+      if (f.kind === 'manifest-request') {
+        silent.send(encodeFrame({ kind: 'manifest-part', total: drop.result.manifestBytes.length, offset: 0, data: drop.result.manifestBytes }))
+      }
+    })
+    swarm.addConnection(downEnd)
+    const count = drop.result.manifest.pieceIds.length
+    silent.send(encodeFrame({ kind: 'hello', cidDigest: digestOfCid(drop.result.cid), hasManifest: true, pieceCount: count, bitfield: new Bitfield(count, undefined, true).bytes }))
+    await expect.poll(() => requests).toBeGreaterThan(0)
+    const firstRound = requests
+    clock.advance(16_000)
+    await expect.poll(() => requests).toBeGreaterThan(firstRound) // asked again after the first round
+    expect(silent.closed).toBe(false)
+    clock.advance(16_000)
+    expect(await closed).toMatch(/not answering requests/)
+    swarm.close()
+    expect(clock.pending).toBe(0) // every timer of the swarm, its wires and its writer is gone
   })
 
   it('rejects a request for a piece it does not hold and closes a peer that asks past the end', async () => {

@@ -1,25 +1,27 @@
 /**
- * The swarm for one CID: the connected peers, the HELLO/HAVE bookkeeping, the
- * manifest exchange, and the glue between peers, the Downloader (fetching)
- * and the Uploader (serving). It knows nothing of keys or files: it moves and
- * verifies sealed pieces, so blind peers run the same code.
+ * The swarm for one CID: the connected peers (a Wire each, and what each
+ * holds), the HELLO/HAVE bookkeeping, the manifest exchange, and the glue
+ * between the wires, the Downloader (fetching) and the Uploader (serving).
+ * It knows nothing of keys or files: it moves and verifies sealed pieces, so
+ * blind peers run the same code. It never sees a frame: wires do.
  */
 import type { DropChunks } from '../storage/chunk-store.js'
 import type { Connection } from '../transport/transport.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { type Cid, digestOfCid } from '../../../format/cid.js'
-import { type Manifest, sealedPieceLength } from '../../../format/manifest.js'
-import type { Frame } from '../wire/codec.js'
-import { MANIFEST_PART_BYTES, REQUEST_BLOCK_BYTES } from '../wire/constants.js'
+import type { Manifest } from '../../../format/manifest.js'
+import { type Hello, Wire } from '../wire/wire.js'
+import { MANIFEST_PART_BYTES } from '../wire/constants.js'
+import { type Clock, type TimerId, realClock, withNow } from '../util/clock.js'
 import { Emitter } from '../util/emitter.js'
 import { bytesEqual } from '../../../format/bytes.js'
 import { isValidTombstone } from '../../../format/tombstone.js'
 import { Bitfield } from './bitfield.js'
-import { PeerSession } from './peer.js'
+import { Peer } from './peer.js'
 import { Downloader } from './downloader.js'
 import { Uploader } from './uploader.js'
 import { UploadLimiter } from './rate.js'
-import { HELLO_TIMEOUT_MS, MAX_UPLOAD_QUEUE, TICK_MS } from './constants.js'
+import { TICK_MS } from './constants.js'
 import { ManifestFetch } from './manifest-fetch.js'
 
 export interface SwarmOptions {
@@ -36,6 +38,9 @@ export interface SwarmOptions {
   /** The page's upload limit, shared by all swarms; unlimited by default. */
   limiter?: UploadLimiter
   random?: () => number
+  /** Time for the swarm, its wires and its writes; real timers by default. */
+  clock?: Clock
+  /** Only the clock's `now` replaced (real timers): for tests that move the wall clock. */
   now?: () => number
 }
 
@@ -69,24 +74,26 @@ export class Swarm {
   manifest: Manifest | null = null
   manifestBytes: Uint8Array | null = null
   have: Bitfield | null = null
-  bytesDown = 0
-  bytesUp = 0
-  /** Wire bytes of relay connections that have closed; open ones are added on read. */
-  #relayedClosed = 0
+  /** Counters of wires that have closed; open ones are added on read. */
+  readonly #closedStats = { bytesDown: 0, bytesUp: 0, relayed: 0 }
+  /** Every open wire, replaced ones included until they close. */
+  readonly #wires = new Set<Wire>()
   readonly #store: DropChunks
   readonly #crypto: CryptoProvider
   readonly #random: () => number
-  readonly #now: () => number
+  readonly #clock: Clock
   readonly #cidDigest: Uint8Array
-  readonly #peers = new Map<string, PeerSession>()
+  readonly #peers = new Map<string, Peer>()
   /** Peers dropped for sending pieces that fail verification: the server still lists them; they stay out. */
   readonly #liars = new Set<string>()
+  /** Peers whose tombstone is being checked: more from them are ignored meanwhile. */
+  readonly #checkingTombstone = new Set<Peer>()
   readonly #uploader: Uploader
   #downloader: Downloader | null = null
   readonly #manifestFetch: ManifestFetch
   /** Revoked: the tombstone is going out to peers, nothing else is answered. */
   #revoked = false
-  readonly #tick: ReturnType<typeof setInterval>
+  readonly #tick: TimerId
   #closed = false
 
   constructor(options: SwarmOptions) {
@@ -95,20 +102,17 @@ export class Swarm {
     this.#store = options.store
     this.#crypto = options.crypto
     this.#random = options.random ?? Math.random
-    this.#now = options.now ?? Date.now
+    this.#clock = options.clock ?? (options.now ? withNow(realClock, options.now) : realClock)
     this.#uploader = new Uploader({
       store: options.store,
       limiter: options.limiter ?? new UploadLimiter(),
-      manifest: () => this.manifest!,
-      sent: (peer, bytes) => {
-        peer.bytesUp += bytes
-        this.bytesUp += bytes
-      },
+      clock: this.#clock,
+      holding: () => (this.manifest && this.have ? { manifest: this.manifest, have: this.have } : null),
     })
     this.#manifestFetch = new ManifestFetch({
       cidDigest: this.#cidDigest,
       crypto: options.crypto,
-      now: this.#now,
+      now: () => this.#clock.now(),
       admit: options.admit ?? (async () => {}),
       peers: () => this.#peers.values(),
       wanted: () => !this.#closed && !this.manifest,
@@ -119,7 +123,7 @@ export class Swarm {
       refused: (error) => this.events.emit('refused', error),
       warn: (message) => this.events.emit('warning', message),
     })
-    this.#tick = setInterval(() => this.#onTick(), TICK_MS)
+    this.#tick = this.#clock.setInterval(() => this.#onTick(), TICK_MS)
   }
 
   /** Adopts a known manifest and finds which of its pieces the store already holds. */
@@ -127,11 +131,19 @@ export class Swarm {
     if (known) await this.#adoptManifest(known.manifest, known.bytes)
   }
 
+  /** Piece bytes received (asked for or not), since this swarm started. */
+  get bytesDown(): number {
+    return this.#sum((w) => w.stats.bytesDown, this.#closedStats.bytesDown)
+  }
+
+  /** Piece bytes served, since this swarm started. */
+  get bytesUp(): number {
+    return this.#sum((w) => w.stats.bytesUp, this.#closedStats.bytesUp)
+  }
+
   /** Bytes that went through the server relay, both ways, since this swarm started. */
   get relayedBytes(): number {
-    let open = 0
-    for (const p of this.#peers.values()) if (p.kind === 'relay') open += p.wireBytes
-    return this.#relayedClosed + open
+    return this.#sum((w) => (w.kind === 'relay' ? w.stats.wireBytes : 0), this.#closedStats.relayed)
   }
 
   get peerCount(): number {
@@ -139,12 +151,12 @@ export class Swarm {
   }
 
   peers(): PeerInfo[] {
-    return [...this.#peers.values()].map((p) => ({
-      id: p.id,
-      kind: p.kind,
-      pieces: p.has?.count ?? 0,
-      bytesDown: p.bytesDown,
-      bytesUp: p.bytesUp,
+    return [...this.#peers.values()].map(({ id, wire, has }) => ({
+      id,
+      kind: wire.kind,
+      pieces: has?.count ?? 0,
+      bytesDown: wire.stats.bytesDown,
+      bytesUp: wire.stats.bytesUp,
     }))
   }
 
@@ -160,14 +172,13 @@ export class Swarm {
   addConnection(connection: Connection): void {
     if (this.#closed || connection.closed) return connection.close('swarm closed')
     if (this.#liars.has(connection.remotePeer)) return connection.close('dropped earlier for sending pieces that fail verification')
-    this.#peers.get(connection.remotePeer)?.connection.close('replaced by a newer connection')
-    const peer = new PeerSession(connection, this.#now())
+    this.#peers.get(connection.remotePeer)?.wire.fail('replaced by a newer connection')
+    const wire = new Wire(connection, { clock: this.#clock })
+    const peer = new Peer(wire)
+    this.#wires.add(wire)
     this.#peers.set(peer.id, peer)
-    connection.events.on('close', () => this.#onClose(peer))
-    connection.events.on('drain', () => void this.#uploader.pump(peer))
-    connection.events.on('message', (message) => this.#onMessage(peer, message))
-    peer.send({
-      kind: 'hello',
+    this.#listen(peer)
+    wire.hello({
       cidDigest: this.#cidDigest,
       hasManifest: this.have !== null,
       pieceCount: this.have?.size ?? 0,
@@ -184,81 +195,18 @@ export class Swarm {
   sendTombstone(secret: Uint8Array): void {
     this.#revoked = true
     this.stopDownloading()
-    for (const peer of this.#peers.values()) if (peer.open) peer.send({ kind: 'tombstone', secret })
+    for (const peer of this.#peers.values()) peer.wire.tombstone(secret)
   }
 
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    clearInterval(this.#tick)
+    this.#clock.clearInterval(this.#tick)
     this.#downloader?.stop()
-    for (const peer of this.#peers.values()) peer.fail('leaving the swarm')
+    for (const peer of this.#peers.values()) peer.wire.fail('leaving the swarm')
     this.#peers.clear()
     this.#uploader.clear()
     this.events.removeAllListeners()
-  }
-
-  // --- frames -------------------------------------------------------------
-
-  #onMessage(peer: PeerSession, message: Uint8Array): void {
-    if (this.#closed || this.#revoked || !peer.open) return
-    if (message.length > 0 && message[1] === 4) peer.bytesDown += message.length // BLOCK, counted even if unwanted
-    const frame = peer.decode(message)
-    if (!frame) return
-    if (frame.kind === 'block') this.bytesDown += frame.data.length
-    if (!peer.has && frame.kind !== 'hello' && frame.kind !== 'close') {
-      peer.fail(`sent ${frame.kind} before HELLO`)
-      return
-    }
-    switch (frame.kind) {
-      case 'hello':
-        return this.#onHello(peer, frame)
-      case 'have':
-        return this.#onHave(peer, frame.piece)
-      case 'request':
-        return this.#onRequest(peer, frame)
-      case 'cancel':
-        return this.#uploader.cancel(peer, frame)
-      case 'reject':
-        this.#downloader?.onReject(peer, frame)
-        return this.#downloader?.schedule()
-      case 'block':
-        this.#downloader?.onBlock(peer, frame)
-        return this.#downloader?.schedule()
-      case 'manifest-request':
-        return this.#onManifestRequest(peer, frame.offset)
-      case 'manifest-part':
-        return void this.#manifestFetch.onPart(peer, frame)
-      case 'close':
-        peer.connection.close(`peer closed: ${frame.reason}`)
-        return
-      case 'tombstone':
-        return void this.#onTombstone(peer, frame.secret.slice())
-    }
-  }
-
-  #onHello(peer: PeerSession, frame: Extract<Frame, { kind: 'hello' }>): void {
-    if (!bytesEqual(frame.cidDigest, this.#cidDigest)) {
-      peer.fail('HELLO names another CID')
-      return
-    }
-    if (!peer.acceptHello(frame, this.have?.size)) return
-    this.#downloader?.peerJoined(peer)
-    this.events.emit('peers', undefined)
-    this.#manifestFetch.start()
-    this.#downloader?.schedule()
-  }
-
-  #onHave(peer: PeerSession, piece: number): void {
-    const has = peer.has!
-    if (piece >= has.size) {
-      peer.fail(`HAVE for piece ${piece} of ${has.size}`)
-      return
-    }
-    peer.hasManifest = true
-    if (has.set(piece)) this.#downloader?.peerHas(piece)
-    this.#manifestFetch.start()
-    this.#downloader?.schedule()
   }
 
   /** Stops fetching (storage full, or not enough space); serving what we hold goes on. */
@@ -274,34 +222,66 @@ export class Swarm {
     if (!this.have?.complete) return false
     for (const peer of this.#peers.values()) {
       if (peer.hasManifest && peer.has?.size === this.have.size && peer.has.complete) {
-        peer.fail('both complete')
+        peer.wire.fail('both complete')
         return true
       }
     }
     return false
   }
 
-  #onRequest(peer: PeerSession, req: Extract<Frame, { kind: 'request' }>): void {
-    if (!this.manifest || !this.have) {
-      peer.fail('requested a piece before we announced the manifest')
-    } else if (req.piece >= this.have.size) {
-      peer.fail(`requested piece ${req.piece} of ${this.have.size}`)
-    } else if (req.offset + req.length > sealedPieceLength(this.manifest, req.piece)) {
-      peer.fail(`requested bytes past the end of piece ${req.piece}`)
-    } else if (!this.have.has(req.piece)) {
-      peer.send({ kind: 'reject', piece: req.piece, offset: req.offset, length: req.length })
-    } else if (peer.uploadQueue.length + Math.ceil(req.length / REQUEST_BLOCK_BYTES) > MAX_UPLOAD_QUEUE) {
-      peer.fail(`more than ${MAX_UPLOAD_QUEUE} blocks requested at once`)
-    } else {
-      this.#uploader.enqueue(peer, req)
-    }
+  // --- what the wires say -------------------------------------------------
+
+  #listen(peer: Peer): void {
+    const { wire } = peer
+    const live = () => !this.#closed && !this.#revoked && !wire.closed
+    const events = wire.events
+    events.on('close', () => this.#onClose(peer))
+    events.on('drain', () => void this.#uploader.pump(wire))
+    events.on('hello', (hello) => live() && this.#onHello(peer, hello))
+    events.on('have', (piece) => live() && this.#onHave(peer, piece))
+    events.on('request', (req) => live() && this.#uploader.serve(wire, req))
+    events.on('cancel', (req) => live() && this.#uploader.cancel(wire, req))
+    events.on('reject', (req) => {
+      if (!live()) return
+      if (peer.lost(req.piece)) this.#downloader?.peerLost(req.piece)
+      this.#downloader?.onReject(peer, req)
+      this.#downloader?.schedule()
+    })
+    events.on('block', (block) => {
+      if (!live()) return
+      this.#downloader?.onBlock(peer, block)
+      this.#downloader?.schedule()
+    })
+    events.on('timeout', (timeout) => {
+      this.#downloader?.onTimeout(peer, timeout)
+      this.#downloader?.schedule()
+    })
+    events.on('manifest-request', (offset) => live() && this.#onManifestRequest(peer, offset))
+    events.on('manifest-part', (part) => live() && void this.#manifestFetch.onPart(peer, part))
+    events.on('tombstone', (secret) => live() && void this.#onTombstone(peer, secret))
   }
 
-  #onManifestRequest(peer: PeerSession, offset: number): void {
+  #onHello(peer: Peer, hello: Hello): void {
+    if (!bytesEqual(hello.cidDigest, this.#cidDigest)) return void peer.wire.fail('HELLO names another CID')
+    if (!peer.acceptHello(hello, this.have?.size)) return
+    this.#downloader?.peerJoined(peer)
+    this.events.emit('peers', undefined)
+    this.#manifestFetch.start()
+    this.#downloader?.schedule()
+  }
+
+  #onHave(peer: Peer, piece: number): void {
+    if (peer.acceptHave(piece)) this.#downloader?.peerHas(piece)
+    if (peer.wire.closed) return
+    this.#manifestFetch.start()
+    this.#downloader?.schedule()
+  }
+
+  #onManifestRequest(peer: Peer, offset: number): void {
     const bytes = this.manifestBytes
-    if (!bytes) return void peer.fail('asked for a manifest we never announced')
-    if (offset >= bytes.length) return void peer.fail('asked for manifest bytes past its end')
-    peer.send({ kind: 'manifest-part', total: bytes.length, offset, data: bytes.subarray(offset, offset + MANIFEST_PART_BYTES) })
+    if (!bytes) return void peer.wire.fail('asked for a manifest we never announced')
+    if (offset >= bytes.length) return void peer.wire.fail('asked for manifest bytes past its end')
+    peer.wire.manifestPart({ total: bytes.length, offset, data: bytes.subarray(offset, offset + MANIFEST_PART_BYTES) })
   }
 
   /**
@@ -309,15 +289,15 @@ export class Swarm {
    * hash and its sender. One check per peer at a time; a tombstone that cannot
    * be checked yet (no manifest) is ignored.
    */
-  async #onTombstone(peer: PeerSession, secret: Uint8Array): Promise<void> {
-    if (!this.manifest || peer.checkingTombstone) return
-    peer.checkingTombstone = true
+  async #onTombstone(peer: Peer, secret: Uint8Array): Promise<void> {
+    if (!this.manifest || this.#checkingTombstone.has(peer)) return
+    this.#checkingTombstone.add(peer)
     const valid = await isValidTombstone(this.#crypto, this.manifest, secret)
-    peer.checkingTombstone = false
+    this.#checkingTombstone.delete(peer)
     if (this.#closed || this.#revoked) return
     if (valid) return this.events.emit('tombstone', secret)
     this.events.emit('warning', 'ignored a tombstone from a peer that does not match this drop, and dropped that peer')
-    peer.fail('sent a tombstone that does not match this drop')
+    peer.wire.fail('sent a tombstone that does not match this drop')
   }
 
   // --- manifest -----------------------------------------------------------
@@ -330,25 +310,22 @@ export class Swarm {
     this.manifest = manifest
     this.manifestBytes = bytes
     this.have = have
-    const downloader = new Downloader({
-      manifest,
-      have,
-      store: this.#store,
-      crypto: this.#crypto,
-      random: this.#random,
-      now: this.#now,
-      peers: () => this.#peers.values(),
-      peer: (id) => this.#peers.get(id),
-      verified: (index) => this.#onVerified(index),
-      warn: (message) => this.events.emit('warning', message),
-      storageFailed: (error) => this.events.emit('storage-error', error),
-      dropLiar: (peer) => (this.#liars.add(peer.id), peer.fail('sent pieces that fail verification')),
+    const downloader = new Downloader(
+      { peers: () => this.#peers.values(), get: (id) => this.#peers.get(id) },
+      { manifest, have, store: this.#store, crypto: this.#crypto, clock: this.#clock, random: this.#random },
+    )
+    downloader.events.on('verified', (index) => this.#onVerified(index))
+    downloader.events.on('warning', (message) => this.events.emit('warning', message))
+    downloader.events.on('storage-error', (error) => this.events.emit('storage-error', error))
+    downloader.events.on('liar', (peer) => {
+      this.#liars.add(peer.id)
+      peer.wire.fail('sent pieces that fail verification')
     })
     this.#downloader = downloader
     for (const peer of [...this.#peers.values()]) {
       if (!peer.fitToManifest(have.size)) continue
       if (peer.has) downloader.peerJoined(peer)
-      for (const i of have.indices()) peer.send({ kind: 'have', piece: i })
+      for (const i of have.indices()) peer.wire.have(i)
     }
     this.events.emit('manifest', manifest)
     if (have.complete) this.events.emit('complete', undefined)
@@ -359,15 +336,26 @@ export class Swarm {
     this.have!.set(index)
     // Every peer: our HELLO went out when the connection opened, so a HAVE after it is
     // in order even if the peer's own HELLO has not arrived yet.
-    for (const peer of this.#peers.values()) peer.send({ kind: 'have', piece: index })
+    for (const peer of this.#peers.values()) peer.wire.have(index)
     this.events.emit('piece', index)
     if (this.have!.complete) this.events.emit('complete', undefined)
   }
 
   // --- lifecycle ----------------------------------------------------------
 
-  #onClose(peer: PeerSession): void {
-    if (peer.kind === 'relay') this.#relayedClosed += peer.wireBytes
+  #sum(count: (wire: Wire) => number, closed: number): number {
+    let open = 0
+    for (const wire of this.#wires) open += count(wire)
+    return closed + open
+  }
+
+  #onClose(peer: Peer): void {
+    const { wire } = peer
+    this.#wires.delete(wire)
+    this.#uploader.forget(wire)
+    this.#closedStats.bytesDown += wire.stats.bytesDown
+    this.#closedStats.bytesUp += wire.stats.bytesUp
+    if (wire.kind === 'relay') this.#closedStats.relayed += wire.stats.wireBytes
     if (this.#peers.get(peer.id) !== peer) return
     this.#peers.delete(peer.id)
     this.#downloader?.peerLeft(peer)
@@ -377,10 +365,7 @@ export class Swarm {
   }
 
   #onTick(): void {
-    const now = this.#now()
-    for (const peer of this.#peers.values()) if (!peer.has && now - peer.connectedAt > HELLO_TIMEOUT_MS) peer.fail('no HELLO in time')
-    this.#manifestFetch.checkTimeout(now)
-    this.#downloader?.checkTimeouts(now)
+    this.#manifestFetch.checkTimeout(this.#clock.now())
     this.#downloader?.schedule()
   }
 }

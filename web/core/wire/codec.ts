@@ -50,6 +50,9 @@ const KIND_CODES = {
   tombstone: 10,
 } as const satisfies Record<Frame['kind'], number>
 
+/** The same table read the other way: the decoder's only source of kind numbers. */
+const KIND_BY_CODE = new Map<number, Frame['kind']>(Object.entries(KIND_CODES).map(([kind, code]) => [code, kind as Frame['kind']]))
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
@@ -136,8 +139,9 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   if (bytes[0] !== WIRE_VERSION) fail(`unsupported wire version ${bytes[0]}`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const u32 = (at: number) => view.getUint32(at)
-  switch (bytes[1]) {
-    case 1: {
+  const kind = KIND_BY_CODE.get(bytes[1])
+  switch (kind) {
+    case 'hello': {
       if (bytes.length < 39) fail('HELLO frame is truncated')
       const flags = bytes[34]
       if (flags > 1) fail('HELLO has unknown flags')
@@ -151,25 +155,24 @@ export function decodeFrame(bytes: Uint8Array): Frame {
       if (spare !== 0 && (bitfield[bitfield.length - 1] & (0xff >> spare)) !== 0) fail('HELLO bitfield has spare bits set')
       return { kind: 'hello', cidDigest: bytes.subarray(2, 34), hasManifest, pieceCount, bitfield }
     }
-    case 2:
+    case 'have':
       expectLength(bytes, 6, 'HAVE')
       return { kind: 'have', piece: u32(2) }
-    case 3:
-    case 5:
-    case 6: {
-      const kind = bytes[1] === 3 ? 'request' : bytes[1] === 5 ? 'cancel' : 'reject'
+    case 'request':
+    case 'cancel':
+    case 'reject': {
       expectLength(bytes, 14, kind.toUpperCase())
       const length = u32(10)
       if (length === 0 || length > MAX_REQUEST_BYTES) fail(`${kind} length ${length} is out of range`)
       return { kind, piece: u32(2), offset: u32(6), length }
     }
-    case 4:
+    case 'block':
       if (bytes.length < 11) fail('BLOCK frame carries no bytes')
       return { kind: 'block', piece: u32(2), offset: u32(6), data: bytes.subarray(10) }
-    case 7:
+    case 'manifest-request':
       expectLength(bytes, 6, 'MANIFEST_REQUEST')
       return { kind: 'manifest-request', offset: u32(2) }
-    case 8: {
+    case 'manifest-part': {
       if (bytes.length < 10) fail('MANIFEST_PART frame is truncated')
       const total = u32(2)
       const offset = u32(6)
@@ -179,17 +182,17 @@ export function decodeFrame(bytes: Uint8Array): Frame {
       if (data.length === 0) fail('MANIFEST_PART carries no bytes')
       return { kind: 'manifest-part', total, offset, data }
     }
-    case 9:
+    case 'close':
       if (bytes.length - 2 > MAX_REASON_BYTES) fail('CLOSE reason is too long')
       try {
         return { kind: 'close', reason: decoder.decode(bytes.subarray(2)) }
       } catch {
         fail('CLOSE reason is not UTF-8')
       }
-    case 10:
+    case 'tombstone':
       expectLength(bytes, 34, 'TOMBSTONE')
       return { kind: 'tombstone', secret: bytes.subarray(2) }
-    default:
+    case undefined:
       fail(`unknown frame kind ${bytes[1]}`)
   }
 }

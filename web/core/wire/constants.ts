@@ -19,3 +19,9 @@ export const MAX_REQUEST_BYTES = 4 * 1024 * 1024
 export const MAX_REASON_BYTES = 512
 /** Manifest parts: the frame minus the MANIFEST_PART header. */
 export const MANIFEST_PART_BYTES = MAX_FRAME_BYTES - 16
+/** A block not answered in this time is cancelled (and asked of someone else). */
+export const REQUEST_TIMEOUT_MS = 15_000
+/** How often a wire with requests outstanding checks them for timeouts. */
+export const REQUEST_CHECK_MS = 1_000
+/** A peer must say HELLO within this time after the channel opens. */
+export const HELLO_TIMEOUT_MS = 10_000
