@@ -66,9 +66,11 @@ export class ManualClock implements Clock {
   }
 
   /** Moves time forward by `ms`, firing every timer that comes due on the way. */
-  advance(ms: number): void {
+  /** Throws past `maxFirings` timers in one call: a timer that keeps re-arming at zero delay never lets time move. */
+  advance(ms: number, maxFirings = 1_000_000): void {
     const end = this.#now + ms
-    for (;;) {
+    for (let fired = 0; ; fired++) {
+      if (fired >= maxFirings) throw new Error(`ManualClock: more than ${maxFirings} timers fired in one advance(${ms})`)
       let next: [TimerId, { at: number; every: number | null; callback: () => void; seq: number }] | undefined
       for (const entry of this.#timers) {
         if (entry[1].at > end) continue
