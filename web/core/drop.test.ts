@@ -57,7 +57,7 @@ describe('Drop', () => {
     drop.run()
     await once(drop, 'complete')
     drop.swarm.events.emit('storage-error', Object.assign(new Error('quota'), { name: 'QuotaExceededError' }))
-    expect(seen.at(-1)).toEqual({ event: 'failed', payload: { kind: 'storage', full: true, detail: '', piecesHeld: 3, piecesTotal: 3 } })
+    expect(seen.at(-1)).toEqual({ event: 'failed', payload: { kind: 'storage', full: true, detail: 'QuotaExceededError: quota', piecesHeld: 3, piecesTotal: 3 } })
     drop.revoke()
     drop.revoke()
     expect(seen.filter((s) => s.event === 'revoked')).toHaveLength(1)

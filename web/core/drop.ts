@@ -31,6 +31,7 @@ export type DropFailure =
   | { readonly kind: 'wrong-secret' }
   /** `fileList`: the manifest was sound but its file list is not. */
   | { readonly kind: 'invalid-content'; readonly fileList: boolean; readonly detail: string }
+  /** `full`: the quota ran out; `detail`: the store's error. */
   | { readonly kind: 'storage'; readonly full: boolean; readonly detail: string; readonly piecesHeld: number; readonly piecesTotal: number }
   /** `problem`: the space check's own account of it. */
   | { readonly kind: 'space'; readonly neededBytes: number; readonly problem: string }
@@ -201,7 +202,7 @@ export class Drop {
     swarm.events.on('storage-error', (err) => {
       const full = err instanceof Error && err.name === 'QuotaExceededError'
       const have = swarm.have
-      this.#fail({ kind: 'storage', full, detail: full ? '' : String(err), piecesHeld: have?.count ?? 0, piecesTotal: have?.size ?? 0 })
+      this.#fail({ kind: 'storage', full, detail: String(err), piecesHeld: have?.count ?? 0, piecesTotal: have?.size ?? 0 })
     })
     this.#progressTimer = this.#clock.setInterval(() => {
       // The timer alone could be late (a sleeping laptop): each tick also reads the clock.

@@ -37,7 +37,7 @@ describe('drop view model', () => {
     expect(failureText({ kind: 'wrong-secret' })).toBe('The link’s secret (or the password) does not open this content.')
     expect(failureText({ kind: 'invalid-content', fileList: true, detail: 'a path is empty' })).toBe('The file list in this content is invalid: a path is empty')
     expect(failureText({ kind: 'invalid-content', fileList: false, detail: 'crafted' })).toBe('crafted')
-    expect(failureText({ kind: 'storage', full: true, detail: '', piecesHeld: 3, piecesTotal: 9 })).toBe(
+    expect(failureText({ kind: 'storage', full: true, detail: 'QuotaExceededError: quota', piecesHeld: 3, piecesTotal: 9 })).toBe(
       "This browser's storage is full. 3 of 9 pieces are saved and still shared; free some disk space, then open the link again to continue.",
     )
     expect(failureText({ kind: 'storage', full: false, detail: 'Error: disk', piecesHeld: 0, piecesTotal: 2 })).toMatch(/^This browser's storage failed \(Error: disk\)\. 0 of 2/)
