@@ -81,7 +81,7 @@ export async function download(page: Page, link: string, expectSha256?: string):
   return seconds
 }
 
-/** A User Timing mark the app set (see web/core/transfer.ts), in ms since the page's navigation. */
+/** A User Timing mark the app set (see web/core/drop.ts), in ms since the page's navigation. */
 export function markTime(page: Page, name: string): Promise<number | undefined> {
   return page.evaluate((name) => performance.getEntriesByName(name)[0]?.startTime, name)
 }

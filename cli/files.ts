@@ -6,7 +6,7 @@
 import { lstat, mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import type { SourceFile } from '../web/core/chunking/source.js'
-import type { Transfer } from '../web/core/transfer.js'
+import type { Drop } from '../web/core/drop.js'
 import type { FileSpan } from '../web/core/content/metadata.js'
 import { UsageError } from './exit-codes.js'
 
@@ -53,12 +53,12 @@ async function fileSource(path: string, relativePath: string): Promise<SourceFil
 }
 
 /**
- * Writes each file of a complete transfer under `outDir`, decrypting a piece
+ * Writes each file of a complete drop under `outDir`, decrypting a piece
  * at a time into a temporary name renamed at the end. Paths were validated
  * when the file list was decoded (relative, no `..`); they are checked again
  * against `outDir` here. Existing files are not overwritten.
  */
-export async function writeFiles(transfer: Transfer, files: readonly FileSpan[], outDir: string): Promise<string[]> {
+export async function writeFiles(drop: Drop, files: readonly FileSpan[], outDir: string): Promise<string[]> {
   await mkdir(outDir, { recursive: true })
   const root = await realpath(outDir)
   const written: string[] = []
@@ -74,7 +74,7 @@ export async function writeFiles(transfer: Transfer, files: readonly FileSpan[],
     const temp = `${target}.swarmdrop-partial`
     const handle = await open(temp, 'wx') // never through an existing file or link
     try {
-      for await (const bytes of transfer.readFile(file)) await handle.write(bytes)
+      for await (const bytes of drop.readFile(file)) await handle.write(bytes)
       await handle.close()
       await rename(temp, target)
     } catch (err) {

@@ -11,7 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Engine } from '../web/core/engine.js'
-import type { Transfer, TransferSnapshot } from '../web/core/transfer.js'
+import type { Drop, DropState } from '../web/core/drop.js'
+import { failureText } from '../web/ui/drop-text.js'
 import { type Cid } from '../format/cid.js'
 import { isPasswordLink, parseAnyLink } from '../web/core/content/link.js'
 import { secretFromPassword } from '../web/core/crypto/password.js'
@@ -206,18 +207,18 @@ function untilStopped(): Promise<void> {
   })
 }
 
-function waitForEnd(transfer: Transfer, timeoutMs?: number): Promise<TransferSnapshot> {
+/** The drop's state once it completed or failed, or when `timeoutMs` ran out. */
+function waitForEnd(drop: Drop, timeoutMs?: number): Promise<DropState> {
   return new Promise((resolve) => {
-    const timer = timeoutMs ? setTimeout(() => resolve(transfer.getSnapshot()), timeoutMs) : undefined
-    const check = () => {
-      const s = transfer.getSnapshot()
-      if (s.phase === 'complete' || s.phase === 'failed') {
-        clearTimeout(timer)
-        resolve(s)
-      }
+    const offs: (() => void)[] = []
+    const end = () => {
+      clearTimeout(timer)
+      offs.forEach((off) => off())
+      resolve(drop.state)
     }
-    transfer.subscribe(check)
-    check()
+    const timer = timeoutMs ? setTimeout(end, timeoutMs) : undefined
+    if (drop.state.phase === 'complete' || drop.state.failure) return end() // a refused link fails before it runs
+    for (const event of ['complete', 'failed', 'expired', 'revoked'] as const) offs.push(drop.events.on(event, end))
   })
 }
 
@@ -243,7 +244,7 @@ async function share(args: string[]): Promise<number> {
   const { engine } = node
   const total = files.reduce((sum, f) => sum + f.size, 0)
   process.stderr.write(`Encrypting ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)})…\n`)
-  const { transfer, fragment, ownerFragment } = await engine.share(files, {
+  const { drop, fragment, ownerFragment } = await engine.share(files, {
     password: values.password ?? process.env.SWARMDROP_PASSWORD,
     expiresAt: expiresHours !== undefined ? Date.now() + expiresHours * 3_600_000 : undefined,
   })
@@ -251,8 +252,8 @@ async function share(args: string[]): Promise<number> {
   console.log(`${origin}/#${fragment}`)
   process.stderr.write(`Owner link (can stop sharing everywhere; keep it private): ${origin}/#${ownerFragment}\n`)
   process.stderr.write('Seeding. Press Ctrl+C to stop.\n')
-  const pinned = values.pin || values['until-pinned'] ? watchPin(engine, transfer.cid) : undefined
-  const stopProgress = showProgress(transfer)
+  const pinned = values.pin || values['until-pinned'] ? watchPin(engine, drop.cid) : undefined
+  const stopProgress = showProgress(drop)
   const outcome = await (values['until-pinned'] && pinned ? Promise.race([pinned, untilStopped().then(() => 'stopped' as const)]) : untilStopped())
   stopProgress()
   await node.close()
@@ -299,22 +300,23 @@ async function get(args: string[]): Promise<number> {
   let node: NodeEngine | undefined
   try {
     node = await connect({ server, storeDir, maxBytes, connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
-    const transfer = await node.engine.open(target)
-    const stopProgress = showProgress(transfer)
+    const drop = await node.engine.open(target)
+    const stopProgress = showProgress(drop)
     const started = Date.now()
-    const end = await Promise.race([waitForEnd(transfer, timeoutMs), untilStopped().then(() => null)])
+    const end = await Promise.race([waitForEnd(drop, timeoutMs), untilStopped().then(() => null)])
     stopProgress()
     if (end === null) {
       console.error('swarmdrop get: stopped; nothing was written')
       return EXIT.interrupted
     }
     if (end.phase !== 'complete') {
-      console.error(`swarmdrop get: ${end.phase === 'failed' ? printable(String(end.error)) : `gave up after --timeout (${describe(end)})`}`)
-      return end.errorKind === 'space' ? EXIT.noSpace : end.errorKind === 'wrong-secret' ? EXIT.wrongSecret : EXIT.failed
+      const kind = end.failure?.kind
+      console.error(`swarmdrop get: ${end.failure ? printable(failureText(end.failure)) : `gave up after --timeout (${describe(end)})`}`)
+      return kind === 'space' ? EXIT.noSpace : kind === 'wrong-secret' ? EXIT.wrongSecret : EXIT.failed
     }
     const secondsTaken = (Date.now() - started) / 1000
     process.stderr.write(`Verified ${formatBytes(end.totalBytes ?? 0)} in ${secondsTaken.toFixed(1)} s (${formatBytes((end.totalBytes ?? 0) / secondsTaken)}/s).\n`)
-    for (const path of await writeFiles(transfer, end.files ?? [], values.output!)) console.log(printable(path))
+    for (const path of await writeFiles(drop, end.files ?? [], values.output!)) console.log(printable(path))
     if (values.seed) {
       process.stderr.write('Seeding. Press Ctrl+C to stop.\n')
       await untilStopped()

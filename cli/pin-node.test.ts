@@ -8,6 +8,7 @@ import WebSocket from 'ws'
 import { useTestServers } from '../signal-server/test-client.js'
 import type { RunningServer } from '../signal-server/server.js'
 import { Engine } from '../web/core/engine.js'
+import { realClock } from '../web/core/util/clock.js'
 import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signaling/client.js'
 import { memoryDialer } from '../web/core/transport/memory-dial.js'
 import { memoryStore } from '../web/core/storage/memory-store.js'
@@ -20,7 +21,7 @@ import { pseudoRandomBytes } from '../web/core/util/random.js'
 import { PinNode } from './pin-node.js'
 import { craftDrop } from '../web/core/crafted-drop.fixtures.js'
 import { digestOfCid } from '../format/cid.js'
-import { fileBytes, until } from '../web/core/transfer.fixtures.js'
+import { fileBytes, once } from '../web/core/drop.fixtures.js'
 import { toHex } from '../web/core/util/bytes.js'
 
 const { start } = useTestServers()
@@ -36,7 +37,7 @@ afterEach(() => {
 
 async function engineOn(server: RunningServer, now?: () => number, store = memoryStore()): Promise<Engine> {
   const signaling = new WebSocketSignalingClient({ url: server.url.replace('http', 'ws') + '/ws', WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike })
-  const e = new Engine({ store, library: memoryLibrary(), crypto: webCryptoProvider(), signaling, dial: memoryDialer(() => signaling.peerId), lookupIntervalMs: 200, now })
+  const e = new Engine({ store, library: memoryLibrary(), crypto: webCryptoProvider(), signaling, dial: memoryDialer(() => signaling.peerId), lookupIntervalMs: 200, clock: now && { ...realClock, now } })
   engines.push(e)
   await new Promise<void>((resolve) => (signaling.status === 'open' ? resolve() : signaling.events.on('status', (s) => s === 'open' && resolve())))
   return e
@@ -93,7 +94,7 @@ describe('pin node', () => {
     const { sharer, pinEngine, cid, fragment, content, log } = await sharedAndPinned(server)
     // A stranger who knows the CID: its own manifest lists the pinned drop's pieces and manifest, already expired.
     const expiresAt = Date.now() - 1_000
-    const crafted = await craftDrop(webCryptoProvider(), { manifest: sharer.transfer(cid)!.swarm.manifest!, digest: digestOfCid(cid) }, { listVictimManifest: true, expiresAt })
+    const crafted = await craftDrop(webCryptoProvider(), { manifest: sharer.drop(cid)!.swarm.manifest!, digest: digestOfCid(cid) }, { listVictimManifest: true, expiresAt })
     const strangerStore = memoryStore()
     await strangerStore.drop(digestOfCid(crafted.cid)).putMany([[digestOfCid(crafted.cid), crafted.bytes], [crafted.own.id, crafted.own.bytes]])
     const stranger = await engineOn(server, () => expiresAt - 60_000, strangerStore)
@@ -106,7 +107,7 @@ describe('pin node', () => {
     sharer.close()
     const late = await engineOn(server)
     const download = await late.open(parseLink(fragment))
-    await until(download, 'complete')
+    await once(download, 'complete')
     expect(toHex(await webCryptoProvider().sha256(await fileBytes(download)))).toBe(toHex(await webCryptoProvider().sha256(content)))
   }, 30_000)
 

@@ -8,7 +8,8 @@
  */
 import type { Engine } from '../web/core/engine.js'
 import type { Cid } from '../format/cid.js'
-import type { Transfer } from '../web/core/transfer.js'
+import type { Drop } from '../web/core/drop.js'
+import { failureText } from '../web/ui/drop-text.js'
 import type { PinHolding } from '../protocol/signal.js'
 
 export interface PinNodeOptions {
@@ -27,7 +28,7 @@ const GIVE_UP_AFTER_MS = 10 * 60_000
 export class PinNode {
   readonly #engine: Engine
   readonly #options: Required<Omit<PinNodeOptions, 'maxAgeMs'>> & Pick<PinNodeOptions, 'maxAgeMs'>
-  readonly #watched = new WeakSet<Transfer>()
+  readonly #watched = new WeakSet<Drop>()
   readonly #unsubscribe: (() => void)[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
   #stopped = false
@@ -53,8 +54,8 @@ export class PinNode {
     )
     await this.#engine.restoreLibrary()
     for (const record of await this.#engine.library()) {
-      const transfer = this.#engine.transfer(record.cid)
-      if (transfer) this.#watch(transfer, record.cid)
+      const drop = this.#engine.drop(record.cid)
+      if (drop) this.#watch(drop, record.cid)
     }
     await this.#heartbeat() // registers this connection as a pin node
     this.#schedule()
@@ -70,7 +71,7 @@ export class PinNode {
   async holdings(): Promise<PinHolding[]> {
     return (await this.#engine.library())
       .filter((r) => r.seeding)
-      .map((r) => ({ cid: r.cid, replicas: r.replicas ?? 1, complete: this.#engine.transfer(r.cid)?.getSnapshot().phase === 'complete' }))
+      .map((r) => ({ cid: r.cid, replicas: r.replicas ?? 1, complete: this.#engine.drop(r.cid)?.state.phase === 'complete' }))
   }
 
   /** Background work logs its failures instead of taking the process down. */
@@ -111,34 +112,41 @@ export class PinNode {
     }
   }
 
-  #watch(transfer: Transfer, cid: Cid): void {
-    if (this.#watched.has(transfer)) return
-    this.#watched.add(transfer)
+  #watch(drop: Drop, cid: Cid): void {
+    if (this.#watched.has(drop)) return
+    this.#watched.add(drop)
     let settled = false
+    const settle = () => {
+      settled = true
+      clearTimeout(giveUp)
+      offs.forEach((off) => off())
+    }
     const giveUp = setTimeout(() => {
-      const phase = transfer.getSnapshot().phase
+      const phase = drop.state.phase
       if (!settled && (phase === 'finding-peers' || phase === 'fetching-manifest')) {
-        settled = true
+        settle()
         this.#safely(this.#giveUp(cid, null, `no peer served it within ${Math.round(this.#options.giveUpAfterMs / 60_000)} min`))
       }
     }, this.#options.giveUpAfterMs)
     giveUp.unref?.()
-    const check = () => {
-      const s = transfer.getSnapshot()
+    const completed = () => {
       if (settled) return
-      if (s.phase === 'complete') {
-        settled = true
-        clearTimeout(giveUp)
-        this.#options.log(`holding all of ${cid}`)
-        this.#safely(this.#heartbeat())
-      } else if (s.phase === 'failed') {
-        settled = true
-        clearTimeout(giveUp)
-        this.#safely(this.#giveUp(cid, s.errorKind, s.error ?? 'failed'))
-      }
+      settle()
+      this.#options.log(`holding all of ${cid}`)
+      this.#safely(this.#heartbeat())
     }
-    transfer.subscribe(check)
-    check()
+    const failed = () => {
+      if (settled || !drop.state.failure) return
+      settle()
+      this.#safely(this.#giveUp(cid, drop.state.failure.kind, failureText(drop.state.failure)))
+    }
+    const offs = [
+      drop.events.on('complete', completed),
+      ...(['failed', 'expired', 'revoked'] as const).map((event) => drop.events.on(event, failed)),
+    ]
+    // It may have ended before it was watched (a drop restored from disk, complete at once).
+    if (drop.state.phase === 'complete') completed()
+    else if (drop.state.failure) failed()
   }
 
   /** Expired and revoked drops are deleted by the engine and end the pin; anything else lets another node try. */

@@ -1,13 +1,13 @@
 /**
  * A one-line progress display on stderr: redrawn in place on a terminal, a
- * line every few seconds otherwise; each transfer warning on a line of its
+ * line every few seconds otherwise; each warning of the drop on a line of its
  * own, escaped (a warning can quote what a peer sent).
  */
-import type { Transfer, TransferSnapshot } from '../web/core/transfer.js'
+import type { Drop, DropPhase, DropState } from '../web/core/drop.js'
 import { formatBytes, formatDuration, formatRate } from '../web/core/util/format.js'
 import { printable } from '../web/core/util/printable.js'
 
-const PHASE: Record<TransferSnapshot['phase'], string> = {
+const PHASE: Record<DropPhase, string> = {
   'finding-peers': 'looking for peers',
   'fetching-manifest': 'fetching the file list',
   downloading: 'downloading',
@@ -15,7 +15,7 @@ const PHASE: Record<TransferSnapshot['phase'], string> = {
   failed: 'failed',
 }
 
-export function describe(s: TransferSnapshot): string {
+export function describe(s: DropState): string {
   const peers = `${s.peers.length} peer${s.peers.length === 1 ? '' : 's'}`
   if (s.piecesTotal === null || s.totalBytes === null) return `${PHASE[s.phase]} · ${peers}`
   const percent = s.totalBytes > 0 ? Math.floor((100 * s.bytesDone) / s.totalBytes) : 100
@@ -24,23 +24,18 @@ export function describe(s: TransferSnapshot): string {
   return `${percent}% ${formatBytes(s.bytesDone)} of ${formatBytes(s.totalBytes)} · ${rate} · ${peers}`
 }
 
-/** Shows the transfer's progress until the returned function is called. */
-export function showProgress(transfer: Transfer, out: NodeJS.WriteStream = process.stderr): () => void {
+/** Shows the drop's progress until the returned function is called. */
+export function showProgress(drop: Drop, out: NodeJS.WriteStream = process.stderr): () => void {
   const tty = out.isTTY === true
   let last = ''
   const draw = () => {
-    const line = describe(transfer.getSnapshot())
+    const line = describe(drop.state)
     if (line === last) return
     last = line
     out.write(tty ? `\r\x1b[K${line}` : `${line}\n`)
   }
-  let warnings = transfer.getSnapshot().warnings
-  const stopWarnings = transfer.subscribe(() => {
-    const now = transfer.getSnapshot().warnings
-    if (now === warnings) return
-    warnings = now
-    // Warnings are appended one at a time, each with its own update: the newest is the new one.
-    out.write(`${tty ? '\r\x1b[K' : ''}warning: ${printable(now.at(-1) ?? '')}\n`)
+  const stopWarnings = drop.events.on('warning', (warning) => {
+    out.write(`${tty ? '\r\x1b[K' : ''}warning: ${printable(warning)}\n`)
     last = ''
     if (tty) draw()
   })

@@ -23,7 +23,7 @@ import { webCryptoProvider } from '../web/core/crypto/provider.js'
 import { bytesSource } from '../web/core/chunking/source.js'
 import { parseLink } from '../web/core/content/link.js'
 import { toHex } from '../web/core/util/bytes.js'
-import { fileBytes, until, waitFor } from '../web/core/transfer.fixtures.js'
+import { fileBytes, once, waitFor } from '../web/core/drop.fixtures.js'
 import { pseudoRandomBytes } from '../web/core/util/random.js'
 
 const CID = cidFromDigest(new Uint8Array(32).fill(3))
@@ -194,7 +194,7 @@ describe('scale-out with Redis', () => {
     const transfer = await leecher.open(parseLink(fragment))
     await waitFor(transfer, (s) => s.piecesDone >= 5)
     await procOne.kill() // the seeder's process dies mid-transfer: it reconnects to the other one
-    await until(transfer, 'complete')
+    await once(transfer, 'complete')
     expect(toHex(await crypto.sha256(await fileBytes(transfer)))).toBe(toHex(await crypto.sha256(content)))
   }, 30_000)
 })

@@ -12,7 +12,7 @@ import { ingest } from '../core/chunking/ingest.js'
 import { bytesSource } from '../core/chunking/source.js'
 import { digestOfCid } from '../../format/cid.js'
 import { MemorySignalingHub } from '../core/signaling/memory-hub.js'
-import { fileBytes, until } from '../core/transfer.fixtures.js'
+import { fileBytes, once } from '../core/drop.fixtures.js'
 import { fromHex, toHex } from '../core/util/bytes.js'
 import { toBase64Url } from '../../format/bytes.js'
 import { pseudoRandomBytes } from '../core/util/random.js'
@@ -92,8 +92,8 @@ describe('IndexedDB upgrade', () => {
     // The app opens on the upgraded database and still has the held drop, whole.
     const app = engine(new MemorySignalingHub(), { store, library: idbLibrary(db) })
     await app.restoreLibrary()
-    const held = app.transfer(v.cid)!
-    await until(held, 'complete')
+    const held = app.drop(v.cid)!
+    await once(held, 'complete')
     expect(toHex(await crypto.sha256(await fileBytes(held)))).toBe(toHex(await crypto.sha256(content)))
     app.close()
     db.close()

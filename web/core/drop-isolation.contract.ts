@@ -18,7 +18,7 @@ import { digestOfCid } from '../../format/cid.js'
 import { toHex } from './util/bytes.js'
 import { toBase64Url } from '../../format/bytes.js'
 import { pseudoRandomBytes } from './util/random.js'
-import { fileBytes, until } from './transfer.fixtures.js'
+import { fileBytes, once } from './drop.fixtures.js'
 import { type CraftedDrop, craftDrop } from './crafted-drop.fixtures.js'
 import { crypto, useEngines } from './engine.fixtures.js'
 
@@ -38,7 +38,7 @@ export function dropIsolationContract(name: string, makeStore: () => Promise<Chu
       const content = pseudoRandomBytes(6 * (PIECE - 16), 51)
       const { fragment } = await victim.share([bytesSource('held.bin', content)], { pieceSize: PIECE })
       const held = parseLink(fragment)
-      const manifest = victim.transfer(held.cid)!.swarm.manifest!
+      const manifest = victim.drop(held.cid)!.swarm.manifest!
       return { hub, store, library, victim, content, held, manifest, digest: digestOfCid(held.cid) }
     }
 
@@ -57,21 +57,21 @@ export function dropIsolationContract(name: string, makeStore: () => Promise<Chu
     /** The held drop reads back byte for byte, now and after the app restarts on the same store. */
     async function expectIntact(setup: Awaited<ReturnType<typeof holdingBrowser>>) {
       const { hub, store, library, victim, content, held } = setup
-      const running = victim.transfer(held.cid)!
-      expect(running.getSnapshot().phase).toBe('complete')
+      const running = victim.drop(held.cid)!
+      expect(running.state.phase).toBe('complete')
       expect(await sha(await fileBytes(running))).toBe(await sha(content))
       victim.close()
       const restarted = engine(hub, { store, library })
       await restarted.restoreLibrary()
-      const again = restarted.transfer(held.cid)!
-      await until(again, 'complete')
+      const again = restarted.drop(held.cid)!
+      await once(again, 'complete')
       expect(await sha(await fileBytes(again))).toBe(await sha(content))
     }
 
     /** Opens the crafted drop and waits until the stranger has heard what this browser holds of it. */
     async function openCrafted(setup: Awaited<ReturnType<typeof holdingBrowser>>, crafted: CraftedDrop, attacker: Engine) {
       const opened = await setup.victim.open({ cid: crafted.cid, secret: crafted.secret })
-      const seen = () => attacker.transfer(crafted.cid)!.swarm.peers()[0]?.pieces ?? 0
+      const seen = () => attacker.drop(crafted.cid)!.swarm.peers()[0]?.pieces ?? 0
       await expect.poll(seen).toBeGreaterThan(0) // the stranger's own piece, fetched and announced
       expect(seen()).toBe(1) // …and nothing of the held drop
       return opened
@@ -88,7 +88,7 @@ export function dropIsolationContract(name: string, makeStore: () => Promise<Chu
         await openCrafted(setup, crafted, attacker)
         await end(setup, crafted, attacker)
         await expect.poll(async () => (await setup.victim.library()).map((r) => r.cid)).toEqual([setup.held.cid])
-        expect(setup.victim.transfer(crafted.cid)).toBeUndefined()
+        expect(setup.victim.drop(crafted.cid)).toBeUndefined()
         await expectIntact(setup)
       })
     }
@@ -99,9 +99,9 @@ export function dropIsolationContract(name: string, makeStore: () => Promise<Chu
       const crafted = await craftDrop(crypto, setup, { expiresAt })
       const attacker = await stranger(setup.hub, crafted, () => expiresAt - 60_000) // its maker's clock keeps serving it
       const opened = await setup.victim.open({ cid: crafted.cid, secret: crafted.secret })
-      await expect(until(opened, 'complete')).rejects.toThrow(/expired/)
+      await expect(once(opened, 'complete')).rejects.toThrow(/expired/)
       await expect.poll(async () => (await setup.victim.library()).map((r) => r.cid)).toEqual([setup.held.cid])
-      expect(attacker.transfer(crafted.cid)!.swarm.peers()[0]?.pieces ?? 0).toBe(0)
+      expect(attacker.drop(crafted.cid)!.swarm.peers()[0]?.pieces ?? 0).toBe(0)
       await expectIntact(setup)
     })
 
@@ -110,9 +110,9 @@ export function dropIsolationContract(name: string, makeStore: () => Promise<Chu
       const crafted = await craftDrop(crypto, setup, { listVictimManifest: true })
       const attacker = await stranger(setup.hub, crafted)
       const opened = await setup.victim.open({ cid: crafted.cid, secret: crafted.secret })
-      await expect(until(opened, 'complete')).rejects.toThrow(/lists the manifest of a drop this browser holds/)
-      expect(opened.getSnapshot().errorKind).toBe('invalid-content')
-      expect(attacker.transfer(crafted.cid)!.swarm.peers()[0]?.pieces ?? 0).toBe(0)
+      await expect(once(opened, 'complete')).rejects.toThrow(/lists the manifest of a drop this browser holds/)
+      expect(opened.state.failure?.kind).toBe('invalid-content')
+      expect(attacker.drop(crafted.cid)!.swarm.peers()[0]?.pieces ?? 0).toBe(0)
       await setup.victim.remove(crafted.cid)
       expect((await setup.victim.library()).map((r) => r.cid)).toEqual([setup.held.cid])
       await expectIntact(setup)

@@ -7,7 +7,8 @@ import { memoryStore } from './storage/memory-store.js'
 import type { ChunkStore } from './storage/chunk-store.js'
 import { type LibraryStore, memoryLibrary } from './library/library-store.js'
 import { webCryptoProvider } from './crypto/provider.js'
-import type { SpaceCheck } from './transfer.js'
+import type { SpaceCheck } from './drop.js'
+import { type Clock, realClock } from './util/clock.js'
 
 export const crypto = webCryptoProvider()
 
@@ -15,7 +16,9 @@ export interface TestEngineOptions {
   store?: ChunkStore
   library?: LibraryStore
   link?: MemoryDialOptions
+  /** Real timers reading this time (what a wrong system clock looks like); `clock` for a whole fake clock. */
   now?: () => number
+  clock?: Clock
   checkSpace?: SpaceCheck
 }
 
@@ -32,7 +35,7 @@ export function useEngines(): (hub: MemorySignalingHub, options?: TestEngineOpti
       dial: memoryDialer(() => signaling.peerId, options.link),
       lookupIntervalMs: 100,
       connectTimeoutMs: 2_000,
-      now: options.now,
+      clock: options.clock ?? (options.now ? { ...realClock, now: options.now } : realClock),
       checkSpace: options.checkSpace,
     })
     engines.push(e)

@@ -14,7 +14,7 @@ import { secretFromPassword } from './crypto/password.js'
 import { digestOfCid } from '../../format/cid.js'
 import { toHex } from './util/bytes.js'
 import { toBase64Url } from '../../format/bytes.js'
-import { fileBytes, until, waitFor } from './transfer.fixtures.js'
+import { errorOf, fileBytes, once, waitFor } from './drop.fixtures.js'
 import { pseudoRandomBytes } from './util/random.js'
 import { crypto, useEngines } from './engine.fixtures.js'
 
@@ -34,8 +34,8 @@ describe('engine', () => {
     const two = pseudoRandomBytes(5, 2)
     const { fragment } = await a.share([bytesSource('docs/one.bin', one), bytesSource('two.txt', two, 'text/plain')], { pieceSize: PIECE })
     const transfer = await b.open(parseLink(fragment))
-    await until(transfer, 'complete')
-    const s = transfer.getSnapshot()
+    await once(transfer, 'complete')
+    const s = transfer.state
     expect(s.files!.map((f) => [f.path, f.size, f.type])).toEqual([
       ['docs/one.bin', 300_000, 'application/octet-stream'],
       ['two.txt', 5, 'text/plain'],
@@ -56,10 +56,10 @@ describe('engine', () => {
     first.close()
     const reopened = engine(hub, { store, library })
     await reopened.restoreLibrary()
-    expect(reopened.transfer(parseLink(fragment).cid)?.getSnapshot().role).toBe('sharing')
+    expect(reopened.drop(parseLink(fragment).cid)?.state.role).toBe('sharing')
     const b = engine(hub)
     const transfer = await b.open(parseLink(fragment))
-    await until(transfer, 'complete')
+    await once(transfer, 'complete')
     expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
   })
 
@@ -78,7 +78,7 @@ describe('engine', () => {
     const transfer = await resumed.open(parseLink(fragment))
     const heldAtStart = transfer.swarm.have!.count
     expect(heldAtStart).toBeGreaterThanOrEqual(20)
-    await until(transfer, 'complete')
+    await once(transfer, 'complete')
     expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
     const size = 40 * PIECE
     console.log(`resume: held ${heldAtStart}/40 pieces, fetched ${transfer.swarm.bytesDown} of ${size} bytes after restart`)
@@ -95,7 +95,7 @@ describe('engine', () => {
     await waitFor(transfer, (s) => s.piecesDone >= 3)
     hub.restart(300)
     expect(b.signaling.status).toBe('connecting')
-    await until(transfer, 'complete')
+    await once(transfer, 'complete')
     expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
     expect(b.signaling.status).toBe('open')
   })
@@ -106,9 +106,9 @@ describe('engine', () => {
     const a = engine(hub, { store })
     const { fragment } = await a.share([bytesSource('d.bin', pseudoRandomBytes(150_000, 6))], { pieceSize: PIECE })
     const { cid } = parseLink(fragment)
-    const manifest = a.transfer(cid)!.swarm.manifest!
+    const manifest = a.drop(cid)!.swarm.manifest!
     await a.setSeeding(cid, false)
-    expect(a.transfer(cid)).toBeUndefined()
+    expect(a.drop(cid)).toBeUndefined()
     expect((await a.library())[0].seeding).toBe(false)
     expect(await held(store, cid).has(manifest.pieceIds[0])).toBe(true)
     await a.remove(cid)
@@ -123,7 +123,7 @@ describe('engine', () => {
     const { fragment } = await a.share([bytesSource('e.bin', pseudoRandomBytes(100_000, 7))], { pieceSize: PIECE })
     const b = engine(hub, { checkSpace: async (needed) => `needs ${needed} bytes, only 10 free` })
     const transfer = await b.open(parseLink(fragment))
-    await expect(until(transfer, 'complete')).rejects.toThrow(/needs 131072 bytes, only 10 free/)
+    await expect(once(transfer, 'complete')).rejects.toThrow(/needs 131072 bytes, only 10 free/)
     expect(transfer.swarm.have!.count).toBe(0)
   })
 
@@ -134,10 +134,10 @@ describe('engine', () => {
     const content = pseudoRandomBytes(20 * (PIECE - 16), 8)
     const { fragment } = await a.share([bytesSource('r.bin', content)], { pieceSize: PIECE })
     const transfer = await b.open(parseLink(fragment))
-    await until(transfer, 'complete')
+    await once(transfer, 'complete')
     expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
-    expect(transfer.getSnapshot().peers.map((p) => p.kind)).toEqual(['relay'])
-    expect(transfer.getSnapshot().relayedBytes).toBeGreaterThan(content.length)
+    expect(transfer.state.peers.map((p) => p.kind)).toEqual(['relay'])
+    expect(transfer.state.relayedBytes).toBeGreaterThan(content.length)
     expect(hub.relayedBytes).toBeGreaterThan(content.length)
   })
 
@@ -150,10 +150,10 @@ describe('engine', () => {
     const transfer = await b.open(parseLink(fragment))
     // Relayed first (the relay opens after 50 ms, the direct path after 400 ms), then moved to direct.
     await waitFor(transfer, (s) => s.peers[0]?.kind === 'memory')
-    await until(transfer, 'complete')
+    await once(transfer, 'complete')
     expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
-    expect(transfer.getSnapshot().peers.map((p) => p.kind)).toEqual(['memory'])
-    expect(transfer.getSnapshot().relayedBytes).toBeGreaterThan(0)
+    expect(transfer.state.peers.map((p) => p.kind)).toEqual(['memory'])
+    expect(transfer.state.relayedBytes).toBeGreaterThan(0)
   })
 
   it('mixes direct and relayed peers in one download', async () => {
@@ -162,14 +162,14 @@ describe('engine', () => {
     const direct = engine(hub)
     const secretHolder = await direct.share([bytesSource('m.bin', content)], { pieceSize: PIECE })
     const relayedOnly = engine(hub, { link: { unreachable: true } })
-    await until(await relayedOnly.open(parseLink(secretHolder.fragment)), 'complete')
+    await once(await relayedOnly.open(parseLink(secretHolder.fragment)), 'complete')
     const b = engine(hub, { link: { bytesPerSecond: 4 * 1024 * 1024 } })
     const transfer = await b.open(parseLink(secretHolder.fragment))
-    await until(transfer, 'complete')
+    await once(transfer, 'complete')
     expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
-    const kinds = transfer.getSnapshot().peers.map((p) => p.kind).sort()
+    const kinds = transfer.state.peers.map((p) => p.kind).sort()
     expect(kinds).toEqual(['memory', 'relay'])
-    for (const p of transfer.getSnapshot().peers) expect(p.bytesDown, p.kind).toBeGreaterThan(0)
+    for (const p of transfer.state.peers) expect(p.bytesDown, p.kind).toBeGreaterThan(0)
   })
 
   it('shares behind a password: the right one opens it, a wrong one fails as a wrong secret', async () => {
@@ -182,11 +182,11 @@ describe('engine', () => {
     expect(fragment).not.toContain(toBase64Url(await secretFromPassword('correct horse', target.salt)))
     const wrong = engine(hub)
     const failed = await wrong.open({ cid: target.cid, secret: await secretFromPassword('wrong horse', target.salt) })
-    await expect(until(failed, 'complete')).rejects.toThrow(/does not open/)
-    expect(failed.getSnapshot().errorKind).toBe('wrong-secret')
+    await expect(once(failed, 'complete')).rejects.toThrow(/does not open/)
+    expect(failed.state.failure?.kind).toBe('wrong-secret')
     const right = engine(hub)
     const transfer = await right.open({ cid: target.cid, secret: await secretFromPassword('correct horse', target.salt) })
-    await until(transfer, 'complete')
+    await once(transfer, 'complete')
     expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
   }, 20_000)
 
@@ -197,14 +197,14 @@ describe('engine', () => {
     const a = engine(hub, { store, now: () => clock })
     const expiresAt = clock + 60_000
     const { fragment } = await a.share([bytesSource('soon-gone.txt', pseudoRandomBytes(50_000, 13))], { pieceSize: PIECE, expiresAt })
-    const manifest = a.transfer(parseLink(fragment).cid)!.swarm.manifest!
+    const manifest = a.drop(parseLink(fragment).cid)!.swarm.manifest!
     expect(manifest.expiresAt).toBe(expiresAt)
     const late = engine(hub, { now: () => expiresAt + 1 })
     const transfer = await late.open(parseLink(fragment))
-    await expect(until(transfer, 'complete')).rejects.toThrow(/expired/)
-    expect(transfer.getSnapshot().errorKind).toBe('expired')
+    await expect(once(transfer, 'complete')).rejects.toThrow(/expired/)
+    expect(transfer.state.failure?.kind).toBe('expired')
     clock = expiresAt + 1 // the sharer's clock passes the expiry: its next check removes the drop
-    await expect.poll(() => a.transfer(parseLink(fragment).cid), { timeout: 5_000 }).toBeUndefined()
+    await expect.poll(() => a.drop(parseLink(fragment).cid), { timeout: 5_000 }).toBeUndefined()
     await expect.poll(() => a.library()).toEqual([])
     for (const id of manifest.pieceIds) expect(await held(store, parseLink(fragment).cid).has(id)).toBe(false)
   })
@@ -215,14 +215,14 @@ describe('engine', () => {
     const [owner, b, c] = stores.map((store) => engine(hub, { store }))
     const { fragment, ownerFragment } = await owner.share([bytesSource('r.bin', pseudoRandomBytes(200_000, 21))], { pieceSize: PIECE })
     const target = parseLink(fragment)
-    const manifest = owner.transfer(target.cid)!.swarm.manifest!
+    const manifest = owner.drop(target.cid)!.swarm.manifest!
     const downloads = [await b.open(target), await c.open(target)]
-    await Promise.all(downloads.map((t) => until(t, 'complete')))
+    await Promise.all(downloads.map((t) => once(t, 'complete')))
     expect(parseLink(ownerFragment).revokeSecret).toBeDefined()
     await owner.revoke(target.cid)
-    for (const t of downloads) await waitFor(t, (s) => s.errorKind === 'revoked')
+    for (const t of downloads) await once(t, 'revoked')
     for (const e of [owner, b, c]) {
-      await expect.poll(() => e.transfer(target.cid)).toBeUndefined() // after the tombstone has gone out to peers
+      await expect.poll(() => e.drop(target.cid)).toBeUndefined() // after the tombstone has gone out to peers
       await expect.poll(() => e.library()).toEqual([]) // deleted just after the page is told
     }
     for (const store of stores) {
@@ -230,8 +230,8 @@ describe('engine', () => {
       for (const id of manifest.pieceIds) expect(await held(store, target.cid).has(id)).toBe(false)
     }
     const late = await engine(hub).open(target)
-    await waitFor(late, (s) => s.errorKind === 'revoked')
-    expect(late.getSnapshot().error).toMatch(/stopped sharing/)
+    await once(late, 'revoked')
+    expect(errorOf(late)).toMatch(/stopped sharing/)
   })
 
   it('ignores forged tombstones: a wrong revoke secret is refused, a lying server is not believed', async () => {
@@ -240,10 +240,10 @@ describe('engine', () => {
     const owner = engine(hub)
     const { fragment } = await owner.share([bytesSource('f.bin', pseudoRandomBytes(100_000, 22))], { pieceSize: PIECE })
     const target = parseLink(fragment)
-    const manifest = owner.transfer(target.cid)!.swarm.manifest!
+    const manifest = owner.drop(target.cid)!.swarm.manifest!
     const b = engine(hub, { store })
     const download = await b.open(target)
-    await until(download, 'complete')
+    await once(download, 'complete')
     const forger = engine(hub)
     // A holder of the ordinary link is not the owner…
     await expect(b.revoke(target.cid)).rejects.toThrow(/Only the owner/)
@@ -254,11 +254,11 @@ describe('engine', () => {
     // A server that sends a 'revoked' with a wrong secret anyway is checked against the manifest and ignored.
     hub.sendRevoked(target.cid, toBase64Url(pseudoRandomBytes(32, 24)))
     await waitFor(download, (s) => /ignored a tombstone from a server/.test(s.warnings.join())) // checked, then ignored
-    expect(download.getSnapshot()).toMatchObject({ phase: 'complete', errorKind: null })
+    expect(download.state).toMatchObject({ phase: 'complete', failure: null })
     // A peer's forged TOMBSTONE frame is checked the same way.
-    owner.transfer(target.cid)!.swarm.sendTombstone(pseudoRandomBytes(32, 25))
+    owner.drop(target.cid)!.swarm.sendTombstone(pseudoRandomBytes(32, 25))
     await waitFor(download, (s) => /ignored a tombstone from a peer/.test(s.warnings.join()))
-    expect(download.getSnapshot()).toMatchObject({ phase: 'complete', errorKind: null })
+    expect(download.state).toMatchObject({ phase: 'complete', failure: null })
     for (const id of manifest.pieceIds) expect(await held(store, target.cid).has(id)).toBe(true)
     expect(await b.library()).toHaveLength(1)
   })
@@ -269,14 +269,14 @@ describe('engine', () => {
     const { fragment, ownerFragment } = await laptop.share([bytesSource('o.bin', pseudoRandomBytes(80_000, 25))], { pieceSize: PIECE })
     const receiver = engine(hub)
     const download = await receiver.open(parseLink(fragment))
-    await until(download, 'complete')
+    await once(download, 'complete')
     laptop.close() // the sharer's laptop is gone; the owner link is opened on a phone
     const phone = engine(hub)
     const onPhone = await phone.open(parseLink(ownerFragment))
-    await until(onPhone, 'complete')
+    await once(onPhone, 'complete')
     expect((await phone.library())[0].revokeSecret).toBe(toBase64Url(parseLink(ownerFragment).revokeSecret!))
     await phone.revoke(onPhone.cid)
-    await waitFor(download, (s) => s.errorKind === 'revoked')
+    await once(download, 'revoked')
     await expect.poll(() => receiver.library()).toEqual([])
   })
 
@@ -288,12 +288,12 @@ describe('engine', () => {
     const { cid } = parseLink(fragment)
     const pin = engine(hub)
     const held = await pin.hold(cid, 2)
-    await until(held, 'complete')
-    expect(held.getSnapshot()).toMatchObject({ role: 'pinning', files: null, name: null })
+    await once(held, 'complete')
+    expect(held.state).toMatchObject({ role: 'pinning', files: null, name: null })
     expect((await pin.library())[0]).toMatchObject({ cid, role: 'pinned', secret: null, replicas: 2 })
     sharer.close()
     const late = await engine(hub).open(parseLink(fragment))
-    await until(late, 'complete')
+    await once(late, 'complete')
     expect(await sha(await fileBytes(late))).toBe(await sha(content))
   })
 
@@ -305,9 +305,9 @@ describe('engine', () => {
     const { fragment } = await owner.share([bytesSource('p2p.bin', pseudoRandomBytes(150_000, 26))], { pieceSize: PIECE })
     const target = parseLink(fragment)
     const downloads = [await b.open(target), await c.open(target)]
-    await Promise.all(downloads.map((t) => until(t, 'complete')))
+    await Promise.all(downloads.map((t) => once(t, 'complete')))
     await owner.revoke(target.cid)
-    for (const t of downloads) await waitFor(t, (s) => s.errorKind === 'revoked')
+    for (const t of downloads) await once(t, 'revoked')
     for (const e of [b, c]) await expect.poll(() => e.library()).toEqual([])
     for (const store of stores) expect(await held(store, target.cid).has(digestOfCid(target.cid))).toBe(false)
   })

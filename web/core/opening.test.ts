@@ -17,7 +17,7 @@ import { secretFromPassword } from './crypto/password.js'
 import { toHex } from './util/bytes.js'
 import { toBase64Url } from '../../format/bytes.js'
 import { pseudoRandomBytes } from './util/random.js'
-import { fileBytes, until } from './transfer.fixtures.js'
+import { fileBytes, once } from './drop.fixtures.js'
 import { crypto, useEngines } from './engine.fixtures.js'
 
 const PIECE = 16 * 1024
@@ -42,7 +42,7 @@ async function ownerOfStoppedDrop(options: { password?: string } = {}) {
   const content = pseudoRandomBytes(5 * (PIECE - 16), 61)
   const shared = await owner.share([bytesSource('mine.bin', content)], { pieceSize: PIECE, password: options.password })
   const { cid } = parseLink(shared.ownerFragment)
-  const manifest = owner.transfer(cid)!.swarm.manifest!
+  const manifest = owner.drop(cid)!.swarm.manifest!
   await owner.setSeeding(cid, false) // "Stop sharing": not running, still held
   const record = await library.get(cid)
   const bytes = await storedBytes(store, cid, manifest)
@@ -54,15 +54,15 @@ describe('opening a link', () => {
   it('with a wrong secret and a forged owner part changes nothing of a held drop, and its owner can still revoke it', async () => {
     const held = await ownerOfStoppedDrop()
     const opened = await held.owner.open({ cid: held.cid, secret: pseudoRandomBytes(32, 62), revokeSecret: pseudoRandomBytes(32, 63) })
-    await expect(until(opened, 'complete')).rejects.toThrow(/does not open/)
-    expect(opened.getSnapshot().errorKind).toBe('wrong-secret')
+    await expect(once(opened, 'complete')).rejects.toThrow(/does not open/)
+    expect(opened.state.failure?.kind).toBe('wrong-secret')
     expect(await held.library.get(held.cid)).toEqual(held.record)
     expect(await storedBytes(held.store, held.cid, held.manifest)).toEqual(held.bytes)
     // The drop is whole and still the owner's: shared again, downloaded, then revoked everywhere.
     await held.owner.setSeeding(held.cid, true)
     const receiver = engine(held.hub)
     const download = await receiver.open(parseLink(held.shared.fragment))
-    await until(download, 'complete')
+    await once(download, 'complete')
     expect(await sha(await fileBytes(download))).toBe(await sha(held.content))
     await held.owner.revoke(held.cid)
     await expect.poll(() => receiver.library()).toEqual([])
@@ -72,11 +72,11 @@ describe('opening a link', () => {
     const held = await ownerOfStoppedDrop()
     const forged = { ...parseLink(held.shared.fragment), revokeSecret: pseudoRandomBytes(32, 64) }
     const opened = await held.owner.open(forged)
-    await until(opened, 'complete')
+    await once(opened, 'complete')
     expect(await held.library.get(held.cid)).toMatchObject({ revokeSecret: held.record!.revokeSecret, secret: held.record!.secret, role: 'shared' })
     // A receiver given the forged owner link gets the drop, not the power to revoke it…
     const receiver = engine(held.hub)
-    await until(await receiver.open(forged), 'complete')
+    await once(await receiver.open(forged), 'complete')
     expect((await receiver.library())[0].revokeSecret).toBeUndefined()
     await expect(receiver.revoke(held.cid)).rejects.toThrow(/Only the owner/)
     // …and the real owner link, opened on the drop already running there, does give it.
@@ -90,14 +90,14 @@ describe('opening a link', () => {
     const library = memoryLibrary()
     const owner = engine(hub, { store, library })
     const content = pseudoRandomBytes(3 * (PIECE - 16), 65)
-    const { fragment, transfer } = await owner.share([bytesSource('p.bin', content)], { pieceSize: PIECE, password: 'open sesame' })
+    const { fragment, drop: transfer } = await owner.share([bytesSource('p.bin', content)], { pieceSize: PIECE, password: 'open sesame' })
     const target = parseAnyLink(fragment)
     if (!isPasswordLink(target)) throw new Error('expected a password link')
     const record = await library.get(target.cid)
     const attempt = await owner.open({ cid: target.cid, secret: await secretFromPassword('open sesane', target.salt) })
-    await expect(until(attempt, 'complete')).rejects.toThrow(/does not open/)
-    expect(owner.transfer(target.cid)).toBe(transfer)
-    expect(transfer.getSnapshot()).toMatchObject({ phase: 'complete', role: 'sharing', errorKind: null })
+    await expect(once(attempt, 'complete')).rejects.toThrow(/does not open/)
+    expect(owner.drop(target.cid)).toBe(transfer)
+    expect(transfer.state).toMatchObject({ phase: 'complete', role: 'sharing', failure: null })
     expect(await library.get(target.cid)).toEqual(record)
     expect(await sha(await fileBytes(transfer))).toBe(await sha(content))
   }, 20_000)
@@ -113,11 +113,11 @@ describe('opening a link', () => {
     const library = memoryLibrary()
     const receiver = engine(hub, { store, library })
     const wrong = await receiver.open({ cid: target.cid, secret: await secretFromPassword('wrong', target.salt) })
-    await expect(until(wrong, 'complete')).rejects.toThrow(/does not open/)
+    await expect(once(wrong, 'complete')).rejects.toThrow(/does not open/)
     await expect.poll(() => receiver.library()).toEqual([])
     expect(await store.drop(digestOfCid(target.cid)).has(digestOfCid(target.cid))).toBe(false)
     const right = await receiver.open({ cid: target.cid, secret: await secretFromPassword('right', target.salt) })
-    await until(right, 'complete')
+    await once(right, 'complete')
     expect(await sha(await fileBytes(right))).toBe(await sha(content))
     expect(await library.get(target.cid)).toMatchObject({ role: 'downloaded', name: 'q.bin' })
   }, 20_000)

@@ -2,19 +2,19 @@
  * The engine's peer connections: which are being negotiated, how many each
  * swarm and the page may have, and falling back to the server relay when a
  * direct connection does not open. Peers come from the server's lookups and
- * from peers' own offers; each open connection goes to its transfer's swarm.
+ * from peers' own offers; each open connection goes to its drop's swarm.
  */
 import type { SignalingClient } from './signaling/client.js'
 import type { Dial, DialFn } from './transport/transport.js'
 import { RelayConnection } from './transport/relay.js'
 import { type Cid, cidFromDigest, digestOfCid } from '../../format/cid.js'
-import type { Transfer } from './transfer.js'
+import type { Drop } from './drop.js'
 
 export interface PeerLinksOptions {
   signaling: SignalingClient
   dial: DialFn
-  /** The running transfers, by CID. */
-  transfers: ReadonlyMap<Cid, Transfer>
+  /** The running drops, by CID. */
+  drops: ReadonlyMap<Cid, Drop>
   maxPeersPerSwarm: number
   maxConnections: number
   connectTimeoutMs: number
@@ -47,7 +47,7 @@ export class PeerLinks {
     ]
   }
 
-  /** Gives up the connections still being negotiated for a stopped transfer. */
+  /** Gives up the connections still being negotiated for a stopped drop. */
   stop(cid: Cid): void {
     for (const [key, dial] of this.#dials) if (key.startsWith(`${cid}|`)) dial.abort('transfer stopped')
   }
@@ -58,46 +58,46 @@ export class PeerLinks {
 
   #connectionCount(): number {
     let n = this.#dials.size
-    for (const t of this.#options.transfers.values()) n += t.swarm.peerCount
+    for (const t of this.#options.drops.values()) n += t.swarm.peerCount
     return n
   }
 
-  /** Whether one more connection may be opened for this transfer, freeing an idle one if needed. */
-  #hasRoom(transfer: Transfer): boolean {
+  /** Whether one more connection may be opened for this drop, freeing an idle one if needed. */
+  #hasRoom(drop: Drop): boolean {
     let dialing = 0
-    for (const key of this.#dials.keys()) if (key.startsWith(`${transfer.cid}|`)) dialing++
-    const inSwarm = transfer.swarm.peerCount + dialing
-    if (inSwarm >= this.#options.maxPeersPerSwarm && !transfer.swarm.makeRoom()) return false
-    if (this.#connectionCount() >= this.#options.maxConnections && !transfer.swarm.makeRoom()) return false
+    for (const key of this.#dials.keys()) if (key.startsWith(`${drop.cid}|`)) dialing++
+    const inSwarm = drop.swarm.peerCount + dialing
+    if (inSwarm >= this.#options.maxPeersPerSwarm && !drop.swarm.makeRoom()) return false
+    if (this.#connectionCount() >= this.#options.maxConnections && !drop.swarm.makeRoom()) return false
     return true
   }
 
   #onPeers(cid: Cid, peers: string[]): void {
-    const transfer = this.#options.transfers.get(cid)
-    if (!transfer) return
+    const drop = this.#options.drops.get(cid)
+    if (!drop) return
     // The server lists the most useful peers first.
     for (const peer of peers) {
       if (peer === this.#options.signaling.peerId) continue
-      if (transfer.swarm.hasPeer(peer) || transfer.swarm.refuses(peer) || this.#dials.has(`${cid}|${peer}`)) continue
-      if (!this.#hasRoom(transfer)) return
-      this.#startDial(transfer, peer, true)
+      if (drop.swarm.hasPeer(peer) || drop.swarm.refuses(peer) || this.#dials.has(`${cid}|${peer}`)) continue
+      if (!this.#hasRoom(drop)) return
+      this.#startDial(drop, peer, true)
     }
   }
 
   #onSignal(from: string, cid: Cid, data: Record<string, unknown>): void {
-    const transfer = this.#options.transfers.get(cid)
+    const drop = this.#options.drops.get(cid)
     if (data.type === 'relay-close') return this.#relays.get(`${cid}|${from}`)?.shut('the peer closed the relay')
-    if (!transfer) return
+    if (!drop) return
     if (data.type === 'relay') {
-      if (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(transfer)) this.#openRelay(transfer, from, false)
+      if (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(drop)) this.#openRelay(drop, from, false)
       else this.#options.signaling.signal(from, cid, { type: 'relay-close' })
       return
     }
     let dial = this.#dials.get(`${cid}|${from}`)
     if (!dial) {
       // Only an offer may start a connection; a stray answer or candidate is dropped.
-      if (data.type !== 'offer' || !this.#hasRoom(transfer)) return
-      dial = this.#startDial(transfer, from, false)
+      if (data.type !== 'offer' || !this.#hasRoom(drop)) return
+      dial = this.#startDial(drop, from, false)
     }
     dial.signal(data)
   }
@@ -107,23 +107,23 @@ export class PeerLinks {
    * has not opened after the server's `relay.afterMs`, or fails sooner; the
    * direct attempt goes on, and if it opens later it replaces the relay.
    */
-  #startDial(transfer: Transfer, remotePeer: string, initiator: boolean): Dial {
-    const key = `${transfer.cid}|${remotePeer}`
+  #startDial(drop: Drop, remotePeer: string, initiator: boolean): Dial {
+    const key = `${drop.cid}|${remotePeer}`
     const { signaling } = this.#options
-    const active = () => this.#options.transfers.get(transfer.cid) === transfer
+    const active = () => this.#options.drops.get(drop.cid) === drop
     const dial = this.#options.dial({
       remotePeer,
       initiator,
       iceServers: signaling.iceServers,
       iceTransportPolicy: signaling.iceTransportPolicy,
-      sendSignal: (data) => signaling.signal(remotePeer, transfer.cid, data),
+      sendSignal: (data) => signaling.signal(remotePeer, drop.cid, data),
       connectTimeoutMs: this.#options.connectTimeoutMs,
     })
     this.#dials.set(key, dial)
     const relay = signaling.relayPolicy
     const fallBack = () => {
-      if (initiator && relay.enabled && active() && !this.#relays.has(key) && !transfer.swarm.hasPeer(remotePeer)) {
-        this.#openRelay(transfer, remotePeer, true)
+      if (initiator && relay.enabled && active() && !this.#relays.has(key) && !drop.swarm.hasPeer(remotePeer)) {
+        this.#openRelay(drop, remotePeer, true)
       }
     }
     const timer = setTimeout(fallBack, relay.afterMs)
@@ -131,7 +131,7 @@ export class PeerLinks {
       (connection) => {
         clearTimeout(timer)
         this.#dials.delete(key)
-        if (active()) transfer.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
+        if (active()) drop.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
         else connection.close('transfer stopped')
       },
       () => {
@@ -143,19 +143,19 @@ export class PeerLinks {
     return dial
   }
 
-  #openRelay(transfer: Transfer, remotePeer: string, initiator: boolean): void {
-    const key = `${transfer.cid}|${remotePeer}`
+  #openRelay(drop: Drop, remotePeer: string, initiator: boolean): void {
+    const key = `${drop.cid}|${remotePeer}`
     const { signaling } = this.#options
     this.#relays.get(key)?.shut('replaced by a newer relay')
-    const relay = new RelayConnection(remotePeer, digestOfCid(transfer.cid), signaling, () =>
-      signaling.signal(remotePeer, transfer.cid, { type: 'relay-close' }),
+    const relay = new RelayConnection(remotePeer, digestOfCid(drop.cid), signaling, () =>
+      signaling.signal(remotePeer, drop.cid, { type: 'relay-close' }),
     )
     this.#relays.set(key, relay)
     relay.events.on('close', () => {
       if (this.#relays.get(key) === relay) this.#relays.delete(key)
     })
     // The signal goes out before our first relayed frame (HELLO), over the same socket, so it arrives first.
-    if (initiator) signaling.signal(remotePeer, transfer.cid, { type: 'relay' })
-    transfer.swarm.addConnection(relay)
+    if (initiator) signaling.signal(remotePeer, drop.cid, { type: 'relay' })
+    drop.swarm.addConnection(relay)
   }
 }

@@ -24,7 +24,7 @@ import { type Cid, digestOfCid } from '../../format/cid.js'
 import { type Frame, decodeFrame, encodeFrame } from './wire/codec.js'
 import { toBase64Url } from '../../format/bytes.js'
 import { pseudoRandomBytes } from './util/random.js'
-import { until, waitFor } from './transfer.fixtures.js'
+import { once, waitFor } from './drop.fixtures.js'
 import { crypto, useEngines } from './engine.fixtures.js'
 
 const PIECE = 16 * 1024
@@ -56,11 +56,11 @@ describe('tombstones from strangers', () => {
       const owner = await engineOn(server, memoryStore(), memoryLibrary())
       const { fragment, ownerFragment } = await owner.share([bytesSource('gone.bin', pseudoRandomBytes(60_000, 71))], { pieceSize: PIECE })
       const { cid } = parseLink(fragment)
-      const manifestBytes = owner.transfer(cid)!.swarm.manifestBytes!
+      const manifestBytes = owner.drop(cid)!.swarm.manifestBytes!
       const store = memoryStore()
       const library = memoryLibrary()
       const holder = await engineOn(server, store, library)
-      await until(await holder.open(parseLink(fragment)), 'complete')
+      await once(await holder.open(parseLink(fragment)), 'complete')
       shutDown(holder) // offline while the drop is revoked
       await owner.revoke(cid)
       // Anyone who heard the tombstone can send it again, spelled their way; the server keeps the last one it accepts.
@@ -84,12 +84,12 @@ describe('tombstones from strangers', () => {
     const store = memoryStore()
     const holder = engine(hub, { store })
     const download = await holder.open(parseLink(fragment))
-    await until(download, 'complete')
+    await once(download, 'complete')
     for (const malformed of ['', 'x', 'AAAAA', '!'.repeat(43), 'A'.repeat(44), `${'A'.repeat(42)}=`]) hub.sendRevoked(cid, malformed)
     await waitFor(download, (s) => s.warnings.filter((w) => /malformed/.test(w)).length === 6)
-    expect(download.getSnapshot()).toMatchObject({ phase: 'complete', errorKind: null })
+    expect(download.state).toMatchObject({ phase: 'complete', failure: null })
     hub.sendRevoked(cid, otherSpelling(toBase64Url(parseLink(ownerFragment).revokeSecret!)))
-    await waitFor(download, (s) => s.errorKind === 'revoked')
+    await once(download, 'revoked')
     await expect.poll(() => holder.library()).toEqual([])
     expect(await store.drop(digestOfCid(cid)).has(digestOfCid(cid))).toBe(false)
   })
@@ -108,7 +108,7 @@ describe('tombstones from strangers', () => {
     const holder = engine(hub, { store })
     const { fragment } = await holder.share([bytesSource('y.bin', pseudoRandomBytes(50_000, 73))], { pieceSize: PIECE })
     const { cid } = parseLink(fragment)
-    const transfer = holder.transfer(cid as Cid)!
+    const transfer = holder.drop(cid as Cid)!
     const [ours, theirs] = memoryPair('stranger', 'holder')
     const received: Frame[] = []
     ours.events.on('message', (m) => received.push(decodeFrame(m)))
@@ -123,7 +123,7 @@ describe('tombstones from strangers', () => {
     expect(reads, 'store reads while 2,000 bogus tombstones arrived').toBe(0)
     expect(closedWith).toMatch(/tombstone/)
     expect(received.some((f) => f.kind === 'block')).toBe(false)
-    expect(transfer.getSnapshot()).toMatchObject({ phase: 'complete', errorKind: null })
+    expect(transfer.state).toMatchObject({ phase: 'complete', failure: null })
     expect(await holder.library()).toHaveLength(1)
   })
 })

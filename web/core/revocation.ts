@@ -15,11 +15,12 @@
  */
 import type { SignalingClient } from './signaling/client.js'
 import type { CryptoProvider } from './crypto/provider.js'
-import type { LibraryStore } from './library/library-store.js'
+import type { Library } from './library/library.js'
 import type { Cid } from '../../format/cid.js'
 import type { Manifest } from '../../format/manifest.js'
 import { isValidTombstone, revokeSecretFromText } from '../../format/tombstone.js'
-import type { Transfer } from './transfer.js'
+import type { Drop } from './drop.js'
+import type { Clock, TimerId } from './util/clock.js'
 import { toBase64Url } from '../../format/bytes.js'
 
 /** How long "stop sharing everywhere" waits for the server's confirmation. */
@@ -30,8 +31,9 @@ const TOMBSTONE_LINGER_MS = 500
 export interface RevocationHost {
   signaling: SignalingClient
   crypto: CryptoProvider
-  library: LibraryStore
-  transfer(cid: Cid): Transfer | undefined
+  clock: Clock
+  library: Library
+  drop(cid: Cid): Drop | undefined
   storedManifest(cid: Cid): Promise<{ manifest: Manifest; bytes: Uint8Array } | undefined>
   /** Deletes the drop from this browser. */
   remove(cid: Cid): Promise<void>
@@ -78,17 +80,18 @@ export class Revocation {
     if (signaling.status !== 'open') throw new Error('Not connected to the server: try again once the connection is back.')
     const pending = this.#waiters.get(cid)
     if (pending) return pending.promise // asked twice: one tombstone, one answer
-    let timer: ReturnType<typeof setTimeout> | undefined
+    const { clock } = this.#host
+    let timer: TimerId | undefined
     const waiter = {} as RevokeWaiter
     waiter.promise = new Promise<void>((resolve, reject) => {
       const end = () => {
-        clearTimeout(timer)
+        clock.clearTimeout(timer)
         if (this.#waiters.get(cid) === waiter) this.#waiters.delete(cid)
       }
       waiter.resolve = () => (end(), resolve())
       waiter.reject = (err) => (end(), reject(err))
-      waiter.confirmed = () => clearTimeout(timer)
-      timer = setTimeout(() => waiter.reject(new Error('The server did not confirm in time: try again.')), REVOKE_TIMEOUT_MS)
+      waiter.confirmed = () => clock.clearTimeout(timer)
+      timer = clock.setTimeout(() => waiter.reject(new Error('The server did not confirm in time: try again.')), REVOKE_TIMEOUT_MS)
     })
     this.#waiters.set(cid, waiter)
     signaling.revoke(cid, record.revokeSecret, stored.bytes)
@@ -113,7 +116,7 @@ export class Revocation {
   #fromServer(cid: Cid, text: string): void {
     const secret = revokeSecretFromText(text)
     if (!secret) {
-      this.#host.transfer(cid)?.swarm.events.emit('warning', 'ignored a tombstone from the server with a malformed revoke secret')
+      this.#host.drop(cid)?.swarm.events.emit('warning', 'ignored a tombstone from the server with a malformed revoke secret')
       return
     }
     this.#waiters.get(cid)?.confirmed()
@@ -134,22 +137,22 @@ export class Revocation {
 
   async #checkAndApply(cid: Cid, secret: Uint8Array): Promise<void> {
     const { crypto, library } = this.#host
-    const transfer = this.#host.transfer(cid)
-    if (!transfer && !(await library.get(cid))) return
-    const manifest = transfer?.swarm.manifest ?? (await this.#host.storedManifest(cid))?.manifest
+    const drop = this.#host.drop(cid)
+    if (!drop && !(await library.get(cid))) return
+    const manifest = drop?.swarm.manifest ?? (await this.#host.storedManifest(cid))?.manifest
     if (manifest && !(await isValidTombstone(crypto, manifest, secret))) {
-      transfer?.swarm.events.emit('warning', 'ignored a tombstone from a server that does not match this drop')
+      drop?.swarm.events.emit('warning', 'ignored a tombstone from a server that does not match this drop')
       return
     }
     await this.#apply(cid, secret, manifest !== undefined)
   }
 
   async #apply(cid: Cid, secret: Uint8Array, checked: boolean): Promise<void> {
-    const transfer = this.#host.transfer(cid)
-    transfer?.markRevoked()
-    if (checked && transfer) {
-      transfer.swarm.sendTombstone(secret)
-      await new Promise((resolve) => setTimeout(resolve, TOMBSTONE_LINGER_MS)) // let the frames leave before the links close
+    const drop = this.#host.drop(cid)
+    drop?.revoke()
+    if (checked && drop) {
+      drop.swarm.sendTombstone(secret)
+      await new Promise((resolve) => this.#host.clock.setTimeout(() => resolve(undefined), TOMBSTONE_LINGER_MS)) // let the frames leave before the links close
     }
     await this.#host.remove(cid)
   }

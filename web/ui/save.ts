@@ -11,7 +11,7 @@
  */
 import type { FileSpan } from '../core/content/metadata.ts'
 import { baseName } from '../core/content/metadata.ts'
-import type { Transfer } from '../core/transfer.ts'
+import type { Drop } from '../core/drop.ts'
 import { randomBytes } from '../core/util/bytes.ts'
 import { toBase64Url } from '../../format/bytes.ts'
 import { SAVE_PATH, type SaveRequest } from '../../format/save-protocol.ts'
@@ -27,9 +27,9 @@ function clickDownload(href: string, name: string): void {
   a.remove()
 }
 
-async function saveThroughWorker(worker: ServiceWorker, transfer: Transfer, secret: Uint8Array, files: FileSpan[], name: string): Promise<void> {
+async function saveThroughWorker(worker: ServiceWorker, drop: Drop, secret: Uint8Array, files: FileSpan[], name: string): Promise<void> {
   const id = toBase64Url(randomBytes(16))
-  const request: SaveRequest = { type: 'save', id, cid: transfer.cid, secret: toBase64Url(secret), files, name }
+  const request: SaveRequest = { type: 'save', id, cid: drop.cid, secret: toBase64Url(secret), files, name }
   const channel = new MessageChannel()
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the download worker did not answer')), 5_000)
@@ -52,15 +52,15 @@ async function saveThroughWorker(worker: ServiceWorker, transfer: Transfer, secr
 /** The download has long started (it continues without the frame) when the frame is removed. */
 const SAVE_FRAME_LIFETIME_MS = 120_000
 
-async function saveAsBlob(transfer: Transfer, files: FileSpan[], name: string): Promise<void> {
+async function saveAsBlob(drop: Drop, files: FileSpan[], name: string): Promise<void> {
   let blob: Blob
   if (files.length === 1) {
     const parts: Blob[] = []
-    for await (const chunk of transfer.readFile(files[0])) parts.push(new Blob([chunk as Uint8Array<ArrayBuffer>]))
+    for await (const chunk of drop.readFile(files[0])) parts.push(new Blob([chunk as Uint8Array<ArrayBuffer>]))
     blob = new Blob(parts, { type: files[0].type || 'application/octet-stream' })
   } else {
     // Without the worker the zip is collected into a Blob; the browser keeps large Blobs on disk in normal profiles.
-    blob = await downloadZip(files.map((f) => ({ name: f.path, size: f.size, input: transfer.readFile(f) }))).blob()
+    blob = await downloadZip(files.map((f) => ({ name: f.path, size: f.size, input: drop.readFile(f) }))).blob()
   }
   const url = URL.createObjectURL(blob)
   clickDownload(url, name)
@@ -69,17 +69,17 @@ async function saveAsBlob(transfer: Transfer, files: FileSpan[], name: string): 
 }
 
 /** Saves one file as itself, or several as one zip named `zipName`. */
-export async function saveFiles(transfer: Transfer, secret: Uint8Array, files: FileSpan[], zipName: string): Promise<void> {
+export async function saveFiles(drop: Drop, secret: Uint8Array, files: FileSpan[], zipName: string): Promise<void> {
   const name = files.length === 1 ? baseName(files[0].path) : zipName
   const worker = navigator.serviceWorker?.controller
   if (worker) {
     try {
-      return await saveThroughWorker(worker, transfer, secret, files, name)
+      return await saveThroughWorker(worker, drop, secret, files, name)
     } catch {
       // fall through to the Blob path
     }
   }
-  await saveAsBlob(transfer, files, name)
+  await saveAsBlob(drop, files, name)
 }
 
 /** A zip's name: the folder the files share, or a generic one. */

@@ -12,7 +12,7 @@ import { memoryLibrary } from '../library/library-store.js'
 import { webCryptoProvider } from '../crypto/provider.js'
 import { bytesSource } from '../chunking/source.js'
 import { parseLink } from '../content/link.js'
-import { fileBytes, until } from '../transfer.fixtures.js'
+import { fileBytes, once } from '../drop.fixtures.js'
 import { pseudoRandomBytes } from '../util/random.js'
 import { toHex } from '../util/bytes.js'
 import { memoryDialer } from './memory-dial.js'
@@ -42,9 +42,9 @@ async function transfer(hub: MemorySignalingHub, sharerDirect: boolean, getterDi
   const getter = engine(hub, getterDirect)
   const { fragment } = await sharer.engine.share([bytesSource('r.bin', content)], { pieceSize: PIECE })
   const t = await getter.engine.open(parseLink(fragment))
-  await until(t, 'complete')
+  await once(t, 'complete')
   expect(toHex(await crypto.sha256(await fileBytes(t)))).toBe(toHex(await crypto.sha256(content)))
-  expect(t.getSnapshot().peers.map((p) => p.kind)).toEqual(['relay'])
+  expect(t.state.peers.map((p) => p.kind)).toEqual(['relay'])
   return { sharer, getter }
 }
 

@@ -1,7 +1,8 @@
 /**
- * Time as a dependency: the swarm, its wires and the batch writer take a
- * Clock instead of calling Date.now and setTimeout, so tests (and a swarm
- * simulator) can run them on virtual time. `realClock` is the default.
+ * Time as a dependency: the engine, each drop, the swarm, its wires and the
+ * batch writer take a Clock instead of calling Date.now and setTimeout, so
+ * tests (and a swarm simulator) can run them on virtual time. `realClock` is
+ * the default.
  */
 export type TimerId = { readonly timer: unknown }
 
@@ -65,8 +66,11 @@ export class ManualClock implements Clock {
     return this.#timers.size
   }
 
-  /** Moves time forward by `ms`, firing every timer that comes due on the way. */
-  /** Throws past `maxFirings` timers in one call: a timer that keeps re-arming at zero delay never lets time move. */
+  /**
+   * Moves time forward by `ms`, firing every timer that comes due on the way.
+   * Throws past `maxFirings` timers in one call: a timer that keeps re-arming
+   * at zero delay would never let time move.
+   */
   advance(ms: number, maxFirings = 1_000_000): void {
     const end = this.#now + ms
     for (let fired = 0; ; fired++) {
@@ -92,3 +96,6 @@ export class ManualClock implements Clock {
     return id
   }
 }
+
+/** The longest delay setTimeout honours (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1

@@ -1,7 +1,8 @@
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import type { Engine } from '../../core/engine.ts'
 import type { DropRecord } from '../../core/library/library-store.ts'
-import type { Transfer } from '../../core/transfer.ts'
+import type { Drop } from '../../core/drop.ts'
+import { dropViewModel } from '../drop-view-model.ts'
 import { formatBytes } from '../../core/util/format.ts'
 import { RevokeButton } from './RevokeButton.tsx'
 
@@ -22,8 +23,8 @@ function useLibrary(engine: Engine): DropRecord[] | null {
 
 const idle = { subscribe: () => () => {}, getSnapshot: () => null }
 
-function LiveStatus({ transfer }: { transfer: Transfer | undefined }) {
-  const source = transfer ?? idle
+function LiveStatus({ drop }: { drop: Drop | undefined }) {
+  const source = drop ? dropViewModel(drop) : idle
   const s = useSyncExternalStore(source.subscribe, source.getSnapshot)
   if (!s) return <span className="stats">not shared now</span>
   const pieces = s.piecesTotal === null ? 'waiting for the file list' : `${s.piecesDone}/${s.piecesTotal} pieces`
@@ -69,7 +70,7 @@ export function LibraryView({ engine }: { engine: Engine }) {
               <span className="stats">
                 {r.totalBytes !== null ? formatBytes(r.totalBytes) : ''} · {r.role === 'shared' ? 'shared by you' : r.role === 'pinned' ? 'pinned' : 'downloaded'}
               </span>
-              {r.seeding ? <LiveStatus transfer={engine.transfer(r.cid)} /> : <span className="stats">sharing stopped</span>}
+              {r.seeding ? <LiveStatus drop={engine.drop(r.cid)} /> : <span className="stats">sharing stopped</span>}
             </div>
             <div className="library-actions">
               <button

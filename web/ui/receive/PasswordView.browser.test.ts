@@ -17,7 +17,7 @@ import { digestOfCid } from '../../../format/cid.ts'
 import { secretFromPassword } from '../../core/crypto/password.ts'
 import { toHex } from '../../core/util/bytes.ts'
 import { pseudoRandomBytes } from '../../core/util/random.ts'
-import { until } from '../../core/transfer.fixtures.ts'
+import { once } from '../../core/drop.fixtures.ts'
 
 const engine = useEngines()
 
@@ -27,7 +27,7 @@ describe('password form', () => {
     const store = idbChunkStore(db)
     const library = idbLibrary(db)
     const owner = engine(new MemorySignalingHub(), { store, library })
-    const { fragment, transfer } = await owner.share([bytesSource('contract.pdf', pseudoRandomBytes(50_000, 95))], { pieceSize: 16_384, password: 'open sesame' })
+    const { fragment, drop: transfer } = await owner.share([bytesSource('contract.pdf', pseudoRandomBytes(50_000, 95))], { pieceSize: 16_384, password: 'open sesame' })
     const target = parseAnyLink(fragment)
     if (!isPasswordLink(target)) throw new Error('expected a password link')
     const manifest = transfer.swarm.manifest!
@@ -49,7 +49,7 @@ describe('password form', () => {
     expect(await library.get(target.cid)).toEqual(record)
     expect(await Promise.all(ids.map(async (id) => toHex((await chunks.get(id)) ?? new Uint8Array(0))))).toEqual(bytesBefore)
     const right = await owner.open({ cid: target.cid, secret: await secretFromPassword('open sesame', target.salt) })
-    await until(right, 'complete')
+    await once(right, 'complete')
     db.close()
   }, 30_000)
 })

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
 import type { Engine } from '../../core/engine.ts'
 import type { LinkTarget } from '../../core/content/link.ts'
-import type { Transfer, TransferSnapshot } from '../../core/transfer.ts'
-import { useTransfer } from '../useTransfer.ts'
+import type { Drop, DropPhase } from '../../core/drop.ts'
+import { useDrop } from '../drop-view-model.ts'
 import { TransferStatus } from '../transfer/TransferStatus.tsx'
 import { FileList } from './FileList.tsx'
 import { saveFiles, zipNameFor } from '../save.ts'
@@ -21,14 +21,14 @@ export function ReceiveView({
   /** A password form passes this: a wrong key then sends the user back to it. */
   onWrongSecret?: () => void
 }) {
-  const [transfer, setTransfer] = useState<Transfer | null>(null)
+  const [drop, setDrop] = useState<Drop | null>(null)
   const [error, setError] = useState<string | null>(null)
   const peersOnline = usePeersOnline(engine.signaling, target.cid) // listening before open() announces
   const relay = useServerRelay(engine.signaling)
   useEffect(() => {
     let live = true
     engine.open(target).then(
-      (t) => live && setTransfer(t),
+      (d) => live && setDrop(d),
       (err: unknown) => live && setError(err instanceof Error ? err.message : String(err)),
     )
     return () => {
@@ -46,11 +46,11 @@ export function ReceiveView({
       </section>
     )
   }
-  if (!transfer) return <section className="card">Opening…</section>
+  if (!drop) return <section className="card">Opening…</section>
   return (
     <>
       <Receiving
-        transfer={transfer}
+        drop={drop}
         secret={target.secret}
         onWrongSecret={onWrongSecret}
         waitingText={findingPeersText(peersOnline, relay)}
@@ -59,14 +59,14 @@ export function ReceiveView({
         <section className="card" aria-labelledby="owner-title">
           <h2 id="owner-title">You opened an owner link</h2>
           <p className="hint">It can stop sharing these files in every browser that has them.</p>
-          <RevokeButton engine={engine} cid={target.cid} name={transfer.getSnapshot().name ?? 'these files'} />
+          <RevokeButton engine={engine} cid={target.cid} name={drop.state.name ?? 'these files'} />
         </section>
       )}
     </>
   )
 }
 
-const PHASE_TEXT: Record<TransferSnapshot['phase'], string> = {
+const PHASE_TEXT: Record<DropPhase, string> = {
   'finding-peers':
     'Looking for browsers that have these files… None is online yet. Keep this page open: the download starts as soon as one appears.',
   'fetching-manifest': 'Connected. Fetching the file list…',
@@ -86,18 +86,18 @@ function findingPeersText(peersOnline: number, relay: RelayState): string {
 }
 
 function Receiving({
-  transfer,
+  drop,
   secret,
   onWrongSecret,
   waitingText,
 }: {
-  transfer: Transfer
+  drop: Drop
   secret: Uint8Array
   onWrongSecret?: () => void
   /** What the page says while looking for peers. */
   waitingText: string
 }) {
-  const s = useTransfer(transfer)
+  const s = useDrop(drop)
   const [saveError, setSaveError] = useState<string | null>(null)
   const autoSaved = useRef(false)
   useWakeLock(s.phase === 'downloading' || s.phase === 'fetching-manifest')
@@ -108,7 +108,7 @@ function Receiving({
     setSaveError(null)
     const files = (s.files ?? []).filter((f) => which === 'all' || which === f.index)
     try {
-      if (files.length > 0) await saveFiles(transfer, secret, files, zipNameFor(files))
+      if (files.length > 0) await saveFiles(drop, secret, files, zipNameFor(files))
     } catch (err) {
       setSaveError(err instanceof Error ? err.message : String(err))
     }
@@ -140,7 +140,7 @@ function Receiving({
           </p>
         )}
       </section>
-      <TransferStatus transfer={transfer} />
+      <TransferStatus drop={drop} />
     </>
   )
 }

@@ -2,12 +2,12 @@ import { useState } from 'react'
 import type { Engine } from '../../core/engine.ts'
 import type { SourceFile } from '../../core/chunking/source.ts'
 import { type Rename, makeNamesSafe, quoteName } from '../../core/content/file-names.ts'
-import type { Transfer } from '../../core/transfer.ts'
+import type { Drop } from '../../core/drop.ts'
 import { DropZone } from './DropZone.tsx'
 import { SharePanel } from './SharePanel.tsx'
 import { TransferStatus } from '../transfer/TransferStatus.tsx'
 import { formatBytes } from '../../core/util/format.ts'
-import { useTransfer } from '../useTransfer.ts'
+import { useDrop } from '../drop-view-model.ts'
 import { useLeaveWarning, useWakeLock } from '../useWakeLock.ts'
 import { LibraryView } from '../library/LibraryView.tsx'
 import { SettingsPanel } from '../library/SettingsPanel.tsx'
@@ -16,7 +16,7 @@ import { requestPersistence } from '../../app/storage-space.ts'
 type State =
   | { stage: 'idle' }
   | { stage: 'preparing'; done: number; total: number; count: number }
-  | { stage: 'ready'; transfer: Transfer; link: string; ownerLink: string; name: string; renamed: Rename[] }
+  | { stage: 'ready'; drop: Drop; link: string; ownerLink: string; name: string; renamed: Rename[] }
   | { stage: 'error'; message: string }
 
 export function SendView({ engine }: { engine: Engine }) {
@@ -31,14 +31,14 @@ export function SendView({ engine }: { engine: Engine }) {
     setState({ stage: 'preparing', done: 0, total, count: files.length })
     requestPersistence()
     try {
-      const { transfer, fragment, ownerFragment } = await engine.share(files, {
+      const { drop, fragment, ownerFragment } = await engine.share(files, {
         password: password || undefined,
         expiresAt: lifetimeHours > 0 ? Date.now() + lifetimeHours * 3_600_000 : undefined,
         onProgress: (done) => setState({ stage: 'preparing', done, total, count: files.length }),
       })
       const origin = window.location.origin
       const name = files.length === 1 ? files[0].path : `${files.length} files`
-      setState({ stage: 'ready', transfer, link: `${origin}/#${fragment}`, ownerLink: `${origin}/#${ownerFragment}`, name, renamed })
+      setState({ stage: 'ready', drop, link: `${origin}/#${fragment}`, ownerLink: `${origin}/#${ownerFragment}`, name, renamed })
     } catch (err) {
       setState({ stage: 'error', message: err instanceof Error ? err.message : String(err) })
     }
@@ -95,19 +95,19 @@ export function SendView({ engine }: { engine: Engine }) {
           )}
         </section>
       )}
-      {state.stage === 'ready' && <SharingGuards transfer={state.transfer} />}
+      {state.stage === 'ready' && <SharingGuards drop={state.drop} />}
       {state.stage === 'ready' && (
         <>
           <SharePanel
             engine={engine}
-            cid={state.transfer.cid}
+            cid={state.drop.cid}
             name={state.name}
             link={state.link}
             ownerLink={state.ownerLink}
             onShareMore={() => setState({ stage: 'idle' })}
           />
           {state.renamed.length > 0 && <RenamedNote renamed={state.renamed} />}
-          <TransferStatus transfer={state.transfer} />
+          <TransferStatus drop={state.drop} />
         </>
       )}
       <LibraryView engine={engine} />
@@ -140,8 +140,8 @@ function RenamedNote({ renamed }: { renamed: Rename[] }) {
 }
 
 /** While someone is downloading from this tab: keep the screen on, and ask before the tab closes. */
-function SharingGuards({ transfer }: { transfer: Transfer }) {
-  const s = useTransfer(transfer)
+function SharingGuards({ drop }: { drop: Drop }) {
+  const s = useDrop(drop)
   const serving = s.peers.some((p) => s.piecesTotal !== null && p.pieces < s.piecesTotal)
   useWakeLock(serving)
   useLeaveWarning(serving)

@@ -1,12 +1,12 @@
-import type { Transfer } from '../../core/transfer.ts'
-import { useTransfer } from '../useTransfer.ts'
+import type { Drop } from '../../core/drop.ts'
+import { useDrop } from '../drop-view-model.ts'
 import { formatBytes, formatDuration, formatRate } from '../../core/util/format.ts'
 
 const KIND_LABEL = { direct: 'direct', turn: 'via TURN', relay: 'relayed', memory: 'in memory' } as const
 
-/** Progress, speed and the peer table of one transfer. */
-export function TransferStatus({ transfer }: { transfer: Transfer }) {
-  const s = useTransfer(transfer)
+/** Progress, speed and the peer table of one drop's transfer. */
+export function TransferStatus({ drop }: { drop: Drop }) {
+  const s = useDrop(drop)
   const total = s.totalBytes ?? 0
   const remaining = total - s.bytesDone
   const eta = s.downRate > 0 ? remaining / s.downRate : Infinity
