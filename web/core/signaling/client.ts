@@ -15,6 +15,7 @@ import {
   type ServerMessage,
   MAX_PIN_HOLDINGS_PER_MESSAGE,
   ProtocolError,
+  SIGNAL_PROTOCOL_VERSION,
   parseServerMessage,
 } from '../../../protocol/signal.js'
 import { MAX_MANIFEST_PART_BYTES, decodeRelayFrame, encodeManifestPart, encodeRelayFrame } from '../../../protocol/relay.js'
@@ -278,6 +279,7 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.relayPolicy = message.relay
         this.pinPolicy = message.pin
         this.#outgoing.setRate(message.limits.messagesPerSecond * RATE_MARGIN)
+        this.#outgoing.push({ type: 'hello', protocol: SIGNAL_PROTOCOL_VERSION })
         this.#setStatus('open')
         this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
         for (const [cid, complete] of this.#joined) this.#send({ type: 'announce', cid, complete })
