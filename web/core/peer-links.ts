@@ -4,14 +4,17 @@
  * direct connection does not open. Peers come from the server's lookups and
  * from peers' own offers; each open connection goes to its transfer's swarm.
  */
-import type { SignalingClient } from './signaling/client.js'
+import type { RelaySetup, ServerLink, SignalChannel, Tracker } from './signaling/roles.js'
 import type { Dial, DialFn } from './transport/transport.js'
 import { RelayConnection } from './transport/relay.js'
 import { type Cid, cidFromDigest, digestOfCid } from '../../format/cid.js'
 import type { Transfer } from './transfer.js'
 
+/** The roles peer links use: the tracker's answers, WebRTC signals, the relay. */
+export type PeerSignaling = ServerLink & Tracker & SignalChannel & RelaySetup
+
 export interface PeerLinksOptions {
-  signaling: SignalingClient
+  signaling: PeerSignaling
   dial: DialFn
   /** The running transfers, by CID. */
   transfers: ReadonlyMap<Cid, Transfer>
@@ -36,8 +39,10 @@ export class PeerLinks {
       signaling.events.on('relay', ({ from, cidDigest, frame }) => {
         this.#relays.get(`${cidFromDigest(cidDigest)}|${from}`)?.deliver(frame)
       }),
+      signaling.events.on('relay-open', ({ from, cid }) => this.#onRelayOpen(from, cid as Cid)),
+      signaling.events.on('relay-close', ({ from, cid }) => this.#relays.get(`${cid}|${from}`)?.shut('the peer closed the relay')),
       signaling.events.on('error', ({ ref, peer, message }) => {
-        if (ref !== 'relay' || !peer) return
+        if ((ref !== 'relay' && ref !== 'relay-open') || !peer) return
         for (const [key, relay] of this.#relays) if (key.endsWith(`|${peer}`)) relay.shut(`relay: ${message}`)
       }),
       signaling.events.on('status', (status) => {
@@ -84,15 +89,15 @@ export class PeerLinks {
     }
   }
 
+  #onRelayOpen(from: string, cid: Cid): void {
+    const transfer = this.#options.transfers.get(cid)
+    if (transfer && (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(transfer))) this.#openRelay(transfer, from, false)
+    else this.#options.signaling.closeRelay(from, cid)
+  }
+
   #onSignal(from: string, cid: Cid, data: Record<string, unknown>): void {
     const transfer = this.#options.transfers.get(cid)
-    if (data.type === 'relay-close') return this.#relays.get(`${cid}|${from}`)?.shut('the peer closed the relay')
     if (!transfer) return
-    if (data.type === 'relay') {
-      if (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(transfer)) this.#openRelay(transfer, from, false)
-      else this.#options.signaling.signal(from, cid, { type: 'relay-close' })
-      return
-    }
     let dial = this.#dials.get(`${cid}|${from}`)
     if (!dial) {
       // Only an offer may start a connection; a stray answer or candidate is dropped.
@@ -147,15 +152,13 @@ export class PeerLinks {
     const key = `${transfer.cid}|${remotePeer}`
     const { signaling } = this.#options
     this.#relays.get(key)?.shut('replaced by a newer relay')
-    const relay = new RelayConnection(remotePeer, digestOfCid(transfer.cid), signaling, () =>
-      signaling.signal(remotePeer, transfer.cid, { type: 'relay-close' }),
-    )
+    const relay = new RelayConnection(remotePeer, digestOfCid(transfer.cid), signaling, () => signaling.closeRelay(remotePeer, transfer.cid))
     this.#relays.set(key, relay)
     relay.events.on('close', () => {
       if (this.#relays.get(key) === relay) this.#relays.delete(key)
     })
-    // The signal goes out before our first relayed frame (HELLO), over the same socket, so it arrives first.
-    if (initiator) signaling.signal(remotePeer, transfer.cid, { type: 'relay' })
+    // The relay-open goes out before our first relayed frame (HELLO), over the same socket, so it arrives first.
+    if (initiator) signaling.openRelay(remotePeer, transfer.cid)
     transfer.swarm.addConnection(relay)
   }
 }
