@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn, execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { cidFromDigest } from '../format/cid.ts'
+import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.ts'
 import WebSocket from 'ws'
 import { cpuSeconds, table } from './lib.ts'
 import { rssBytes } from './browser-metrics.ts'
@@ -34,8 +35,10 @@ const TARGETS: Target[] = [
   {
     name: 'swarmdrop',
     command: ['node', '--import', 'tsx', 'signal-server/main.ts', '--port', '0', '--log-level', 'error', '--max-connections-per-ip', '1000000', '--max-message-rate', '100000'],
-    async hello(_ws, inbox) {
-      return String((await inbox.next()).id)
+    async hello(ws, inbox) {
+      const id = String((await inbox.next()).id)
+      ws.send(JSON.stringify({ type: 'hello', protocol: SIGNAL_PROTOCOL_VERSION }))
+      return id
     },
     announce: (ws, _id, swarm) => ws.send(JSON.stringify({ type: 'announce', cid: cidFor(swarm) })),
     isAnnounceReply: (m) => m.type === 'peers',
@@ -58,8 +61,10 @@ const TARGETS: Target[] = [
   {
     name: 'bare ws forwarder',
     command: ['node', 'bench/targets/bare-forwarder.mjs'],
-    async hello(_ws, inbox) {
-      return String((await inbox.next()).id)
+    async hello(ws, inbox) {
+      const id = String((await inbox.next()).id)
+      ws.send(JSON.stringify({ type: 'hello', protocol: SIGNAL_PROTOCOL_VERSION }))
+      return id
     },
     forward: (ws, _from, to, _swarm, stamp) => ws.send(JSON.stringify({ to, data: { t: stamp } })),
     stampOf: (m) => ((m.data as { t?: number } | undefined)?.t ?? undefined),

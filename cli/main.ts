@@ -264,7 +264,7 @@ async function share(args: string[]): Promise<number> {
 /** Asks for a pin and reports its status; resolves once the pin nodes hold every piece, or the server has none. */
 function watchPin(engine: Engine, cid: Cid): Promise<'pinned' | 'no-pin-nodes'> {
   return new Promise((resolve) => {
-    engine.signaling.events.on('pin-status', (s) => {
+    engine.pins.events.on('pin-status', (s) => {
       if (s.cid !== cid) return
       if (s.nodes === 0) {
         process.stderr.write('This server has no pin nodes: the files stay available only while a peer has them.\n')
@@ -273,7 +273,7 @@ function watchPin(engine: Engine, cid: Cid): Promise<'pinned' | 'no-pin-nodes'> 
       process.stderr.write(printable(`Pinned: ${s.complete} of ${s.replicas} pin node copies complete (${s.holders} fetching or holding).`) + '\n')
       if (pinComplete(s)) resolve('pinned')
     })
-    engine.signaling.pin(cid)
+    engine.pins.pin(cid)
   })
 }
 
@@ -362,7 +362,7 @@ async function pin(args: string[]): Promise<number> {
     log: (message) => process.stderr.write(`${new Date().toISOString()} ${printable(message)}\n`),
   })
   const refused = new Promise<string>((resolve) =>
-    node.engine.signaling.events.on('error', ({ ref, message }) => ref === 'pin-holdings' && resolve(message)),
+    node.engine.pinNode.events.on('error', ({ ref, message }) => ref === 'pin-holdings' && resolve(message)),
   )
   await pinNode.start()
   const limits = `${maxBytes === undefined ? 'no size limit' : `at most ${formatBytes(maxBytes)}`}, ${maxAgeMs === undefined ? 'no age limit' : `pins kept ${maxAgeMs / 86_400_000} days`}`

@@ -55,8 +55,8 @@ async function sharedAndPinned(server: RunningServer, options: { expiresAt?: num
   const { fragment } = await sharer.share([bytesSource('p.bin', content)], { pieceSize: 64 * 1024, expiresAt: options.expiresAt })
   const { cid } = parseLink(fragment)
   const statuses: PinStatus[] = []
-  sharer.signaling.events.on('pin-status', (s) => statuses.push(s))
-  sharer.signaling.pin(cid)
+  sharer.pins.events.on('pin-status', (s) => statuses.push(s))
+  sharer.pins.pin(cid)
   await expect.poll(() => statuses.at(-1)?.complete, { timeout: 10_000 }).toBe(1)
   return { sharer, pinEngine, pin, cid, statuses, fragment, content, log }
 }
@@ -78,7 +78,7 @@ describe('pin node', () => {
     await expect.poll(() => pinEngine.library(), { timeout: 5_000 }).toEqual([])
     await expect.poll(() => statuses.at(-1), { timeout: 5_000 }).toMatchObject({ holders: 0, complete: 0 }) // the server took the drop in
     const askedAgain: string[] = []
-    pinEngine.signaling.events.on('pin-request', ({ cid }) => askedAgain.push(cid))
+    pinEngine.pinNode.events.on('pin-request', ({ cid }) => askedAgain.push(cid))
     for (let i = 0; i < 3; i++) server.hub.auditPins() // several audits
     // A lookup answered after those audits: any pin request they sent comes before it on the same socket.
     const marker = 'bafkrei' + 'a'.repeat(52) // a CID nobody shares
@@ -99,7 +99,7 @@ describe('pin node', () => {
     await strangerStore.drop(digestOfCid(crafted.cid)).putMany([[digestOfCid(crafted.cid), crafted.bytes], [crafted.own.id, crafted.own.bytes]])
     const stranger = await engineOn(server, () => expiresAt - 60_000, strangerStore)
     await stranger.hold(crafted.cid)
-    stranger.signaling.pin(crafted.cid) // the server asks the pin node; nobody there does anything
+    stranger.pins.pin(crafted.cid) // the server asks the pin node; nobody there does anything
     await expect.poll(() => log.find((m) => m.includes(crafted.cid) && /^(refused|dropped)/.test(m)), { timeout: 10_000 }).toBeDefined()
     expect((await pinEngine.library()).map((r) => r.cid)).toEqual([cid])
     // The sharer leaves: the pin node alone serves the pinned drop, whole.

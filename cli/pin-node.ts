@@ -44,11 +44,11 @@ export class PinNode {
   }
 
   async start(): Promise<void> {
-    const { signaling } = this.#engine
+    const { pinNode } = this.#engine
     this.#unsubscribe.push(
-      signaling.events.on('pin-request', ({ cid, replicas }) => this.#safely(this.#pin(cid as Cid, replicas))),
-      signaling.events.on('welcome', () => this.#safely(this.#heartbeat())), // (re)connected: tell the server at once
-      signaling.events.on('error', ({ ref, message }) => {
+      pinNode.events.on('pin-request', ({ cid, replicas }) => this.#safely(this.#pin(cid as Cid, replicas))),
+      pinNode.events.on('welcome', () => this.#safely(this.#heartbeat())), // (re)connected: tell the server at once
+      pinNode.events.on('error', ({ ref, message }) => {
         if (ref === 'pin-holdings') this.#options.log(`the server refused this pin node: ${message}`)
       }),
     )
@@ -84,12 +84,12 @@ export class PinNode {
     this.#timer = setTimeout(async () => {
       await this.#heartbeat().catch((err) => this.#options.log(`heartbeat failed: ${String(err)}`))
       this.#schedule()
-    }, this.#engine.signaling.pinPolicy.heartbeatMs)
+    }, this.#engine.pinNode.pinPolicy.heartbeatMs)
   }
 
   async #heartbeat(): Promise<void> {
     await this.#dropOld()
-    this.#engine.signaling.pinHoldings(await this.holdings(), this.#options.token)
+    this.#engine.pinNode.pinHoldings(await this.holdings(), this.#options.token)
   }
 
   async #dropOld(): Promise<void> {
@@ -98,7 +98,7 @@ export class PinNode {
     for (const record of await this.#engine.library()) {
       if (this.#options.now() - record.addedAt <= maxAgeMs) continue
       await this.#engine.remove(record.cid)
-      this.#engine.signaling.pinReport(record.cid, 'dropped', 'older than --max-age')
+      this.#engine.pinNode.pinReport(record.cid, 'dropped', 'older than --max-age')
       this.#options.log(`dropped ${record.cid}: older than --max-age`)
     }
   }
@@ -108,7 +108,7 @@ export class PinNode {
     try {
       this.#watch(await this.#engine.hold(cid, replicas), cid)
     } catch (err) {
-      this.#engine.signaling.pinReport(cid, 'refused', String(err))
+      this.#engine.pinNode.pinReport(cid, 'refused', String(err))
     }
   }
 
@@ -153,7 +153,7 @@ export class PinNode {
   async #giveUp(cid: Cid, kind: string | null, reason: string): Promise<void> {
     const ends = kind === 'expired' || kind === 'revoked'
     if (!ends) await this.#engine.remove(cid)
-    this.#engine.signaling.pinReport(cid, ends ? 'dropped' : 'refused', reason)
+    this.#engine.pinNode.pinReport(cid, ends ? 'dropped' : 'refused', reason)
     this.#options.log(`${ends ? 'dropped' : 'refused'} ${cid}: ${reason}`)
   }
 }

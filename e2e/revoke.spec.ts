@@ -1,6 +1,7 @@
 import WebSocket from 'ws'
 import { randomBytes } from 'node:crypto'
 import { MAX_MANIFEST_PART_BYTES, encodeManifestPart } from '../protocol/relay.ts'
+import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.ts'
 import { digestOfCid } from '../format/cid.ts'
 import { toHex } from '../web/core/util/bytes.ts'
 import { expect, makeFile, newPeerPage, shareFiles, storedChunks, test } from './fixtures.ts'
@@ -12,6 +13,7 @@ async function sendTombstone(serverUrl: string, cid: string, secret: string, man
   ws.on('message', (data, binary) => !binary && messages.push(JSON.parse(data.toString())))
   await new Promise((resolve) => ws.once('open', resolve))
   await expect.poll(() => messages.length).toBe(1) // welcome
+  ws.send(JSON.stringify({ type: 'hello', protocol: SIGNAL_PROTOCOL_VERSION }))
   ws.send(JSON.stringify({ type: 'revoke', cid, secret, size: manifest.length }))
   for (let at = 0; at < manifest.length; at += MAX_MANIFEST_PART_BYTES) ws.send(encodeManifestPart(manifest.subarray(at, at + MAX_MANIFEST_PART_BYTES)))
   await expect.poll(() => messages.length).toBe(2)
@@ -21,7 +23,7 @@ async function sendTombstone(serverUrl: string, cid: string, secret: string, man
 
 /**
  * Joins the swarm from outside any browser and sends every member a harmless
- * signal (a relay-close for no relay): a marker that reaches each page over its
+ * relay-close for no relay: a marker that reaches each page over its
  * server socket after anything the server sent it before. Returns the sender's id.
  */
 async function signalEveryMember(serverUrl: string, cid: string): Promise<string> {
@@ -30,10 +32,11 @@ async function signalEveryMember(serverUrl: string, cid: string): Promise<string
   ws.on('message', (data, binary) => !binary && messages.push(JSON.parse(data.toString())))
   await new Promise((resolve) => ws.once('open', resolve))
   await expect.poll(() => messages.length).toBe(1) // welcome
+  ws.send(JSON.stringify({ type: 'hello', protocol: SIGNAL_PROTOCOL_VERSION }))
   ws.send(JSON.stringify({ type: 'announce', cid }))
   await expect.poll(() => messages.length).toBe(2)
   const { peers } = messages[1] as { peers: string[] }
-  for (const to of peers) ws.send(JSON.stringify({ type: 'signal', to, cid, data: { type: 'relay-close' } }))
+  for (const to of peers) ws.send(JSON.stringify({ type: 'relay-close', to, cid }))
   ws.close()
   return messages[0].id as string
 }
@@ -60,7 +63,7 @@ test('stop sharing everywhere deletes the drop from every browser; a forged tomb
   expect(forged).toMatchObject({ type: 'error', code: 'bad-tombstone' })
   const marker = await signalEveryMember(server.url, cid)
   for (const [i, heard] of fromServer.entries()) {
-    await expect.poll(() => heard.some((m) => m.type === 'signal' && m.from === marker), { message: `page ${i}` }).toBe(true)
+    await expect.poll(() => heard.some((m) => m.type === 'relay-close' && m.from === marker), { message: `page ${i}` }).toBe(true)
     expect(heard.filter((m) => m.type === 'revoked')).toEqual([]) // the refused tombstone went to nobody
   }
   for (const r of receivers) {

@@ -4,7 +4,17 @@
  */
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import { type IceServer, MAX_PIN_REPLICAS } from '../protocol/signal.js'
+import {
+  DEFAULT_MESSAGES_PER_SECOND,
+  DEFAULT_PIN_HEARTBEAT_MS,
+  DEFAULT_PIN_REPLICAS,
+  DEFAULT_RELAY_AFTER_MS,
+  type IceServer,
+  MAX_PEERS_PER_LOOKUP,
+  MAX_PIN_REPLICAS,
+  MAX_RELAY_AFTER_MS,
+  MIN_PIN_HEARTBEAT_MS,
+} from '../protocol/signal.js'
 
 export interface ServerConfig {
   port: number
@@ -104,7 +114,7 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     help: "'relay' sends all WebRTC through TURN: peers never learn each other's addresses",
   },
   relayEnabled: { flag: 'relay', env: 'RELAY', default: 'on', help: "relay peer traffic through this server when direct fails: 'on' or 'off'" },
-  relayAfterMs: { flag: 'relay-after', env: 'RELAY_AFTER_MS', default: '5000', help: 'ms to wait for a direct connection before relaying' },
+  relayAfterMs: { flag: 'relay-after', env: 'RELAY_AFTER_MS', default: String(DEFAULT_RELAY_AFTER_MS), help: 'ms to wait for a direct connection before relaying' },
   relayBytesPerSecond: {
     flag: 'relay-rate',
     env: 'RELAY_RATE',
@@ -132,7 +142,7 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
   maxMessagesPerSecond: {
     flag: 'max-message-rate',
     env: 'MAX_MESSAGE_RATE',
-    default: '50',
+    default: String(DEFAULT_MESSAGES_PER_SECOND),
     help: 'messages per second per connection (bursts of twice that pass); a binary message counts 1/20',
   },
   maxConnectionsPerIp: {
@@ -141,7 +151,7 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     default: '32',
     help: 'WebSocket connections per client address (IPv6: per /64)',
   },
-  maxPeersPerLookup: { flag: 'max-peers-per-lookup', env: 'MAX_PEERS_PER_LOOKUP', default: '50', help: 'peers returned per announce or lookup (1…50)' },
+  maxPeersPerLookup: { flag: 'max-peers-per-lookup', env: 'MAX_PEERS_PER_LOOKUP', default: String(MAX_PEERS_PER_LOOKUP), help: `peers returned per announce or lookup (1…${MAX_PEERS_PER_LOOKUP})` },
   trustProxy: {
     flag: 'trust-proxy',
     env: 'TRUST_PROXY',
@@ -162,11 +172,11 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     help: 'redis://host:port: several server processes share swarms and route to each other’s peers; empty keeps state in memory',
   },
   redisTtlMs: { flag: 'redis-ttl', env: 'REDIS_TTL_MS', default: '30000', help: 'ms a dead process’s peers stay listed in Redis' },
-  pinReplicas: { flag: 'pin-replicas', env: 'PIN_REPLICAS', default: '2', help: 'pin nodes that keep a copy of each pinned drop' },
+  pinReplicas: { flag: 'pin-replicas', env: 'PIN_REPLICAS', default: String(DEFAULT_PIN_REPLICAS), help: 'pin nodes that keep a copy of each pinned drop' },
   pinHeartbeatMs: {
     flag: 'pin-heartbeat',
     env: 'PIN_HEARTBEAT_MS',
-    default: '10000',
+    default: String(DEFAULT_PIN_HEARTBEAT_MS),
     help: 'ms between pin nodes’ reports and the replication audit; a silent pin node counts as gone after three',
   },
   pinToken: {
@@ -301,14 +311,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     turnTtlSeconds: integer('turn-ttl', pick('turnTtlSeconds'), 60, 7 * 24 * 3600),
     iceTransportPolicy: oneOf('ice-transport-policy', pick('iceTransportPolicy'), ['all', 'relay'] as const),
     relayEnabled: oneOf('relay', pick('relayEnabled'), ['on', 'off'] as const) === 'on',
-    relayAfterMs: integer('relay-after', pick('relayAfterMs'), 0, 120_000),
+    relayAfterMs: integer('relay-after', pick('relayAfterMs'), 0, MAX_RELAY_AFTER_MS),
     relayBytesPerSecond: bytes('relay-rate', pick('relayBytesPerSecond')),
     relayBudgetBytes: bytes('relay-budget', pick('relayBudgetBytes')),
     relayBudgetPerIp: bytes('relay-budget-per-ip', pick('relayBudgetPerIp')),
     allowedOrigins: list(pick('allowedOrigins')),
     maxMessagesPerSecond: integer('max-message-rate', pick('maxMessagesPerSecond'), 1, 100_000),
     maxConnectionsPerIp: integer('max-connections-per-ip', pick('maxConnectionsPerIp'), 1, 1_000_000),
-    maxPeersPerLookup: integer('max-peers-per-lookup', pick('maxPeersPerLookup'), 1, 50),
+    maxPeersPerLookup: integer('max-peers-per-lookup', pick('maxPeersPerLookup'), 1, MAX_PEERS_PER_LOOKUP),
     trustProxy: hops(pick('trustProxy')),
     metricsToken: pick('metricsToken'),
     shutdownGraceMs: integer('shutdown-grace', pick('shutdownGraceMs'), 0, 600_000),
@@ -318,7 +328,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     maxRevokesPerHour: integer('max-revokes-per-hour', pick('maxRevokesPerHour'), 0, 1_000_000),
     maxUnsharedTombstones: integer('max-unshared-tombstones', pick('maxUnsharedTombstones'), 1, 10_000_000),
     pinReplicas: integer('pin-replicas', pick('pinReplicas'), 1, MAX_PIN_REPLICAS),
-    pinHeartbeatMs: integer('pin-heartbeat', pick('pinHeartbeatMs'), 100, 3_600_000),
+    pinHeartbeatMs: integer('pin-heartbeat', pick('pinHeartbeatMs'), MIN_PIN_HEARTBEAT_MS, 3_600_000),
     pinToken: pick('pinToken'),
   }
 }

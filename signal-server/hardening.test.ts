@@ -168,3 +168,23 @@ describe('server hardening', () => {
     expect(await metric(s, 'swarmdrop_swarms')).toMatch(/swarmdrop_swarms 0/)
   }, 60_000)
 })
+
+describe('server time', () => {
+  it('refills a connection’s message rate by the clock it is given, not by waiting', async () => {
+    let now = Date.UTC(2030, 0, 1)
+    const s = await start({ maxMessagesPerSecond: 5 }, undefined, { now: () => now })
+    const c = await connectClient(s, sockets) // its hello took one of the 10 tokens of burst
+    const answers = async (count: number) => {
+      for (let i = 0; i < count; i++) c.send({ type: 'lookup', cid: CID })
+      const kinds: string[] = []
+      for (let i = 0; i < count; i++) {
+        const m = await c.next()
+        kinds.push(m.type === 'error' ? m.code : m.type)
+      }
+      return kinds.sort() // a refusal is sent on arrival, ahead of answers still being looked up
+    }
+    expect(await answers(10)).toEqual([...Array(9).fill('peers'), 'rate-limited'].sort())
+    now += 1_000 // five tokens back
+    expect(await answers(6)).toEqual([...Array(5).fill('peers'), 'rate-limited'].sort())
+  })
+})

@@ -5,6 +5,7 @@ import type { Logger } from './log.js'
 import type { Metrics } from './metrics.js'
 import type { RelayLimits } from './relay.js'
 import type { ServerState } from './state/state.js'
+import type { Clock } from './clock.js'
 
 export interface HubOptions {
   state: ServerState
@@ -28,5 +29,6 @@ export interface HubOptions {
   /** `budgetPerIpBytes`: relayed bytes per client address per day, 0 for no limit. */
   relay: RelayLimits & { enabled: boolean; afterMs: number; budgetPerIpBytes: number }
   logger: Logger
-  now?: () => number
+  /** Real time unless a test passes its own. */
+  clock?: Clock
 }

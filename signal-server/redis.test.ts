@@ -13,6 +13,7 @@ import { drop, nonCanonical, sendTombstone } from './tombstone.fixtures.js'
 import { Redis } from 'ioredis'
 import { startTestServer } from '../e2e/server.ts'
 import { decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
+import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.js'
 import { cidFromDigest, digestOfCid } from '../format/cid.js'
 import { Engine } from '../web/core/engine.js'
 import { WebSocketSignalingClient, type WebSocketLike } from '../web/core/signaling/client.js'
@@ -159,6 +160,7 @@ describe('scale-out with Redis', () => {
     const ws = new WebSocket(dying.url.replace('http', 'ws') + '/ws')
     sockets.push(ws)
     const id = await new Promise<string>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)).id)))
+    ws.send(JSON.stringify({ type: 'hello', protocol: SIGNAL_PROTOCOL_VERSION }))
     ws.send(JSON.stringify({ type: 'announce', cid: CID }))
     await new Promise((r) => ws.once('message', r))
     const b = await connectClient(two, sockets)

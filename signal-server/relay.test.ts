@@ -117,17 +117,46 @@ describe('relay', () => {
     const { a, b, server } = await pair()
     const socket = (b.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
     socket.pause() // b stops reading: its TCP window fills, then the server's queue for b
+    const heldBack = new Promise<number>((resolve) =>
+      server.hub.events.on('relay-pause', (peer, reason) => peer === a.id && reason === 'backpressure' && resolve(server.hub.bufferedBytes)),
+    )
     const frames = 160
     for (let i = 0; i < frames; i++) relay(a.ws, b.id, new Uint8Array(128 * 1024)) // 20 MiB
-    let peak = 0
-    for (let i = 0; i < 40; i++) {
-      await new Promise((r) => setTimeout(r, 25))
-      peak = Math.max(peak, server.hub.bufferedBytes)
-    }
-    expect(peak).toBeGreaterThan(0)
-    expect(peak).toBeLessThanOrEqual(RELAY_MAX_BUFFERED_BYTES + 2 * (128 * 1024 + 64))
+    const atPause = await heldBack
+    // The frames already read when the pause began are still forwarded; nothing more is read until b drains.
+    await server.hub.settled()
+    const bound = RELAY_MAX_BUFFERED_BYTES + 2 * (128 * 1024 + 64)
+    expect(atPause).toBeGreaterThan(RELAY_MAX_BUFFERED_BYTES)
+    expect(atPause).toBeLessThanOrEqual(bound)
+    expect(server.hub.bufferedBytes).toBeLessThanOrEqual(bound)
     socket.resume()
     for (let i = 0; i < frames; i++) expect((await b.nextBinary()).length).toBe(128 * 1024 + 50)
+  })
+})
+
+describe('relay set-up', () => {
+  it('passes relay-open and relay-close between two members of a swarm, stamped with the sender', async () => {
+    const { a, b } = await pair()
+    a.send({ type: 'relay-open', to: b.id, cid: CID })
+    expect(await b.next()).toEqual({ type: 'relay-open', from: a.id, cid: CID })
+    b.send({ type: 'relay-close', to: a.id, cid: CID })
+    expect(await a.next()).toEqual({ type: 'relay-close', from: b.id, cid: CID })
+  })
+
+  it('refuses a relay-open to a peer outside the swarm, from a stranger, with a bad schema or with the relay off; others go on', async () => {
+    const { a, b, server } = await pair()
+    const stranger = await connectClient(server, sockets)
+    a.send({ type: 'relay-open', to: stranger.id, cid: CID })
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'unknown-peer', ref: 'relay-open', peer: stranger.id })
+    stranger.send({ type: 'relay-open', to: b.id, cid: CID })
+    expect(await stranger.next()).toMatchObject({ type: 'error', code: 'not-in-swarm', ref: 'relay-open', peer: b.id })
+    a.send({ type: 'relay-open', to: b.id })
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'bad-message', message: expect.stringMatching(/CIDv1/) })
+    a.send({ type: 'relay-open', to: b.id, cid: CID })
+    expect(await b.next()).toEqual({ type: 'relay-open', from: a.id, cid: CID }) // the first relay-open b hears
+    const off = await pair({ relayEnabled: false })
+    off.a.send({ type: 'relay-open', to: off.b.id, cid: CID })
+    expect(await off.a.next()).toMatchObject({ type: 'error', code: 'relay-disabled', ref: 'relay-open', peer: off.b.id })
   })
 })
 
@@ -163,7 +192,7 @@ describe('ICE configuration', () => {
 
   it('gives a connection that joined or looked up no swarm no TURN credentials, and refreshes them past half their lifetime', async () => {
     let now = Date.UTC(2030, 0, 1)
-    server = await start(turnConfig, undefined, () => now)
+    server = await start(turnConfig, undefined, { now: () => now })
     const stranger = await connectClient(server, sockets)
     expect(JSON.stringify(stranger.welcome)).not.toMatch(/turn:|credential/)
     stranger.send({ type: 'leave', cid: CID })

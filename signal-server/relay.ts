@@ -14,6 +14,7 @@
  *   One fast sender cannot grow server memory behind one slow receiver.
  */
 import type { WebSocket } from 'ws'
+import type { Clock, Timer } from './clock.js'
 
 /** Bytes queued to one receiver before its senders are paused. */
 export const RELAY_MAX_BUFFERED_BYTES = 1024 * 1024
@@ -32,21 +33,23 @@ export interface RelayEndpoint {
 }
 
 /** Why the server stopped reading from a connection: its relay byte rate, a slow receiver, or its message rate. */
-type PauseReason = 'rate' | 'backpressure' | 'messages'
+export type PauseReason = 'rate' | 'backpressure' | 'messages'
 
 export class RelayState {
   relayedBytes = 0
   #tokens = 0
   #last = 0
   #pausedBy = new Set<PauseReason>()
-  #timers: Partial<Record<PauseReason, ReturnType<typeof setTimeout>>> = {}
+  #timers: Partial<Record<PauseReason, Timer>> = {}
 
   constructor(
     private readonly socket: WebSocket,
     private readonly limits: RelayLimits,
-    private readonly now: () => number,
+    private readonly clock: Clock,
+    /** Told each time a reason to stop reading begins (tests wait on it instead of on time). */
+    private readonly onPause: (reason: PauseReason) => void = () => {},
   ) {
-    this.#last = now()
+    this.#last = clock.now()
     this.#tokens = limits.bytesPerSecond * BURST_SECONDS
   }
 
@@ -64,7 +67,7 @@ export class RelayState {
     this.relayedBytes += bytes
     const rate = this.limits.bytesPerSecond
     if (rate <= 0) return
-    const now = this.now()
+    const now = this.clock.now()
     this.#tokens = Math.min(rate * BURST_SECONDS, this.#tokens + ((now - this.#last) * rate) / 1000)
     this.#last = now
     this.#tokens -= bytes
@@ -75,13 +78,15 @@ export class RelayState {
   /** Stops reading for `ms` (a later call replaces the time left). */
   pauseFor(reason: 'rate' | 'messages', ms: number): void {
     this.pause(reason)
-    clearTimeout(this.#timers[reason])
-    this.#timers[reason] = setTimeout(() => this.resume(reason), ms)
+    this.clock.clearTimeout(this.#timers[reason])
+    this.#timers[reason] = this.clock.setTimeout(() => this.resume(reason), ms)
   }
 
   pause(reason: PauseReason): void {
+    if (this.#pausedBy.has(reason)) return
     if (this.#pausedBy.size === 0 && this.socket.readyState === this.socket.OPEN) this.socket.pause()
     this.#pausedBy.add(reason)
+    this.onPause(reason)
   }
 
   resume(reason: PauseReason): void {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { RunningServer } from './server.js'
 import { connectClient, testServer } from './test-client.js'
+import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.js'
 
 const CID_A = 'bafkrei' + 'a'.repeat(52)
 const CID_B = 'bafkrei' + 'b'.repeat(52)
@@ -26,7 +27,7 @@ describe('signaling server', () => {
     const b = await client()
     expect(a.id).toMatch(/^[A-Za-z0-9_-]{22}$/)
     expect(a.id).not.toBe(b.id)
-    expect(a.welcome).toMatchObject({ iceServers: [], protocol: 1 })
+    expect(a.welcome).toMatchObject({ iceServers: [], protocol: SIGNAL_PROTOCOL_VERSION })
   })
 
   it('answers announce and lookup with the other members of the swarm only', async () => {

@@ -21,6 +21,7 @@ import { MemoryState } from './state/memory.js'
 import type { ServerState } from './state/state.js'
 import { Metrics } from './metrics.js'
 import type { Duplex } from 'node:stream'
+import { type Clock, systemClock } from './clock.js'
 
 export interface RunningServer {
   readonly url: string
@@ -71,8 +72,8 @@ export interface ServerOptions {
   logger?: Logger
   /** Shared state for several processes (Redis); in memory by default. */
   state?: ServerState
-  /** The hub's clock (tests). */
-  now?: () => number
+  /** The hub's clock and timers (tests); real time by default. */
+  clock?: Clock
 }
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -153,10 +154,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       budgetPerIpBytes: config.relayBudgetPerIp,
     },
     logger,
-    now: options.now,
+    clock: options.clock,
   })
-  const pinAudit = setInterval(() => hub.auditPins(), config.pinHeartbeatMs)
-  pinAudit.unref()
+  const clock = options.clock ?? systemClock
+  const pinAudit = clock.setInterval(() => hub.auditPins(), config.pinHeartbeatMs)
+  pinAudit.unref?.()
   // Text messages are capped in the hub's parser; binary relay frames carry one wire frame.
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(MAX_SIGNAL_MESSAGE_BYTES, MAX_RELAY_MESSAGE_BYTES) })
   const perAddress = new Map<string, number>()
@@ -197,7 +199,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     metrics,
     async close(graceMs = 0) {
       closing = true
-      clearInterval(pinAudit)
+      clock.clearInterval(pinAudit)
       hub.closeAll()
       const deadline = Date.now() + graceMs
       // Still listening meanwhile: load balancers probing /healthz hear 503 and send new clients elsewhere.

@@ -9,12 +9,15 @@ import { type ServerConfig, loadConfig } from './config.js'
 import { createLogger } from './log.js'
 import type { ServerMessage } from '../protocol/signal.js'
 import type { ServerState } from './state/state.js'
+import { type Clock, systemClock } from './clock.js'
+import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.js'
 
-export async function testServer(overrides: Partial<ServerConfig> = {}, state?: ServerState, now?: () => number): Promise<RunningServer> {
+/** `clock`: what of the server's time a test controls; the rest is real. */
+export async function testServer(overrides: Partial<ServerConfig> = {}, state?: ServerState, clock?: Partial<Clock>): Promise<RunningServer> {
   const staticDir = mkdtempSync(join(tmpdir(), 'swarmdrop-static-'))
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>app</title>')
   const config = { ...loadConfig([], {})!, port: 0, staticDir, logLevel: 'silent' as const, ...overrides }
-  return startServer(config, { logger: createLogger('silent'), state, now })
+  return startServer(config, { logger: createLogger('silent'), state, clock: { ...systemClock, ...clock } })
 }
 
 export interface TestClient {
@@ -26,7 +29,8 @@ export interface TestClient {
   send(message: unknown): void
 }
 
-export async function connectClient(server: RunningServer, sockets: WebSocket[]): Promise<TestClient> {
+/** A client that has said hello (`hello` false: one that says nothing first, as a page from before hello). */
+export async function connectClient(server: RunningServer, sockets: WebSocket[], hello = true): Promise<TestClient> {
   const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws')
   sockets.push(ws)
   const inbox: ServerMessage[] = []
@@ -48,6 +52,7 @@ export async function connectClient(server: RunningServer, sockets: WebSocket[])
   }
   const welcome = await next()
   if (welcome.type !== 'welcome') throw new Error('expected welcome')
+  if (hello) ws.send(JSON.stringify({ type: 'hello', protocol: SIGNAL_PROTOCOL_VERSION }))
   return {
     ws,
     id: welcome.id,
@@ -82,12 +87,12 @@ export function useTestServers() {
   })
   return {
     sockets,
-    async start(overrides: Partial<ServerConfig> = {}, state?: ServerState, now?: () => number) {
-      const server = await testServer(overrides, state, now)
+    async start(overrides: Partial<ServerConfig> = {}, state?: ServerState, clock?: Partial<Clock>) {
+      const server = await testServer(overrides, state, clock)
       servers.push(server)
       return server
     },
-    client: (server: RunningServer) => connectClient(server, sockets),
+    client: (server: RunningServer, hello?: boolean) => connectClient(server, sockets, hello),
     raw: (server: RunningServer, headers?: Record<string, string>) => rawSocket(server, sockets, headers),
   }
 }

@@ -19,6 +19,7 @@ import type { ChunkStore } from './storage/chunk-store.js'
 import type { LibraryStore, DropRecord } from './library/library-store.js'
 import type { CryptoProvider } from './crypto/provider.js'
 import type { SignalingClient } from './signaling/client.js'
+import type { PinClient, PinNodeClient } from './signaling/roles.js'
 import type { DialFn } from './transport/transport.js'
 import { type Cid, digestOfCid } from '../../format/cid.js'
 import { type Manifest, decodeManifest } from '../../format/manifest.js'
@@ -114,6 +115,16 @@ export class Engine {
   }
 
   get signaling(): SignalingClient {
+    return this.#options.signaling
+  }
+
+  /** Asking the server's pin nodes to keep a drop: what the UI and CLI use, instead of the whole signaling client. */
+  get pins(): PinClient {
+    return this.#options.signaling
+  }
+
+  /** For a pin node (cli/pin-node.ts): the server's pin requests, and its heartbeat and reports. */
+  get pinNode(): PinNodeClient {
     return this.#options.signaling
   }
 

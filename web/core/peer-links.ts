@@ -4,14 +4,17 @@
  * direct connection does not open. Peers come from the server's lookups and
  * from peers' own offers; each open connection goes to its drop's swarm.
  */
-import type { SignalingClient } from './signaling/client.js'
+import type { RelaySetup, ServerLink, SignalChannel, Tracker } from './signaling/roles.js'
 import type { Dial, DialFn } from './transport/transport.js'
 import { RelayConnection } from './transport/relay.js'
 import { type Cid, cidFromDigest, digestOfCid } from '../../format/cid.js'
 import type { Drop } from './drop.js'
 
+/** The roles peer links use: the tracker's answers, WebRTC signals, the relay. */
+export type PeerSignaling = ServerLink & Tracker & SignalChannel & RelaySetup
+
 export interface PeerLinksOptions {
-  signaling: SignalingClient
+  signaling: PeerSignaling
   dial: DialFn
   /** The running drops, by CID. */
   drops: ReadonlyMap<Cid, Drop>
@@ -36,8 +39,10 @@ export class PeerLinks {
       signaling.events.on('relay', ({ from, cidDigest, frame }) => {
         this.#relays.get(`${cidFromDigest(cidDigest)}|${from}`)?.deliver(frame)
       }),
+      signaling.events.on('relay-open', ({ from, cid }) => this.#onRelayOpen(from, cid as Cid)),
+      signaling.events.on('relay-close', ({ from, cid }) => this.#relays.get(`${cid}|${from}`)?.shut('the peer closed the relay')),
       signaling.events.on('error', ({ ref, peer, message }) => {
-        if (ref !== 'relay' || !peer) return
+        if ((ref !== 'relay' && ref !== 'relay-open') || !peer) return
         for (const [key, relay] of this.#relays) if (key.endsWith(`|${peer}`)) relay.shut(`relay: ${message}`)
       }),
       signaling.events.on('status', (status) => {
@@ -49,7 +54,7 @@ export class PeerLinks {
 
   /** Gives up the connections still being negotiated for a stopped drop. */
   stop(cid: Cid): void {
-    for (const [key, dial] of this.#dials) if (key.startsWith(`${cid}|`)) dial.abort('transfer stopped')
+    for (const [key, dial] of this.#dials) if (key.startsWith(`${cid}|`)) dial.abort('drop stopped')
   }
 
   close(): void {
@@ -84,15 +89,15 @@ export class PeerLinks {
     }
   }
 
+  #onRelayOpen(from: string, cid: Cid): void {
+    const drop = this.#options.drops.get(cid)
+    if (drop && (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(drop))) this.#openRelay(drop, from, false)
+    else this.#options.signaling.closeRelay(from, cid)
+  }
+
   #onSignal(from: string, cid: Cid, data: Record<string, unknown>): void {
     const drop = this.#options.drops.get(cid)
-    if (data.type === 'relay-close') return this.#relays.get(`${cid}|${from}`)?.shut('the peer closed the relay')
     if (!drop) return
-    if (data.type === 'relay') {
-      if (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(drop)) this.#openRelay(drop, from, false)
-      else this.#options.signaling.signal(from, cid, { type: 'relay-close' })
-      return
-    }
     let dial = this.#dials.get(`${cid}|${from}`)
     if (!dial) {
       // Only an offer may start a connection; a stray answer or candidate is dropped.
@@ -132,7 +137,7 @@ export class PeerLinks {
         clearTimeout(timer)
         this.#dials.delete(key)
         if (active()) drop.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
-        else connection.close('transfer stopped')
+        else connection.close('drop stopped')
       },
       () => {
         clearTimeout(timer)
@@ -147,15 +152,13 @@ export class PeerLinks {
     const key = `${drop.cid}|${remotePeer}`
     const { signaling } = this.#options
     this.#relays.get(key)?.shut('replaced by a newer relay')
-    const relay = new RelayConnection(remotePeer, digestOfCid(drop.cid), signaling, () =>
-      signaling.signal(remotePeer, drop.cid, { type: 'relay-close' }),
-    )
+    const relay = new RelayConnection(remotePeer, digestOfCid(drop.cid), signaling, () => signaling.closeRelay(remotePeer, drop.cid))
     this.#relays.set(key, relay)
     relay.events.on('close', () => {
       if (this.#relays.get(key) === relay) this.#relays.delete(key)
     })
-    // The signal goes out before our first relayed frame (HELLO), over the same socket, so it arrives first.
-    if (initiator) signaling.signal(remotePeer, drop.cid, { type: 'relay' })
+    // The relay-open goes out before our first relayed frame (HELLO), over the same socket, so it arrives first.
+    if (initiator) signaling.openRelay(remotePeer, drop.cid)
     drop.swarm.addConnection(relay)
   }
 }

@@ -13,7 +13,7 @@
  * introduces no peers for it anyway. A checked tombstone is passed on to our
  * peers (who may not have heard it from a server) before the drop is deleted.
  */
-import type { SignalingClient } from './signaling/client.js'
+import type { Revoker, ServerLink } from './signaling/roles.js'
 import type { CryptoProvider } from './crypto/provider.js'
 import type { Library } from './library/library.js'
 import type { Cid } from '../../format/cid.js'
@@ -29,7 +29,7 @@ const REVOKE_TIMEOUT_MS = 20_000
 const TOMBSTONE_LINGER_MS = 500
 
 export interface RevocationHost {
-  signaling: SignalingClient
+  signaling: ServerLink & Revoker
   crypto: CryptoProvider
   clock: Clock
   library: Library

@@ -7,6 +7,7 @@ import { PasswordView } from './receive/PasswordView.tsx'
 import { ConnectionBadge } from './ConnectionBadge.tsx'
 import { CheckView } from './check/CheckView.tsx'
 import { WebRtcOffNotice } from './WebRtcOffNotice.tsx'
+import { ServerVersionNotice } from './ServerVersionNotice.tsx'
 
 type Route =
   | { kind: 'send' }
@@ -44,6 +45,7 @@ export function App({ engine }: { engine: Engine }) {
         <ConnectionBadge signaling={engine.signaling} />
       </header>
       <main>
+        <ServerVersionNotice link={engine.signaling} />
         <WebRtcOffNotice signaling={engine.signaling} />
         {route.kind === 'send' && <SendView engine={engine} />}
         {route.kind === 'check' && <CheckView engine={engine} />}

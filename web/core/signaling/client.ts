@@ -3,70 +3,32 @@
  * WebSocket to the server, reconnected with exponential backoff and jitter.
  * After a reconnect it announces every swarm it had joined again, so a server
  * restart costs a few seconds of discovery, never a transfer: open peer
- * connections do not depend on the server.
+ * connections do not depend on the server. It plays every role of roles.ts.
  */
 import {
   type ClientMessage,
+  DEFAULT_MESSAGES_PER_SECOND,
+  DEFAULT_PIN_POLICY,
+  DEFAULT_RELAY_POLICY,
   type IceServer,
+  MAX_PIN_HOLDINGS_PER_MESSAGE,
   type PinHolding,
   type PinPolicy,
-  type PinStatus,
-  type RelayPolicy,
-  type ServerMessage,
-  MAX_PIN_HOLDINGS_PER_MESSAGE,
   ProtocolError,
+  type RelayPolicy,
+  SIGNAL_PROTOCOL_VERSION,
+  type ServerMessage,
   parseServerMessage,
+  versionMismatch,
 } from '../../../protocol/signal.js'
 import { MAX_MANIFEST_PART_BYTES, decodeRelayFrame, encodeManifestPart, encodeRelayFrame } from '../../../protocol/relay.js'
 import { Emitter } from '../util/emitter.js'
-import type { RelayChannel } from '../transport/relay.js'
 import { PacedSender } from './paced-sender.js'
+import type { SignalEvents, SignalStatus, SignalingClient } from './roles.js'
+import { SignalingVersionError } from './version-error.js'
 
-export type SignalStatus = 'connecting' | 'open' | 'closed'
-
-export interface SignalEvents extends Record<string, unknown> {
-  status: SignalStatus
-  welcome: { id: string; iceServers: IceServer[] }
-  peers: { cid: string; peers: string[] }
-  signal: { from: string; cid: string; data: Record<string, unknown> }
-  /** A relayed wire frame from `from` for the swarm with this CID digest. */
-  relay: { from: string; cidDigest: Uint8Array; frame: Uint8Array }
-  /** The server says this drop was revoked; `secret` is the revoke secret, to check against the manifest. */
-  revoked: { cid: string; secret: string }
-  /** How many pin nodes hold a drop we asked to keep. */
-  'pin-status': PinStatus
-  /** (pin nodes) The server asks us to fetch and hold a drop. */
-  'pin-request': { cid: string; replicas: number }
-  error: { code: string; message: string; ref?: string; peer?: string }
-}
-
-/** What the engine needs from signaling; a WebSocket client and in-process hubs implement it. */
-export interface SignalingClient extends RelayChannel {
-  readonly events: Pick<Emitter<SignalEvents>, 'on' | 'off'>
-  readonly status: SignalStatus
-  /** Our server-assigned id; changes after a reconnect. */
-  readonly peerId: string | undefined
-  /** From the welcome, without TURN; with TURN once we announced or looked up a swarm. */
-  readonly iceServers: IceServer[]
-  readonly iceTransportPolicy: 'all' | 'relay'
-  readonly relayPolicy: RelayPolicy
-  /** How many copies the server's pin nodes keep, and how often pin nodes report. */
-  readonly pinPolicy: PinPolicy
-  /** Joins the swarm; `complete` tells the tracker whether we hold every piece. Replayed after reconnects. */
-  announce(cid: string, complete?: boolean): void
-  lookup(cid: string): void
-  leave(cid: string): void
-  signal(to: string, cid: string, data: Record<string, unknown>): void
-  /** Sends a tombstone: the server checks it against the manifest and tells every peer ('revoked'). */
-  revoke(cid: string, secret: string, manifest: Uint8Array): void
-  /** Asks the server's pin nodes to keep the drop; 'pin-status' events follow. */
-  pin(cid: string): void
-  /** (pin nodes) Reports what we hold: the heartbeat, split into messages the server accepts; `token` is the server's pin token. */
-  pinHoldings(pins: readonly PinHolding[], token: string): void
-  /** (pin nodes) Gives a pin up: 'refused' lets another node take it, 'dropped' ends it. */
-  pinReport(cid: string, state: 'refused' | 'dropped', reason: string): void
-  close(): void
-}
+// The roles are defined in roles.ts; their users import them from here too.
+export type { SignalEvents, SignalStatus, SignalingClient } from './roles.js'
 
 export interface WebSocketLike {
   readonly readyState: number
@@ -80,8 +42,6 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void
 }
 
-/** Until the welcome says the server's rate. */
-const DEFAULT_MESSAGES_PER_SECOND = 40
 /** Of the server's rate, what this client uses: a margin for timing differences. */
 const RATE_MARGIN = 0.8
 
@@ -99,6 +59,8 @@ export interface WebSocketClientOptions {
   minBackoffMs?: number
   maxBackoffMs?: number
   random?: () => number
+  /** The protocol version this client speaks; tests set another to meet a server of another version. */
+  protocolVersion?: number
 }
 
 const OPEN = 1
@@ -109,8 +71,9 @@ export class WebSocketSignalingClient implements SignalingClient {
   peerId: string | undefined
   iceServers: IceServer[] = []
   iceTransportPolicy: 'all' | 'relay' = 'all'
-  relayPolicy: RelayPolicy = { enabled: false, afterMs: 5_000 }
-  pinPolicy: PinPolicy = { replicas: 1, heartbeatMs: 10_000 }
+  relayPolicy: RelayPolicy = DEFAULT_RELAY_POLICY
+  pinPolicy: PinPolicy = DEFAULT_PIN_POLICY
+  incompatible: SignalingVersionError | undefined
   #socket: WebSocketLike | null = null
   #drainWaiters: (() => void)[] = []
   #drainTimer: ReturnType<typeof setTimeout> | undefined
@@ -129,7 +92,7 @@ export class WebSocketSignalingClient implements SignalingClient {
     if (socket?.readyState !== OPEN) return
     socket.send(m.text)
     for (const part of m.binary ?? []) socket.send(part)
-  }, DEFAULT_MESSAGES_PER_SECOND)
+  }, DEFAULT_MESSAGES_PER_SECOND * RATE_MARGIN)
 
   constructor(options: WebSocketClientOptions) {
     this.#options = {
@@ -137,6 +100,7 @@ export class WebSocketSignalingClient implements SignalingClient {
       minBackoffMs: 500,
       maxBackoffMs: 15_000,
       random: Math.random,
+      protocolVersion: SIGNAL_PROTOCOL_VERSION,
       ...options,
     }
     this.#connect()
@@ -159,6 +123,14 @@ export class WebSocketSignalingClient implements SignalingClient {
 
   signal(to: string, cid: string, data: Record<string, unknown>): void {
     this.#send({ type: 'signal', to, cid, data })
+  }
+
+  openRelay(to: string, cid: string): void {
+    this.#send({ type: 'relay-open', to, cid })
+  }
+
+  closeRelay(to: string, cid: string): void {
+    this.#send({ type: 'relay-close', to, cid })
   }
 
   pin(cid: string): void {
@@ -207,11 +179,22 @@ export class WebSocketSignalingClient implements SignalingClient {
   }
 
   close(): void {
+    this.#stop(1000, 'client closing')
+  }
+
+  #stop(code: number, reason: string): void {
     this.#closed = true
     clearTimeout(this.#timer)
     this.#outgoing.clear()
-    this.#socket?.close(1000, 'client closing')
+    this.#socket?.close(code, reason)
     this.#setStatus('closed')
+  }
+
+  /** The server speaks another version: retrying cannot help, only a reload (a newer page) can. */
+  #incompatible(message: string): void {
+    this.incompatible = new SignalingVersionError(message)
+    this.#stop(1000, 'signaling protocol mismatch')
+    this.events.emit('incompatible', this.incompatible)
   }
 
   #send(message: ClientMessage, binary?: Uint8Array[]): void {
@@ -271,6 +254,7 @@ export class WebSocketSignalingClient implements SignalingClient {
   #onMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'welcome':
+        if (message.protocol !== this.#options.protocolVersion) return this.#incompatible(versionMismatch(this.#options.protocolVersion, message.protocol))
         this.#attempt = 0
         this.peerId = message.id
         this.iceServers = message.iceServers
@@ -278,6 +262,7 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.relayPolicy = message.relay
         this.pinPolicy = message.pin
         this.#outgoing.setRate(message.limits.messagesPerSecond * RATE_MARGIN)
+        this.#outgoing.push({ type: 'hello', protocol: this.#options.protocolVersion })
         this.#setStatus('open')
         this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
         for (const [cid, complete] of this.#joined) this.#send({ type: 'announce', cid, complete })
@@ -293,6 +278,10 @@ export class WebSocketSignalingClient implements SignalingClient {
       case 'signal':
         this.events.emit('signal', { from: message.from, cid: message.cid, data: message.data })
         return
+      case 'relay-open':
+      case 'relay-close':
+        this.events.emit(message.type, { from: message.from, cid: message.cid })
+        return
       case 'revoked':
         this.events.emit('revoked', { cid: message.cid, secret: message.secret })
         return
@@ -305,6 +294,7 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.events.emit('pin-request', { cid: message.cid, replicas: message.replicas })
         return
       case 'error':
+        if (message.code === 'protocol-mismatch') return this.#incompatible(message.message)
         this.events.emit('error', { code: message.code, message: message.message, ref: message.ref, peer: message.peer })
         return
     }

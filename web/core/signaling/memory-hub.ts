@@ -4,12 +4,12 @@
  * drops every client as a server restart would; they come back with new ids
  * and announce again.
  */
-import type { IceServer, RelayPolicy } from '../../../protocol/signal.js'
+import { DEFAULT_PIN_POLICY, type ErrorCode, type IceServer, type RelayPolicy } from '../../../protocol/signal.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { cidFromDigest } from '../../../format/cid.js'
 import { TombstoneCheck } from '../../../format/tombstone-stream.js'
 import { Emitter } from '../util/emitter.js'
-import type { SignalEvents, SignalStatus, SignalingClient } from './client.js'
+import type { SignalEvents, SignalStatus, SignalingClient } from './roles.js'
 
 class MemorySignalingClient implements SignalingClient {
   readonly events = new Emitter<SignalEvents>()
@@ -17,7 +17,9 @@ class MemorySignalingClient implements SignalingClient {
   peerId: string | undefined
   readonly iceServers: IceServer[] = []
   readonly iceTransportPolicy = 'all' as const
-  readonly pinPolicy = { replicas: 1, heartbeatMs: 10_000 }
+  readonly pinPolicy = DEFAULT_PIN_POLICY
+  /** The in-process hub speaks every client's version. */
+  readonly incompatible = undefined
   readonly joined = new Map<string, boolean>()
 
   constructor(private readonly hub: MemorySignalingHub) {}
@@ -33,6 +35,14 @@ class MemorySignalingClient implements SignalingClient {
 
   whenRelayDrained(callback: () => void): void {
     queueMicrotask(callback)
+  }
+
+  openRelay(to: string, cid: string): void {
+    if (this.status === 'open') this.hub.relaySetup(this, 'relay-open', to, cid)
+  }
+
+  closeRelay(to: string, cid: string): void {
+    if (this.status === 'open') this.hub.relaySetup(this, 'relay-close', to, cid)
   }
 
   announce(cid: string, complete = false): void {
@@ -125,6 +135,22 @@ export class MemorySignalingHub {
     // Both ends must be in the swarm, as on the server.
     if (!target?.joined.has(cid) || !from.joined.has(cid)) return
     queueMicrotask(() => target.events.emit('signal', { from: from.peerId!, cid, data }))
+  }
+
+  /** As the server: between two members only; a refused relay-open is answered with the server's errors. */
+  relaySetup(from: MemorySignalingClient, type: 'relay-open' | 'relay-close', to: string, cid: string): void {
+    const target = this.#clients.get(to)
+    const refusal: [ErrorCode, string] | null = !this.relayPolicy.enabled
+      ? ['relay-disabled', 'this hub does not relay']
+      : !from.joined.has(cid)
+        ? ['not-in-swarm', 'announce a drop before relaying to its peers']
+        : !target?.joined.has(cid)
+          ? ['unknown-peer', 'that peer is not in this swarm (it may have left)']
+          : null
+    if (!refusal) return queueMicrotask(() => target!.events.emit(type, { from: from.peerId!, cid }))
+    if (type === 'relay-close') return
+    const [code, message] = refusal
+    queueMicrotask(() => from.events.emit('error', { code, message, ref: type, peer: to }))
   }
 
   relay(from: MemorySignalingClient, to: string, cidDigest: Uint8Array, frame: Uint8Array): void {

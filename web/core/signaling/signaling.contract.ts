@@ -1,8 +1,8 @@
 /**
  * The signaling seam's promises (client.ts, protocol/signal.ts), as one suite
  * for the in-process hub and the real server: announce and lookup list the
- * swarm's members, signals and relay frames pass only between two members of
- * the same swarm, leave takes a peer out, and a valid tombstone is told to
+ * swarm's members, signals, relay set-up and relay frames pass only between
+ * two members of the same swarm, leave takes a peer out, and a valid tombstone is told to
  * every member while a bad one is refused.
  *
  * "Nothing arrived" is shown without waiting on a clock: the forbidden message
@@ -11,7 +11,7 @@
  * message must be the marker.
  */
 import { describe, expect, it } from 'vitest'
-import type { SignalEvents, SignalingClient } from './client.js'
+import type { SignalEvents, SignalingClient } from './roles.js'
 import { cidFromDigest, digestOfCid } from '../../../format/cid.js'
 import { drop } from '../../../signal-server/tombstone.fixtures.js'
 
@@ -122,6 +122,34 @@ export function signalingContract(name: string, makeClients: (count: number) => 
         await lookup(a, SWARM_X)
         a.sendRelay(b.peerId!, digestOfCid(SWARM_X), Uint8Array.of(0x0f))
         expect(Array.from((await bNext).frame)).toEqual([0x0f])
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'passes relay-open and relay-close between two members only, and refuses a relay-open to or from a non-member with an error naming the peer',
+      withClients(3, async ([a, b, c]) => {
+        await join(a, SWARM_X)
+        await join(b, SWARM_X)
+        await join(c, SWARM_Y)
+        const opened = next(b, 'relay-open')
+        a.openRelay(b.peerId!, SWARM_X)
+        expect(await opened).toEqual({ from: a.peerId, cid: SWARM_X })
+        const closed = next(a, 'relay-close')
+        b.closeRelay(a.peerId!, SWARM_X)
+        expect(await closed).toEqual({ from: b.peerId, cid: SWARM_X })
+
+        const bNext = next(b, 'relay-open')
+        const toStranger = next(a, 'error')
+        a.openRelay(c.peerId!, SWARM_X)
+        expect(await toStranger).toMatchObject({ code: 'unknown-peer', ref: 'relay-open', peer: c.peerId })
+        const fromStranger = next(c, 'error')
+        c.openRelay(b.peerId!, SWARM_X)
+        expect(await fromStranger).toMatchObject({ code: 'not-in-swarm', ref: 'relay-open', peer: b.peerId })
+        a.openRelay(b.peerId!, SWARM_Y) // a is no member of Y: refused too
+        await next(a, 'error')
+        a.openRelay(b.peerId!, SWARM_X)
+        expect(await bNext).toEqual({ from: a.peerId, cid: SWARM_X }) // the marker: nothing else reached b
       }),
       TEST_TIMEOUT_MS,
     )

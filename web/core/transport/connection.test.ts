@@ -27,12 +27,12 @@ function openClient(url: string): Promise<WebSocketSignalingClient> {
 
 /** One end of a relayed link, wired to its signaling client the way peer-links.ts does it. */
 function relayEnd(client: WebSocketSignalingClient, remote: string): Connection {
-  const relay = new RelayConnection(remote, digestOfCid(CID), client, () => client.signal(remote, CID, { type: 'relay-close' }))
+  const relay = new RelayConnection(remote, digestOfCid(CID), client, () => client.closeRelay(remote, CID))
   client.events.on('relay', ({ from, cidDigest, frame }) => {
     if (from === remote && cidFromDigest(cidDigest) === CID) relay.deliver(frame)
   })
-  client.events.on('signal', ({ from, data }) => {
-    if (from === remote && data.type === 'relay-close') relay.shut('the peer closed the relay')
+  client.events.on('relay-close', ({ from, cid }) => {
+    if (from === remote && cid === CID) relay.shut('the peer closed the relay')
   })
   return relay
 }

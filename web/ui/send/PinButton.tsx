@@ -7,7 +7,7 @@ import { type PinStatus, pinComplete } from '../../../protocol/signal.ts'
 export function PinButton({ engine, cid }: { engine: Engine; cid: Cid }) {
   const [asked, setAsked] = useState(false)
   const [status, setStatus] = useState<PinStatus | null>(null)
-  useEffect(() => engine.signaling.events.on('pin-status', (s) => s.cid === cid && setStatus(s)), [engine, cid])
+  useEffect(() => engine.pins.events.on('pin-status', (s) => s.cid === cid && setStatus(s)), [engine, cid])
 
   const text = !status
     ? 'Asking the pin nodes…'
@@ -26,7 +26,7 @@ export function PinButton({ engine, cid }: { engine: Engine; cid: Cid }) {
           data-testid="pin"
           onClick={() => {
             setAsked(true)
-            engine.signaling.pin(cid)
+            engine.pins.pin(cid)
           }}
         >
           Keep available after I close this tab
