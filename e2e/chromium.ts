@@ -1,5 +1,5 @@
 /**
- * How every test launches Debian's Chromium (see ../shared/ENVIRONMENT.md):
+ * How every test launches Debian's Chromium (docs/testing.md, "Network namespaces"):
  * no downloads, no background networking, loopback ICE candidates allowed.
  * Media permission is granted per context (playwright.config.ts), without
  * which Chromium gathers no loopback candidate.
