@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test'
-import { chromiumLaunchOptions } from './e2e/chromium.ts'
+import { chromiumLaunchOptions } from './e2e/chromium.js'
 
 // Run through `npm test` (scripts/test.mjs), which builds the app and enters a
 // loopback-only network namespace: WebRTC between pages needs it here.

@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config'
 import react from '@vitejs/plugin-react'
 import { playwright } from '@vitest/browser-playwright'
-import { chromiumLaunchOptions } from './e2e/chromium.ts'
+import { chromiumLaunchOptions } from './e2e/chromium.js'
 
 export default defineConfig({
   plugins: [react()],

@@ -31,7 +31,11 @@ export async function bareChannel(browser: Browser, origin: string, bytes: numbe
     w.pc = pc
     w.dc = dc
     await pc.setLocalDescription(await pc.createOffer())
-    await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())))
+    await new Promise<void>((r) =>
+      pc.iceGatheringState === 'complete'
+        ? r()
+        : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()),
+    )
     return pc.localDescription!.toJSON()
   })
   const answer = await receiver.evaluate(
@@ -50,7 +54,11 @@ export async function bareChannel(browser: Browser, origin: string, bytes: numbe
       })
       await pc.setRemoteDescription(offer)
       await pc.setLocalDescription(await pc.createAnswer())
-      await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())))
+      await new Promise<void>((r) =>
+        pc.iceGatheringState === 'complete'
+          ? r()
+          : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()),
+      )
       w.pc = pc
       return pc.localDescription!.toJSON()
     },
@@ -109,7 +117,7 @@ export async function webTorrent(browser: Browser, origin: string, tracker: stri
   const magnet = await seeder.evaluate(
     (tracker) =>
       new Promise<string>((resolve) => {
-        const w = window as unknown as { client: { seed: Function } }
+        const w = window as unknown as { client: { seed: (...args: unknown[]) => void } }
         const file = (document.getElementById('file') as HTMLInputElement).files![0]
         w.client.seed(file, { announce: [tracker] }, (t: { magnetURI: string }) => resolve(t.magnetURI))
       }),
@@ -118,9 +126,9 @@ export async function webTorrent(browser: Browser, origin: string, tracker: stri
   const seconds = await leecher.evaluate(
     ({ magnet, tracker }) =>
       new Promise<number>((resolve) => {
-        const w = window as unknown as { client: { add: Function } }
+        const w = window as unknown as { client: { add: (...args: unknown[]) => void } }
         const started = performance.now()
-        w.client.add(magnet, { announce: [tracker] }, (t: { on: Function }) =>
+        w.client.add(magnet, { announce: [tracker] }, (t: { on: (event: string, listener: () => void) => void }) =>
           t.on('done', () => resolve((performance.now() - started) / 1000)),
         )
       }),

@@ -39,7 +39,6 @@ export function rssBytes(pid: number): number {
   }
 }
 
-
 /** Records main-thread long tasks (> 50 ms) in every page of the context. */
 export async function instrument(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {

@@ -10,9 +10,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startTestServer } from '../e2e/server.ts'
-import { runCli, startCli } from '../cli/cli.fixtures.ts'
-import { MIB, download, launch, pagePair, randomFile, sha256File, share, table } from './lib.ts'
+import { startTestServer } from '../e2e/server.js'
+import { runCli, startCli } from '../cli/cli.fixtures.js'
+import { MIB, download, launch, pagePair, randomFile, sha256File, share, table } from './lib.js'
 
 export async function cliBench(quick: boolean): Promise<void> {
   const size = (quick ? 16 : 256) * MIB
@@ -22,7 +22,8 @@ export async function cliBench(quick: boolean): Promise<void> {
   const server = await startTestServer()
   const browser = await launch()
   const rows: Record<string, string | number>[] = []
-  const row = (path: string, seconds: number) => rows.push({ path, MiB: size / MIB, seconds: seconds.toFixed(2), 'MiB/s': (size / MIB / seconds).toFixed(1) })
+  const row = (path: string, seconds: number) =>
+    rows.push({ path, MiB: size / MIB, seconds: seconds.toFixed(2), 'MiB/s': (size / MIB / seconds).toFixed(1) })
 
   /** `swarmdrop get` into a fresh directory; returns seconds. */
   const cliGet = async (link: string) => {

@@ -2,7 +2,7 @@
 import { createReadStream, readFileSync, openSync, writeSync, closeSync } from 'node:fs'
 import { createHash, randomBytes } from 'node:crypto'
 import { chromium, type Browser, type Page } from '@playwright/test'
-import { chromiumLaunchOptions } from '../e2e/chromium.ts'
+import { chromiumLaunchOptions } from '../e2e/chromium.js'
 
 export const MIB = 1024 * 1024
 
@@ -77,7 +77,8 @@ export async function download(page: Page, link: string, expectSha256?: string):
   const download = await saved
   const path = await download.path()
   const seconds = (performance.now() - started) / 1000
-  if (expectSha256 && (await sha256File(path)) !== expectSha256) throw new Error(`saved ${download.suggestedFilename()} differs from the original`)
+  if (expectSha256 && (await sha256File(path)) !== expectSha256)
+    throw new Error(`saved ${download.suggestedFilename()} differs from the original`)
   return seconds
 }
 

@@ -9,11 +9,11 @@
  */
 import { type ChildProcess, spawn, execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { cidFromDigest } from '../format/cid.ts'
-import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.ts'
+import { cidFromDigest } from '../format/cid.js'
+import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.js'
 import WebSocket from 'ws'
-import { cpuSeconds, table } from './lib.ts'
-import { rssBytes } from './browser-metrics.ts'
+import { cpuSeconds, table } from './lib.js'
+import { rssBytes } from './browser-metrics.js'
 
 interface Target {
   name: string
@@ -34,7 +34,20 @@ const hash20 = (swarm: string) => swarm.padEnd(20, '_').slice(0, 20)
 const TARGETS: Target[] = [
   {
     name: 'swarmdrop',
-    command: ['node', '--import', 'tsx', 'signal-server/main.ts', '--port', '0', '--log-level', 'error', '--max-connections-per-ip', '1000000', '--max-message-rate', '100000'],
+    command: [
+      'node',
+      '--import',
+      'tsx',
+      'signal-server/main.ts',
+      '--port',
+      '0',
+      '--log-level',
+      'error',
+      '--max-connections-per-ip',
+      '1000000',
+      '--max-message-rate',
+      '100000',
+    ],
     async hello(ws, inbox) {
       const id = String((await inbox.next()).id)
       ws.send(JSON.stringify({ type: 'hello', protocol: SIGNAL_PROTOCOL_VERSION }))
@@ -52,10 +65,30 @@ const TARGETS: Target[] = [
       return randomBytes(10).toString('hex')
     },
     announce: (ws, id, swarm) =>
-      ws.send(JSON.stringify({ action: 'announce', info_hash: hash20(swarm), peer_id: id, numwant: 0, uploaded: 0, downloaded: 0, left: 0, event: 'started' })),
+      ws.send(
+        JSON.stringify({
+          action: 'announce',
+          info_hash: hash20(swarm),
+          peer_id: id,
+          numwant: 0,
+          uploaded: 0,
+          downloaded: 0,
+          left: 0,
+          event: 'started',
+        }),
+      ),
     isAnnounceReply: (m) => m.action === 'announce' && m.interval !== undefined,
     forward: (ws, from, to, swarm, stamp) =>
-      ws.send(JSON.stringify({ action: 'announce', info_hash: hash20(swarm), peer_id: from, to_peer_id: to, answer: { type: 'answer', sdp: String(stamp) }, offer_id: 'x' })),
+      ws.send(
+        JSON.stringify({
+          action: 'announce',
+          info_hash: hash20(swarm),
+          peer_id: from,
+          to_peer_id: to,
+          answer: { type: 'answer', sdp: String(stamp) },
+          offer_id: 'x',
+        }),
+      ),
     stampOf: (m) => (m.answer ? Number((m.answer as { sdp: string }).sdp) : undefined),
   },
   {
@@ -67,7 +100,7 @@ const TARGETS: Target[] = [
       return id
     },
     forward: (ws, _from, to, _swarm, stamp) => ws.send(JSON.stringify({ to, data: { t: stamp } })),
-    stampOf: (m) => ((m.data as { t?: number } | undefined)?.t ?? undefined),
+    stampOf: (m) => (m.data as { t?: number } | undefined)?.t ?? undefined,
   },
 ]
 

@@ -9,8 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startTestServer } from '../e2e/server.ts'
-import { MIB, cpuSeconds, download, launch, pagePair, randomFile, share, table } from './lib.ts'
+import { startTestServer } from '../e2e/server.js'
+import { MIB, cpuSeconds, download, launch, pagePair, randomFile, share, table } from './lib.js'
 
 export async function relayBench(quick: boolean): Promise<void> {
   const size = (quick ? 16 : 256) * MIB

@@ -3,10 +3,10 @@
  * inside the loopback-only namespace, each printing its figures next to the
  * baseline measured in the same run. Not part of `npm test`.
  */
-import { relayBench } from './relay.ts'
-import { speedBench } from './speed.ts'
-import { loadBench } from './load.ts'
-import { cliBench } from './cli.ts'
+import { relayBench } from './relay.js'
+import { speedBench } from './speed.js'
+import { loadBench } from './load.js'
+import { cliBench } from './cli.js'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,

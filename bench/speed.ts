@@ -11,12 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from '@playwright/test'
-import { chromiumLaunchOptions } from '../e2e/chromium.ts'
-import { startTestServer, type TestServer } from '../e2e/server.ts'
-import { MIB, download, launch, markTime, randomFile, sha256File, share, table } from './lib.ts'
-import { BrowserProbe, instrument, pageTimings, sampleMemory } from './browser-metrics.ts'
-import { type ChannelOptions, bareChannel, bareIndexedDbWrite, startTracker, webTorrent } from './baselines.ts'
-import { startStaticServer } from './static-server.ts'
+import { chromiumLaunchOptions } from '../e2e/chromium.js'
+import { startTestServer, type TestServer } from '../e2e/server.js'
+import { MIB, download, launch, markTime, randomFile, sha256File, share, table } from './lib.js'
+import { BrowserProbe, instrument, pageTimings, sampleMemory } from './browser-metrics.js'
+import { type ChannelOptions, bareChannel, bareIndexedDbWrite, startTracker, webTorrent } from './baselines.js'
+import { startStaticServer } from './static-server.js'
 
 const GIB = 1024 * MIB
 
@@ -32,7 +32,13 @@ interface Row {
 const rows: Row[] = []
 const fmt = (n: number, digits = 1) => n.toFixed(digits)
 
-function record(measure: string, value: number, unit: string, baseline: { value: number; label: string } | null, target: { text: string; met: boolean }) {
+function record(
+  measure: string,
+  value: number,
+  unit: string,
+  baseline: { value: number; label: string } | null,
+  target: { text: string; met: boolean },
+) {
   rows.push({
     measure,
     swarmdrop: `${fmt(value)} ${unit}`,
@@ -87,7 +93,16 @@ async function bestChannel(browser: Browser, origin: string): Promise<ChannelOpt
   return best
 }
 
-async function transferRound(browser: Browser, probe: BrowserProbe, server: TestServer, origin: string, tracker: string, dir: string, bytes: number, channel: ChannelOptions) {
+async function transferRound(
+  browser: Browser,
+  probe: BrowserProbe,
+  server: TestServer,
+  origin: string,
+  tracker: string,
+  dir: string,
+  bytes: number,
+  channel: ChannelOptions,
+) {
   const label = bytes >= GIB ? `${bytes / GIB} GiB` : `${bytes / MIB} MiB`
   const file = randomFile(join(dir, `payload-${label.replace(' ', '')}.bin`), bytes)
 
@@ -108,15 +123,39 @@ async function transferRound(browser: Browser, probe: BrowserProbe, server: Test
   const bareMiBps = bytes / MIB / bare.seconds
   const wtMiBps = bytes / MIB / wt.seconds
 
-  record(`transfer ${label}`, sd.MiBps, 'MiB/s', { value: bareMiBps, label: 'bare channel' }, { text: '≥ 0.9× bare', met: sd.MiBps >= 0.9 * bareMiBps })
-  record(`transfer ${label}`, sd.MiBps, 'MiB/s', { value: wtMiBps, label: 'WebTorrent' }, { text: '≥ 1.5× WebTorrent', met: sd.MiBps >= 1.5 * wtMiBps })
-  record(`CPU-s/GiB ${label}`, sd.cpuPerGiB, 's', { value: wtCpu, label: 'WebTorrent' }, { text: '≤ 0.6× WebTorrent', met: sd.cpuPerGiB <= 0.6 * wtCpu })
+  record(
+    `transfer ${label}`,
+    sd.MiBps,
+    'MiB/s',
+    { value: bareMiBps, label: 'bare channel' },
+    { text: '≥ 0.9× bare', met: sd.MiBps >= 0.9 * bareMiBps },
+  )
+  record(
+    `transfer ${label}`,
+    sd.MiBps,
+    'MiB/s',
+    { value: wtMiBps, label: 'WebTorrent' },
+    { text: '≥ 1.5× WebTorrent', met: sd.MiBps >= 1.5 * wtMiBps },
+  )
+  record(
+    `CPU-s/GiB ${label}`,
+    sd.cpuPerGiB,
+    's',
+    { value: wtCpu, label: 'WebTorrent' },
+    { text: '≤ 0.6× WebTorrent', met: sd.cpuPerGiB <= 0.6 * wtCpu },
+  )
   record(`CPU-s/GiB ${label}`, sd.cpuPerGiB, 's', { value: bareCpu, label: 'bare channel' }, { text: '(for reference)', met: true })
-  record(`first verified piece ${label}`, sd.firstPieceMs ?? NaN, 'ms', null, { text: '< 1500 ms', met: (sd.firstPieceMs ?? Infinity) < 1500 })
+  record(`first verified piece ${label}`, sd.firstPieceMs ?? NaN, 'ms', null, {
+    text: '< 1500 ms',
+    met: (sd.firstPieceMs ?? Infinity) < 1500,
+  })
   const saveMs = sd.seconds * 1000 - (sd.completeMs ?? NaN) // the download event came `seconds` after navigation
   record(`saving after the last piece ${label}`, saveMs, 'ms', null, { text: '(for reference)', met: true })
   const longest = Math.max(0, ...sd.longTasks)
-  record(`longest main-thread task ${label}`, longest, 'ms', null, { text: `≤ 200 ms (${sd.longTasks.length} over 50 ms)`, met: longest <= 200 })
+  record(`longest main-thread task ${label}`, longest, 'ms', null, {
+    text: `≤ 200 ms (${sd.longTasks.length} over 50 ms)`,
+    met: longest <= 200,
+  })
   const rssGrowth = (sd.peakRss - sd.startRss) / MIB
   record(`downloader RSS growth ${label}`, rssGrowth, 'MiB', null, { text: '≤ 244 MiB (256 MB)', met: rssGrowth <= 244 })
   record(`downloader peak JS heap ${label}`, sd.peakHeap / MIB, 'MiB', null, { text: '(for reference)', met: true })
@@ -134,7 +173,11 @@ async function bigRound(server: TestServer, dir: string, bytes: number) {
   const file = randomFile(join(dir, 'big.bin'), bytes)
   const sha256 = await sha256File(file)
   const profile = (name: string) =>
-    chromium.launchPersistentContext(join(dir, name), { ...chromiumLaunchOptions(), permissions: ['camera', 'microphone'], acceptDownloads: true })
+    chromium.launchPersistentContext(join(dir, name), {
+      ...chromiumLaunchOptions(),
+      permissions: ['camera', 'microphone'],
+      acceptDownloads: true,
+    })
   const senderContext = await profile('sender')
   const receiverContext = await profile('receiver')
   try {
@@ -179,7 +222,13 @@ async function manySeeders(browser: Browser, server: TestServer, dir: string, by
   // The steady rate, from the first verified piece to the last: connection set-up is not the seeders' upload.
   const { firstPieceMs, completeMs } = await pageTimings(page)
   const rate = bytes / MIB / ((completeMs! - firstPieceMs!) / 1000)
-  record('3 capped seeders → 1 downloader', rate, 'MiB/s', { value: capMiBps, label: 'one seeder’s cap' }, { text: '≥ 2.7× cap', met: rate >= 2.7 * capMiBps })
+  record(
+    '3 capped seeders → 1 downloader',
+    rate,
+    'MiB/s',
+    { value: capMiBps, label: 'one seeder’s cap' },
+    { text: '≥ 2.7× cap', met: rate >= 2.7 * capMiBps },
+  )
   const kinds = await page.getByTestId('peer-row').count()
   if (kinds < 3) console.log(`note: the downloader connected to ${kinds} seeders`)
   await context.close()
@@ -204,7 +253,13 @@ export async function speedBench(quick: boolean, big = process.argv.includes('--
     }
     const idbSeconds = await bareIndexedDbWrite(browser, origin.url, ingest.bytes, 256 * 1024, 16)
     const idbMiBps = ingest.bytes / MIB / idbSeconds
-    record(`ingest ${ingest.bytes / MIB} MiB`, ingest.MiBps, 'MiB/s', { value: idbMiBps, label: 'bare IndexedDB write' }, { text: '≥ 0.5× IDB', met: ingest.MiBps >= 0.5 * idbMiBps })
+    record(
+      `ingest ${ingest.bytes / MIB} MiB`,
+      ingest.MiBps,
+      'MiB/s',
+      { value: idbMiBps, label: 'bare IndexedDB write' },
+      { text: '≥ 0.5× IDB', met: ingest.MiBps >= 0.5 * idbMiBps },
+    )
     await manySeeders(browser, server, dir, (quick ? 32 : 128) * MIB)
     if (big) await bigRound(server, dir, 4 * GIB)
   } catch (err) {

@@ -35,7 +35,11 @@ describe('swarmdrop CLI', () => {
     const got = await runCli(['get', '-o', out, link])
     expect(got.stderr).toMatch(/Verified 4\.77 MiB/)
     expect(got.code).toBe(EXIT.ok)
-    expect(got.stdout.trim().split('\n').sort()).toEqual(Object.keys(files).map((p) => join(out, p)).sort())
+    expect(got.stdout.trim().split('\n').sort()).toEqual(
+      Object.keys(files)
+        .map((p) => join(out, p))
+        .sort(),
+    )
     for (const path of Object.keys(files)) expect(sha256File(join(out, path))).toBe(sha256File(join(src, path)))
   }, 60_000)
 
@@ -140,8 +144,11 @@ describe('swarmdrop CLI', () => {
     const sandbox = dir()
     const out = join(sandbox, 'out')
     const got = await runCli(['get', '-o', out, '--timeout', '30', `${server.url}/#${fragment}`])
-    expect(got.stderr).toMatch(/file list in this content is invalid: unsafe file name "\\x1b\]0;pwned\\x07\\x1b\[2Jreadme\.txt": it contains a control character \(U\+001B\)/)
+    expect(got.stderr).toMatch(
+      /file list in this content is invalid: unsafe file name "\\x1b\]0;pwned\\x07\\x1b\[2Jreadme\.txt": it contains a control character \(U\+001B\)/,
+    )
     expect(got.code).toBe(EXIT.failed)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
     expect(got.stdout + got.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]/) // only newlines: no raw control character
     expect(readdirSync(sandbox)).toEqual([]) // nothing written, not even -o
   }, 60_000)
@@ -150,7 +157,14 @@ describe('swarmdrop CLI', () => {
     const server = await start()
     const src = dir()
     // Names Linux allows and Windows, macOS or a terminal do not.
-    const names = { 'notes ': 'notes', 'a:b.txt': 'a_b.txt', 'CON.txt': '_CON.txt', '\x1b[31mred': '_[31mred', 'Readme.md': 'Readme (2).md', 'README.md': 'README.md' }
+    const names = {
+      'notes ': 'notes',
+      'a:b.txt': 'a_b.txt',
+      'CON.txt': '_CON.txt',
+      '\x1b[31mred': '_[31mred',
+      'Readme.md': 'Readme (2).md',
+      'README.md': 'README.md',
+    }
     Object.keys(names).forEach((name, i) => writeRandomFile(join(src, 'data', name), 100 + i, i + 1))
     const sharer = await sharing(server.url, [join(src, 'data')])
     await sharer.process.waitFor(/Seeding\./)
@@ -161,8 +175,13 @@ describe('swarmdrop CLI', () => {
     const out = dir()
     const got = await runCli(['get', '-o', out, sharer.link])
     expect(got.code, got.stderr).toBe(EXIT.ok)
-    expect(got.stdout.trim().split('\n').sort()).toEqual(Object.values(names).map((n) => join(out, 'data', n)).sort())
-    for (const [from, to] of Object.entries(names)) expect(readFileSync(join(out, 'data', to))).toEqual(readFileSync(join(src, 'data', from)))
+    expect(got.stdout.trim().split('\n').sort()).toEqual(
+      Object.values(names)
+        .map((n) => join(out, 'data', n))
+        .sort(),
+    )
+    for (const [from, to] of Object.entries(names))
+      expect(readFileSync(join(out, 'data', to))).toEqual(readFileSync(join(src, 'data', from)))
   }, 60_000)
 
   it('falls back to the server relay when no direct connection opens', async () => {

@@ -24,11 +24,13 @@ export async function openDiskLibrary(dir: string): Promise<LibraryStore> {
   let writing = Promise.resolve()
   const save = async () => {
     const text = JSON.stringify(await records.list(), null, 1)
-    const write = writing.catch(() => {}).then(async () => {
-      // Owner-only: the file holds link secrets and revoke secrets.
-      await writeFile(`${path}.tmp`, text, { mode: 0o600 })
-      await rename(`${path}.tmp`, path)
-    })
+    const write = writing
+      .catch(() => {})
+      .then(async () => {
+        // Owner-only: the file holds link secrets and revoke secrets.
+        await writeFile(`${path}.tmp`, text, { mode: 0o600 })
+        await rename(`${path}.tmp`, path)
+      })
     writing = write
     return write
   }

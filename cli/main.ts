@@ -8,12 +8,12 @@
  */
 import { parseArgs } from 'node:util'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { homedir, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Engine } from '../web/core/engine.js'
 import type { Drop, DropState } from '../web/core/drop.js'
 import { failureText } from '../web/ui/drop-text.js'
-import { type Cid } from '../format/cid.js'
+import type { Cid } from '../format/cid.js'
 import { isPasswordLink, parseAnyLink } from '../web/core/content/link.js'
 import { secretFromPassword } from '../web/core/crypto/password.js'
 import { makeNamesSafe, quoteName } from '../web/core/content/file-names.js'
@@ -25,13 +25,9 @@ import { pinComplete } from '../protocol/signal.js'
 import { sourcesFor, writeFiles } from './files.js'
 import { ServerUnreachableError, createNodeEngine, waitForServer, type NodeEngine } from './node-engine.js'
 import { PinNode } from './pin-node.js'
-import { describe, showProgress } from './progress.js'
+import { describeState, showProgress } from './progress.js'
+import { DEFAULT_PIN_MAX_AGE_DAYS, DEFAULT_PIN_MAX_BYTES, DEFAULT_SERVER, DEFAULT_STORE, HELP, USAGE } from './usage.js'
 
-const DEFAULT_SERVER = process.env.SWARMDROP_SERVER || 'http://localhost:8080'
-const DEFAULT_STORE = process.env.SWARMDROP_STORE || join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'swarmdrop')
-/** A pin node serves whoever its server sends: without a cap, any swarm member could fill its disk. */
-const DEFAULT_PIN_MAX_BYTES = '10G'
-const DEFAULT_PIN_MAX_AGE_DAYS = '30'
 /** Renames listed at share time; more are counted, not listed. */
 const MAX_RENAMES_LISTED = 10
 
@@ -41,81 +37,6 @@ const COMMON = {
   'connect-timeout': { type: 'string', default: '15' },
   help: { type: 'boolean', short: 'h' },
 } as const
-
-const USAGE = `Usage: swarmdrop <command> [options]
-
-Commands:
-  share <files or folders…>   encrypt, print the link, and seed until stopped
-  get <link> [-o dir]         download, verify and write the files
-  seed [store dir]            serve every drop in a store
-  pin --store DIR             run a pin node: keep drops available for others, blind
-
-Run \`swarmdrop <command> --help\` for its options.
-Exit codes: 0 ok, 1 transfer failed, 2 bad arguments or link, 3 server unreachable,
-4 not enough space, 5 wrong secret or password, 130 interrupted.`
-
-const HELP: Record<string, string> = {
-  share: `Usage: swarmdrop share [options] <files or folders…>
-
-Prints the link on stdout (the owner link, which can revoke, on stderr) and
-seeds until Ctrl+C. Folders keep their relative paths. A name that is not
-safe on every system (control characters, \\:*?"<>|, a trailing dot or space,
-a Windows device name such as CON, or one that differs from another only in
-case) is renamed, and the renames are listed.
-
-Options:
-  --server URL          the Swarmdrop server (default ${DEFAULT_SERVER}, env SWARMDROP_SERVER)
-  --store DIR           where pieces are kept (default ${DEFAULT_STORE}, env SWARMDROP_STORE);
-                        \`swarmdrop seed\` serves them again later
-  --password P          protect the link with a password (better: env SWARMDROP_PASSWORD,
-                        which other users cannot see in the process list)
-  --expires HOURS       the link expires after this many hours
-  --pin                 ask the server's pin nodes to keep the files available
-  --until-pinned        ask for a pin and exit once the pin nodes hold every piece
-                        (exit 1 if the server has no pin nodes)
-  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
-  --relay-only          no direct WebRTC: every peer through the server relay`,
-  get: `Usage: swarmdrop get [options] <link>
-
-Downloads from every peer that has the files, verifies every piece, and writes
-the files (with their folders) under the output directory; prints their paths.
-
-Options:
-  -o, --output DIR      where to write the files (default: the current directory)
-  --server URL          the server (default: the link's own, else ${DEFAULT_SERVER})
-  --password P          the password of a password link (better: env SWARMDROP_PASSWORD)
-  --store DIR           keep the pieces there and keep seeding them (default: a
-                        temporary directory, removed afterwards)
-  --max-bytes N         refuse a download that would make the store larger (k, M, G suffixes)
-  --seed                keep seeding after the download, until Ctrl+C
-  --timeout S           give up after S seconds without completing (default or 0: wait)
-  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
-  --relay-only          no direct WebRTC: every peer through the server relay`,
-  seed: `Usage: swarmdrop seed [options] [store dir]
-
-Serves every drop in the store (default ${DEFAULT_STORE}) until Ctrl+C.
-
-Options:
-  --server URL          the Swarmdrop server (default ${DEFAULT_SERVER})
-  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
-  --relay-only          no direct WebRTC: every peer through the server relay`,
-  pin: `Usage: swarmdrop pin --store DIR --token T [options]
-
-Runs a pin node next to a Swarmdrop server: it fetches and holds the drops
-the server asks it to keep (encrypted pieces only: it never has a key), serves
-them, and reports what it holds so the server keeps each drop at its number of
-copies. Runs until Ctrl+C.
-
-Options:
-  --store DIR           where pieces are kept (required)
-  --token T             the server's pin token (its --pin-token; env SWARMDROP_PIN_TOKEN)
-  --server URL          the Swarmdrop server (default ${DEFAULT_SERVER})
-  --max-bytes N         hold at most this much (k, M, G suffixes; default ${DEFAULT_PIN_MAX_BYTES},
-                        0: no limit); larger drops are refused
-  --max-age DAYS        drop pins older than this (default ${DEFAULT_PIN_MAX_AGE_DAYS}, 0: no limit)
-  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
-  --relay-only          no direct WebRTC: every peer through the server relay`,
-}
 
 type Command = (args: string[]) => Promise<number>
 
@@ -144,10 +65,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; default?: string }>>(
-  args: string[],
-  options: T,
-) {
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; default?: string }>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true })
   } catch (err) {
@@ -240,7 +158,12 @@ async function share(args: string[]): Promise<number> {
   const expiresHours = values.expires === undefined ? undefined : Number(values.expires)
   if (expiresHours !== undefined && !(expiresHours > 0)) throw new UsageError('--expires must be a number of hours')
   const server = values.server ?? DEFAULT_SERVER
-  const node = await connect({ server, storeDir: values.store ?? DEFAULT_STORE, connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
+  const node = await connect({
+    server,
+    storeDir: values.store ?? DEFAULT_STORE,
+    connectTimeout: values['connect-timeout'],
+    relayOnly: values['relay-only'],
+  })
   const { engine } = node
   const total = files.reduce((sum, f) => sum + f.size, 0)
   process.stderr.write(`Encrypting ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)})…\n`)
@@ -254,7 +177,9 @@ async function share(args: string[]): Promise<number> {
   process.stderr.write('Seeding. Press Ctrl+C to stop.\n')
   const pinned = values.pin || values['until-pinned'] ? watchPin(engine, drop.cid) : undefined
   const stopProgress = showProgress(drop)
-  const outcome = await (values['until-pinned'] && pinned ? Promise.race([pinned, untilStopped().then(() => 'stopped' as const)]) : untilStopped())
+  const outcome = await (values['until-pinned'] && pinned
+    ? Promise.race([pinned, untilStopped().then(() => 'stopped' as const)])
+    : untilStopped())
   stopProgress()
   await node.close()
   if (outcome === 'no-pin-nodes') return EXIT.failed
@@ -270,7 +195,9 @@ function watchPin(engine: Engine, cid: Cid): Promise<'pinned' | 'no-pin-nodes'> 
         process.stderr.write('This server has no pin nodes: the files stay available only while a peer has them.\n')
         return resolve('no-pin-nodes')
       }
-      process.stderr.write(printable(`Pinned: ${s.complete} of ${s.replicas} pin node copies complete (${s.holders} fetching or holding).`) + '\n')
+      process.stderr.write(
+        printable(`Pinned: ${s.complete} of ${s.replicas} pin node copies complete (${s.holders} fetching or holding).`) + '\n',
+      )
       if (pinComplete(s)) resolve('pinned')
     })
     engine.pins.pin(cid)
@@ -311,11 +238,15 @@ async function get(args: string[]): Promise<number> {
     }
     if (end.phase !== 'complete') {
       const kind = end.failure?.kind
-      console.error(`swarmdrop get: ${end.failure ? printable(failureText(end.failure)) : `gave up after --timeout (${describe(end)})`}`)
+      console.error(
+        `swarmdrop get: ${end.failure ? printable(failureText(end.failure)) : `gave up after --timeout (${describeState(end)})`}`,
+      )
       return kind === 'space' ? EXIT.noSpace : kind === 'wrong-secret' ? EXIT.wrongSecret : EXIT.failed
     }
     const secondsTaken = (Date.now() - started) / 1000
-    process.stderr.write(`Verified ${formatBytes(end.totalBytes ?? 0)} in ${secondsTaken.toFixed(1)} s (${formatBytes((end.totalBytes ?? 0) / secondsTaken)}/s).\n`)
+    process.stderr.write(
+      `Verified ${formatBytes(end.totalBytes ?? 0)} in ${secondsTaken.toFixed(1)} s (${formatBytes((end.totalBytes ?? 0) / secondsTaken)}/s).\n`,
+    )
     for (const path of await writeFiles(drop, end.files ?? [], values.output!)) console.log(printable(path))
     if (values.seed) {
       process.stderr.write('Seeding. Press Ctrl+C to stop.\n')
@@ -332,7 +263,12 @@ async function seed(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {})
   if (values.help) return help('seed')
   if (positionals.length > 1) throw new UsageError('give at most one store directory')
-  const node = await connect({ server: values.server ?? DEFAULT_SERVER, storeDir: positionals[0] ?? DEFAULT_STORE, connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
+  const node = await connect({
+    server: values.server ?? DEFAULT_SERVER,
+    storeDir: positionals[0] ?? DEFAULT_STORE,
+    connectTimeout: values['connect-timeout'],
+    relayOnly: values['relay-only'],
+  })
   await node.engine.restoreLibrary()
   const drops = (await node.engine.library()).filter((r) => r.seeding)
   process.stderr.write(`Seeding ${drops.length} drop${drops.length === 1 ? '' : 's'}. Press Ctrl+C to stop.\n`)
@@ -355,7 +291,13 @@ async function pin(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`)
   const { maxBytes, maxAgeMs } = pinLimits(values['max-bytes'], values['max-age'])
   const server = values.server ?? DEFAULT_SERVER
-  const node = await connect({ server, storeDir: values.store, maxBytes, connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
+  const node = await connect({
+    server,
+    storeDir: values.store,
+    maxBytes,
+    connectTimeout: values['connect-timeout'],
+    relayOnly: values['relay-only'],
+  })
   const pinNode = new PinNode(node.engine, {
     token,
     maxAgeMs,
@@ -366,7 +308,9 @@ async function pin(args: string[]): Promise<number> {
   )
   await pinNode.start()
   const limits = `${maxBytes === undefined ? 'no size limit' : `at most ${formatBytes(maxBytes)}`}, ${maxAgeMs === undefined ? 'no age limit' : `pins kept ${maxAgeMs / 86_400_000} days`}`
-  process.stderr.write(`Pin node running for ${server}, holding ${(await pinNode.holdings()).length} drops (${formatBytes(node.store.usedBytes)}; ${limits}).\n`)
+  process.stderr.write(
+    `Pin node running for ${server}, holding ${(await pinNode.holdings()).length} drops (${formatBytes(node.store.usedBytes)}; ${limits}).\n`,
+  )
   const outcome = await Promise.race([untilStopped().then(() => null), refused])
   pinNode.stop()
   await node.close()

@@ -36,10 +36,23 @@ afterEach(() => {
 })
 
 async function engineOn(server: RunningServer, now?: () => number, store = memoryStore()): Promise<Engine> {
-  const signaling = new WebSocketSignalingClient({ url: server.url.replace('http', 'ws') + '/ws', WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike })
-  const e = new Engine({ store, library: memoryLibrary(), crypto: webCryptoProvider(), signaling, dial: memoryDialer(() => signaling.peerId), lookupIntervalMs: 200, clock: now && { ...realClock, now } })
+  const signaling = new WebSocketSignalingClient({
+    url: server.url.replace('http', 'ws') + '/ws',
+    WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike,
+  })
+  const e = new Engine({
+    store,
+    library: memoryLibrary(),
+    crypto: webCryptoProvider(),
+    signaling,
+    dial: memoryDialer(() => signaling.peerId),
+    lookupIntervalMs: 200,
+    clock: now && { ...realClock, now },
+  })
   engines.push(e)
-  await new Promise<void>((resolve) => (signaling.status === 'open' ? resolve() : signaling.events.on('status', (s) => s === 'open' && resolve())))
+  await new Promise<void>((resolve) =>
+    signaling.status === 'open' ? resolve() : signaling.events.on('status', (s) => s === 'open' && resolve()),
+  )
   return e
 }
 
@@ -94,9 +107,16 @@ describe('pin node', () => {
     const { sharer, pinEngine, cid, fragment, content, log } = await sharedAndPinned(server)
     // A stranger who knows the CID: its own manifest lists the pinned drop's pieces and manifest, already expired.
     const expiresAt = Date.now() - 1_000
-    const crafted = await craftDrop(webCryptoProvider(), { manifest: sharer.drop(cid)!.swarm.manifest!, digest: digestOfCid(cid) }, { listVictimManifest: true, expiresAt })
+    const crafted = await craftDrop(
+      webCryptoProvider(),
+      { manifest: sharer.drop(cid)!.swarm.manifest!, digest: digestOfCid(cid) },
+      { listVictimManifest: true, expiresAt },
+    )
     const strangerStore = memoryStore()
-    await strangerStore.drop(digestOfCid(crafted.cid)).putMany([[digestOfCid(crafted.cid), crafted.bytes], [crafted.own.id, crafted.own.bytes]])
+    await strangerStore.drop(digestOfCid(crafted.cid)).putMany([
+      [digestOfCid(crafted.cid), crafted.bytes],
+      [crafted.own.id, crafted.own.bytes],
+    ])
     const stranger = await engineOn(server, () => expiresAt - 60_000, strangerStore)
     await stranger.hold(crafted.cid)
     stranger.pins.pin(crafted.cid) // the server asks the pin node; nobody there does anything

@@ -72,7 +72,10 @@ describe('pin nodes', () => {
   it('are refused by a server without a matching --pin-token, with a clear message and exit code', async () => {
     const server = await start({ pinToken: PIN_TOKEN })
     const wrong = await runCli(['pin', '--server', server.url, '--store', dir(), '--token', 'guess'])
-    expect(wrong).toMatchObject({ code: EXIT.usage, stderr: expect.stringMatching(/refused this pin node: pin nodes need this server’s pin token/) })
+    expect(wrong).toMatchObject({
+      code: EXIT.usage,
+      stderr: expect.stringMatching(/refused this pin node: pin nodes need this server’s pin token/),
+    })
     expect(server.hub.pinNodeCount).toBe(0)
   }, 60_000)
 
@@ -81,7 +84,7 @@ describe('pin nodes', () => {
     const node = await pinNode(server.url, ['--max-bytes', '100k'])
     const src = dir()
     writeRandomFile(join(src, 'big.bin'), 300_000)
-    const sharer = startCli(['share', '--server', server.url, '--store', dir(), '--pin', join(src, 'big.bin')])
+    startCli(['share', '--server', server.url, '--store', dir(), '--pin', join(src, 'big.bin')])
     const [message] = await node.waitFor(/refused \S+: .*may hold at most 100 KiB \(--max-bytes\).*/)
     expect(message).toMatch(/needs 512 KiB more/) // two sealed 256 KiB pieces
     expect(filesUnder(node.store).filter((f) => f.includes('chunks'))).toHaveLength(0) // the manifest fetched to decide is deleted too

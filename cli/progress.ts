@@ -15,7 +15,7 @@ const PHASE: Record<DropPhase, string> = {
   failed: 'failed',
 }
 
-export function describe(s: DropState): string {
+export function describeState(s: DropState): string {
   const peers = `${s.peers.length} peer${s.peers.length === 1 ? '' : 's'}`
   if (s.piecesTotal === null || s.totalBytes === null) return `${PHASE[s.phase]} · ${peers}`
   const percent = s.totalBytes > 0 ? Math.floor((100 * s.bytesDone) / s.totalBytes) : 100
@@ -29,7 +29,7 @@ export function showProgress(drop: Drop, out: NodeJS.WriteStream = process.stder
   const tty = out.isTTY === true
   let last = ''
   const draw = () => {
-    const line = describe(drop.state)
+    const line = describeState(drop.state)
     if (line === last) return
     last = line
     out.write(tty ? `\r\x1b[K${line}` : `${line}\n`)

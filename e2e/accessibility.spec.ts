@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
-import { expect, makeFile, newPeerPage, shareFiles, test } from './fixtures.ts'
+import { expect, makeFile, newPeerPage, shareFiles, test } from './fixtures.js'
 
 /** axe-core's WCAG 2.1 A/AA rules; serious and critical findings fail the test, with their details printed. */
 async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
@@ -65,6 +65,9 @@ test('every control on the send screen is reachable by keyboard, with a visible 
     reached.push(focused.label)
   }
   for (const control of ['Password (optional)', 'Link expires', 'Choose files', 'Choose a folder']) {
-    expect(reached.some((label) => label.includes(control)), `${control} reached in ${JSON.stringify(reached)}`).toBe(true)
+    expect(
+      reached.some((label) => label.includes(control)),
+      `${control} reached in ${JSON.stringify(reached)}`,
+    ).toBe(true)
   }
 })

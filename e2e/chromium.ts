@@ -6,7 +6,7 @@
  */
 import type { Page } from '@playwright/test'
 import { statSync } from 'node:fs'
-import { type EnginePage, readElement, waitFor } from './engine-page.ts'
+import { type EnginePage, readElement, waitFor } from './engine-page.js'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 

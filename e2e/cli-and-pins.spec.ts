@@ -1,8 +1,8 @@
 import { join } from 'node:path'
-import { startTestServer } from './server.ts'
-import { type CliProcess, runCli, startCli, tempDir } from '../cli/cli.fixtures.ts'
-import { EXIT } from '../cli/exit-codes.ts'
-import { collectDownloads, expect, makeFile, newPeerPage, sha256File, shareFiles, test } from './fixtures.ts'
+import { startTestServer } from './server.js'
+import { type CliProcess, runCli, startCli, tempDir } from '../cli/cli.fixtures.js'
+import { EXIT } from '../cli/exit-codes.js'
+import { collectDownloads, expect, makeFile, newPeerPage, sha256File, shareFiles, test } from './fixtures.js'
 
 const MIB = 1024 * 1024
 const running: CliProcess[] = []
@@ -32,7 +32,9 @@ test('a browser-shared link is fetched with `swarmdrop get`, and a CLI-shared fi
   const tookGet = Date.now() - started
   expect(got.code, got.stderr).toBe(EXIT.ok)
   expect(sha256File(join(out, 'from-browser.bin'))).toBe(fromBrowser.sha256)
-  console.log(`browser → CLI: 64 MiB in ${(tookGet / 1000).toFixed(2)} s = ${mibPerSecond(64 * MIB, tookGet)} MiB/s (process start to files written)`)
+  console.log(
+    `browser → CLI: 64 MiB in ${(tookGet / 1000).toFixed(2)} s = ${mibPerSecond(64 * MIB, tookGet)} MiB/s (process start to files written)`,
+  )
   console.log(`  the CLI's own figure: ${/Verified .*/.exec(got.stderr)?.[0]}`)
 
   // CLI → browser
@@ -50,7 +52,9 @@ test('a browser-shared link is fetched with `swarmdrop get`, and a CLI-shared fi
   expect(file.name).toBe('from-cli.bin')
   expect(file.sha256).toBe(fromCli.sha256)
   await expect(receiver.page.getByTestId('peer-row').first()).toHaveAttribute('data-kind', 'direct')
-  console.log(`CLI → browser: 64 MiB in ${(tookOpen / 1000).toFixed(2)} s = ${mibPerSecond(64 * MIB, tookOpen)} MiB/s (link opened to every piece verified)`)
+  console.log(
+    `CLI → browser: 64 MiB in ${(tookOpen / 1000).toFixed(2)} s = ${mibPerSecond(64 * MIB, tookOpen)} MiB/s (link opened to every piece verified)`,
+  )
 })
 
 test('a page shares and pins a file and closes; a fresh browser downloads it from the pin node alone', async ({ browser, workDir }) => {

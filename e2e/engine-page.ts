@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { type TestFile, expect, makeFile } from './fixtures.ts'
+import { type TestFile, expect, makeFile } from './fixtures.js'
 
 export interface EnginePage {
   /** Which browser, for messages and timings. */
@@ -71,11 +71,7 @@ export async function shareFile(page: EnginePage, serverUrl: string, file: TestF
   await page.goto(serverUrl + '/')
   await waitForText(page, 'server-status', /^Online$/)
   await page.setInputFiles('file-input', [file.path])
-  return waitFor(
-    `${page.label}: the share link`,
-    async () => (await page.read('share-link', 'value')) || undefined,
-    60_000,
-  )
+  return waitFor(`${page.label}: the share link`, async () => (await page.read('share-link', 'value')) || undefined, 60_000)
 }
 
 export interface Received {
@@ -105,12 +101,15 @@ export async function receiveFile(page: EnginePage, link: string, file: TestFile
     },
     timeoutMs,
   ).catch(async (err: Error) => {
-    throw new Error(`${err.message}; the page says: ${await page.read('receive-phase', 'textContent')} ${await page.read('peer-count', 'textContent')}`)
+    throw new Error(
+      `${err.message}; the page says: ${await page.read('receive-phase', 'textContent')} ${await page.read('peer-count', 'textContent')}`,
+    )
   })
   const seconds = (Date.now() - started) / 1000
   const saved = await page.download(file.name, file.size, 30_000)
   const sha256 = createHash('sha256').update(readFileSync(saved)).digest('hex')
-  if (sha256 !== file.sha256) throw new Error(`${page.label} saved ${file.name} with other bytes (sha256 ${sha256}, expected ${file.sha256})`)
+  if (sha256 !== file.sha256)
+    throw new Error(`${page.label} saved ${file.name} with other bytes (sha256 ${sha256}, expected ${file.sha256})`)
   return { seconds, connectedAfter, mibPerSecond: file.size / 1024 / 1024 / (seconds - connectedAfter), kinds: [...kinds] }
 }
 
@@ -143,7 +142,11 @@ export async function exchangeWithChromium(x: Exchange): Promise<void> {
   const link = await shareFile(await x.newChromium(), x.serverUrl, toEngine)
   const got = await receiveFile(x.engine, link, toEngine)
   if (x.saysWebRtcOff) {
-    await waitForText(x.engine, 'webrtc-off', /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./)
+    await waitForText(
+      x.engine,
+      'webrtc-off',
+      /This browser has WebRTC turned off: files go through the server, still end-to-end encrypted\./,
+    )
   }
   console.log(describeReceived('Chromium', x.engineName, toEngine, got))
   expect(got.kinds).toEqual([x.kind])

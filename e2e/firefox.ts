@@ -8,8 +8,8 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
-import { type EnginePage, type Readable, readElement, waitFor } from './engine-page.ts'
-import { killTree } from './process-tree.ts'
+import { type EnginePage, type Readable, readElement, waitFor } from './engine-page.js'
+import { killTree } from './process-tree.js'
 
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr'
 

@@ -4,11 +4,11 @@
  * privacy-hardened profiles and Tor Browser) through the server relay, at
  * once and in both directions.
  */
-import { chromiumPages } from './chromium-pages.ts'
-import { type EnginePage, exchangeWithChromium, shareFile, waitForText } from './engine-page.ts'
-import { launchFirefox } from './firefox.ts'
-import { startTestServer } from './server.ts'
-import { makeFile, test } from './fixtures.ts'
+import { chromiumPages } from './chromium-pages.js'
+import { type EnginePage, exchangeWithChromium, shareFile, waitForText } from './engine-page.js'
+import { launchFirefox } from './firefox.js'
+import { startTestServer } from './server.js'
+import { makeFile, test } from './fixtures.js'
 
 test('a file shared in Chromium downloads in Firefox, and one shared in Firefox downloads in Chromium, directly', async ({
   browser,
@@ -50,13 +50,21 @@ test('with WebRTC turned off, Firefox says so, and receives from and shares with
     })
 
     await firefox.goto(server.url + '/check')
-    await waitForText(firefox, 'findings', /WebRTC is turned off or missing in this browser \(this browser has no RTCPeerConnection\)\. Every transfer goes through the server relay/)
+    await waitForText(
+      firefox,
+      'findings',
+      /WebRTC is turned off or missing in this browser \(this browser has no RTCPeerConnection\)\. Every transfer goes through the server relay/,
+    )
 
     // With the server's relay off, nothing can reach this browser, and the page says so while the sharer is online.
     const unreachable = await shareFile(await newChromium(), noRelay.url, makeFile(workDir, 'unreachable.bin', 1000))
     await firefox.goto(unreachable)
     await waitForText(firefox, 'webrtc-off', /this server does not relay: nothing can be fetched from this browser/)
-    await waitForText(firefox, 'receive-phase', /^1 browser on this link is online, but this browser has WebRTC turned off and this server does not relay: nothing can be fetched here\./)
+    await waitForText(
+      firefox,
+      'receive-phase',
+      /^1 browser on this link is online, but this browser has WebRTC turned off and this server does not relay: nothing can be fetched here\./,
+    )
     await firefox.goto(noRelay.url + '/check')
     await waitForText(firefox, 'findings', /The server relay is off too: this browser can neither fetch nor share files here\./)
   } finally {

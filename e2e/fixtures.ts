@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { unzipSync } from 'fflate'
 import { join } from 'node:path'
-import { type TestServer, startTestServer } from './server.ts'
-import { sha256File } from '../cli/cli.fixtures.ts'
+import { type TestServer, startTestServer } from './server.js'
+import { sha256File } from '../cli/cli.fixtures.js'
 
 export { sha256File }
 
@@ -21,11 +21,13 @@ export interface TestFile {
 }
 
 export const test = base.extend<{ server: TestServer; workDir: string }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures a fixture needs from this destructuring
   server: async ({}, use) => {
     const server = await startTestServer()
     await use(server)
     await server.stop()
   },
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures a fixture needs from this destructuring
   workDir: async ({}, use) => {
     await use(mkdtempSync(join(tmpdir(), 'swarmdrop-e2e-')))
   },
@@ -90,7 +92,11 @@ export async function peerPieces(page: Page): Promise<number[]> {
 }
 
 /** Polls until `predicate` holds for the page's transfer. */
-export async function waitForProgress(page: Page, predicate: (p: TransferProgress) => boolean, timeout = 60_000): Promise<TransferProgress> {
+export async function waitForProgress(
+  page: Page,
+  predicate: (p: TransferProgress) => boolean,
+  timeout = 60_000,
+): Promise<TransferProgress> {
   let last: TransferProgress | undefined
   await expect
     .poll(
@@ -159,14 +165,14 @@ export function recordTraffic(page: Page): Traffic {
 }
 
 /** The pieces (and manifests) in a page's IndexedDB: their keys (hex ids) and, if asked, one value. */
-export async function storedChunks(page: Page, valueOf?: string): Promise<{ keys: string[]; value: number[] | null }> {
+export async function storedChunks(page: Page, valueKey?: string): Promise<{ keys: string[]; value: number[] | null }> {
   return page.evaluate(async (wanted) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open('swarmdrop')
       req.onsuccess = () => resolve(req.result)
       req.onerror = () => reject(req.error)
     })
-    const request = <T,>(r: IDBRequest<T>) =>
+    const request = <T>(r: IDBRequest<T>) =>
       new Promise<T>((resolve, reject) => {
         r.onsuccess = () => resolve(r.result)
         r.onerror = () => reject(r.error)
@@ -176,5 +182,5 @@ export async function storedChunks(page: Page, valueOf?: string): Promise<{ keys
     const value = wanted ? ((await request(store.get(wanted))) as ArrayBuffer | undefined) : undefined
     db.close()
     return { keys, value: value ? [...new Uint8Array(value)] : null }
-  }, valueOf)
+  }, valueKey)
 }

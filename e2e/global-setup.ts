@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
-import { CHROMIUM_PATH } from './chromium.ts'
+import { CHROMIUM_PATH } from './chromium.js'
 
 /** The e2e suite serves the built app; build it if `npm test` has not. */
 export default function globalSetup(): void {

@@ -5,9 +5,9 @@
  */
 import type { Browser } from '@playwright/test'
 import { readFileSync } from 'node:fs'
-import { startCoturn } from './coturn.ts'
-import { startTestServer } from './server.ts'
-import { collectDownloads, expect, makeFile, newPeerPage, recordTraffic, shareFiles, test, type Traffic } from './fixtures.ts'
+import { startCoturn } from './coturn.js'
+import { startTestServer } from './server.js'
+import { collectDownloads, expect, makeFile, newPeerPage, recordTraffic, shareFiles, test, type Traffic } from './fixtures.js'
 
 const MIB = 1024 * 1024
 const SECRET = 'coturn-shared-secret-for-tests'
@@ -48,11 +48,9 @@ async function transfer(browser: Browser, serverUrl: string, dir: string, size: 
 
 test('pages forced to relay-only ICE transfer through a real coturn with minted credentials', async ({ browser, workDir }) => {
   const turn = await startCoturn(SECRET)
-  const server = await startTestServer([
-    `--turn-urls=${turn.url}`,
-    '--ice-transport-policy=relay',
-    '--relay=off',
-  ], 0, { TURN_SECRET: SECRET })
+  const server = await startTestServer([`--turn-urls=${turn.url}`, '--ice-transport-policy=relay', '--relay=off'], 0, {
+    TURN_SECRET: SECRET,
+  })
   try {
     const { b, file, link, traffic } = await transfer(browser, server.url, workDir, 6 * MIB, { media: true })
     // The app reads the selected candidate pair from getStats: a relay candidate means TURN.

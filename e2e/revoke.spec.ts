@@ -1,10 +1,10 @@
 import WebSocket from 'ws'
 import { randomBytes } from 'node:crypto'
-import { MAX_MANIFEST_PART_BYTES, encodeManifestPart } from '../protocol/relay.ts'
-import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.ts'
-import { digestOfCid } from '../format/cid.ts'
-import { toHex } from '../web/core/util/bytes.ts'
-import { expect, makeFile, newPeerPage, shareFiles, storedChunks, test } from './fixtures.ts'
+import { MAX_MANIFEST_PART_BYTES, encodeManifestPart } from '../protocol/relay.js'
+import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.js'
+import { digestOfCid } from '../format/cid.js'
+import { toHex } from '../web/core/util/bytes.js'
+import { expect, makeFile, newPeerPage, shareFiles, storedChunks, test } from './fixtures.js'
 
 /** Sends a tombstone the way a client does, from outside any browser; resolves with the server's answer. */
 async function sendTombstone(serverUrl: string, cid: string, secret: string, manifest: Uint8Array): Promise<Record<string, unknown>> {
@@ -15,7 +15,8 @@ async function sendTombstone(serverUrl: string, cid: string, secret: string, man
   await expect.poll(() => messages.length).toBe(1) // welcome
   ws.send(JSON.stringify({ type: 'hello', protocol: SIGNAL_PROTOCOL_VERSION }))
   ws.send(JSON.stringify({ type: 'revoke', cid, secret, size: manifest.length }))
-  for (let at = 0; at < manifest.length; at += MAX_MANIFEST_PART_BYTES) ws.send(encodeManifestPart(manifest.subarray(at, at + MAX_MANIFEST_PART_BYTES)))
+  for (let at = 0; at < manifest.length; at += MAX_MANIFEST_PART_BYTES)
+    ws.send(encodeManifestPart(manifest.subarray(at, at + MAX_MANIFEST_PART_BYTES)))
   await expect.poll(() => messages.length).toBe(2)
   ws.close()
   return messages[1]
@@ -41,7 +42,11 @@ async function signalEveryMember(serverUrl: string, cid: string): Promise<string
   return messages[0].id as string
 }
 
-test('stop sharing everywhere deletes the drop from every browser; a forged tombstone changes nothing', async ({ browser, server, workDir }) => {
+test('stop sharing everywhere deletes the drop from every browser; a forged tombstone changes nothing', async ({
+  browser,
+  server,
+  workDir,
+}) => {
   const file = makeFile(workDir, 'draft.pdf', 3 * 1024 * 1024)
   const a = await newPeerPage(browser)
   const link = await shareFiles(a.page, server.url, [file])
@@ -49,7 +54,9 @@ test('stop sharing everywhere deletes the drop from every browser; a forged tomb
   const receivers = [await newPeerPage(browser), await newPeerPage(browser)]
   const fromServer = receivers.map(() => [] as Record<string, unknown>[]) // what each receiver's page hears from the server
   for (const [i, r] of receivers.entries()) {
-    r.page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => typeof payload === 'string' && fromServer[i].push(JSON.parse(payload))))
+    r.page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => typeof payload === 'string' && fromServer[i].push(JSON.parse(payload))),
+    )
     await r.page.goto(link)
     await expect(r.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 60_000 })
   }
@@ -78,7 +85,8 @@ test('stop sharing everywhere deletes the drop from every browser; a forged tomb
   const sharePanel = a.page.getByRole('region', { name: 'Your link is ready' })
   await sharePanel.getByTestId('revoke').click()
   await expect(sharePanel.getByTestId('revoke-done')).toBeVisible()
-  for (const [i, r] of [a, ...receivers].entries()) await expect.poll(async () => (await storedChunks(r.page)).keys, { timeout: 10_000, message: `page ${i}` }).toEqual([])
+  for (const [i, r] of [a, ...receivers].entries())
+    await expect.poll(async () => (await storedChunks(r.page)).keys, { timeout: 10_000, message: `page ${i}` }).toEqual([])
   for (const r of receivers) {
     await expect(r.page.getByTestId('receive-phase')).toContainText('stopped sharing this link everywhere')
     await expect(r.page.getByTestId('file-row')).toHaveCount(0) // nothing left to save

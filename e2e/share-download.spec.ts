@@ -1,11 +1,11 @@
-import { type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import jsQR from 'jsqr'
 import { PNG } from 'pngjs'
-import { cidFromDigest } from '../format/cid.ts'
+import { cidFromDigest } from '../format/cid.js'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { collectDownloads, expect, makeFile, newPeerPage, recordTraffic, shareFiles, test, zipEntries } from './fixtures.ts'
+import { collectDownloads, expect, makeFile, newPeerPage, recordTraffic, shareFiles, test, zipEntries } from './fixtures.js'
 
 const PIECE = 256 * 1024
 const CAPACITY = PIECE - 16 // plaintext bytes per piece (each sealed piece carries a 16-byte tag)
@@ -43,7 +43,9 @@ test('a drop of edge-sized files goes from A to B byte for byte, and C downloads
   await expect(b.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 90_000 })
   const seconds = (Date.now() - started) / 1000
   const total = files.reduce((s, f) => s + f.size, 0)
-  console.log(`A→B: ${(total / 1024 / 1024).toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(total / 1024 / 1024 / seconds).toFixed(1)} MiB/s (link open to verified)`)
+  console.log(
+    `A→B: ${(total / 1024 / 1024).toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(total / 1024 / 1024 / seconds).toFixed(1)} MiB/s (link open to verified)`,
+  )
   const [zip] = await savedB
   // Saved through the download service worker, which streams the zip from IndexedDB as it builds it.
   expect(await b.page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(/\/sw\.js$/)
@@ -188,7 +190,13 @@ test('a folder with names unsafe elsewhere is shared under safe names, the sende
   // Names Linux allows and Windows, macOS or a terminal do not (file-names.ts renames them one way).
   const root = join(workDir, 'mixed')
   mkdirSync(root)
-  const names = { 'notes ': 'mixed/notes', 'a:b.txt': 'mixed/a_b.txt', 'aux.txt': 'mixed/_aux.txt', 'Readme.md': 'mixed/Readme (2).md', 'README.md': 'mixed/README.md' }
+  const names = {
+    'notes ': 'mixed/notes',
+    'a:b.txt': 'mixed/a_b.txt',
+    'aux.txt': 'mixed/_aux.txt',
+    'Readme.md': 'mixed/Readme (2).md',
+    'README.md': 'mixed/README.md',
+  }
   const files = Object.keys(names).map((name, i) => makeFile(root, name, 1000 + i))
   const a = await newPeerPage(browser)
   await a.page.goto(server.url + '/')

@@ -4,7 +4,7 @@
  * Senders cap their upload rate (a user setting) so each event lands mid-transfer.
  */
 import type { Browser, Page } from '@playwright/test'
-import { startTestServer } from './server.ts'
+import { startTestServer } from './server.js'
 import {
   collectDownloads,
   expect,
@@ -18,7 +18,7 @@ import {
   test,
   type TestFile,
   waitForProgress,
-} from './fixtures.ts'
+} from './fixtures.js'
 
 const MIB = 1024 * 1024
 

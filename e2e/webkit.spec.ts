@@ -3,11 +3,11 @@
  * Chromium and shares one that Chromium downloads, byte for byte, through the
  * server relay, and says why it goes through the server.
  */
-import { chromiumPages } from './chromium-pages.ts'
-import { type EnginePage, exchangeWithChromium, waitForText } from './engine-page.ts'
-import { launchWebKit } from './webkit.ts'
-import { startTestServer } from './server.ts'
-import { test } from './fixtures.ts'
+import { chromiumPages } from './chromium-pages.js'
+import { type EnginePage, exchangeWithChromium, waitForText } from './engine-page.js'
+import { launchWebKit } from './webkit.js'
+import { startTestServer } from './server.js'
+import { test } from './fixtures.js'
 
 test('WebKitGTK without WebRTC receives from and shares with Chromium through the relay, and says so', async ({ browser, workDir }) => {
   // The relay deadline is never reached: the page without WebRTC relays at once, and Chromium's direct

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type EnginePage, READ_SCRIPT, waitFor } from './engine-page.ts'
-import { killTree } from './process-tree.ts'
+import { type EnginePage, READ_SCRIPT, waitFor } from './engine-page.js'
+import { killTree } from './process-tree.js'
 
 export const WEBKIT_DRIVER_PATH = process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver'
 const XVFB_PATH = '/usr/bin/Xvfb'
@@ -33,12 +33,16 @@ function checkInstalled(): void {
     [PYTHON_PATH, 'python3'],
   ].filter(([path]) => !existsSync(path))
   try {
-    execFileSync(PYTHON_PATH, ['-c', "import gi; gi.require_version('Gtk', '3.0'); gi.require_version('WebKit2', '4.1')"], { stdio: 'ignore' })
+    execFileSync(PYTHON_PATH, ['-c', "import gi; gi.require_version('Gtk', '3.0'); gi.require_version('WebKit2', '4.1')"], {
+      stdio: 'ignore',
+    })
   } catch {
     missing.push(['PyGObject with WebKit2 4.1', 'python3-gi gir1.2-webkit2-4.1'])
   }
   if (missing.length > 0) {
-    throw new Error(`WebKitGTK tests need ${missing.map(([what, pkg]) => `${what} (${pkg})`).join(', ')}: run \`npm test\`, which installs them`)
+    throw new Error(
+      `WebKitGTK tests need ${missing.map(([what, pkg]) => `${what} (${pkg})`).join(', ')}: run \`npm test\`, which installs them`,
+    )
   }
 }
 
@@ -60,8 +64,14 @@ async function startXvfb(): Promise<{ display: string; process: ChildProcess }> 
   })
   const display = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('Xvfb did not start within 10 s')), 10_000)
-    xvfb.stdio[3]!.once('data', (d: Buffer) => (clearTimeout(timer), resolve(`:${d.toString().trim()}`)))
-    xvfb.once('exit', (code) => (clearTimeout(timer), reject(new Error(`Xvfb exited with ${code}`))))
+    xvfb.stdio[3]!.once('data', (d: Buffer) => {
+      clearTimeout(timer)
+      resolve(`:${d.toString().trim()}`)
+    })
+    xvfb.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`Xvfb exited with ${code}`))
+    })
   })
   return { display, process: xvfb }
 }
@@ -132,7 +142,10 @@ function webKitPage(call: WebDriverCall, downloads: string, stop: () => void): E
     },
     read: async (testId, what) => (await call('POST', '/execute/sync', { script: READ_SCRIPT, args: [[testId, what]] })) as string | null,
     async setInputFiles(testId, paths) {
-      const found = (await call('POST', '/element', { using: 'css selector', value: `[data-testid="${testId}"]` })) as Record<string, string>
+      const found = (await call('POST', '/element', { using: 'css selector', value: `[data-testid="${testId}"]` })) as Record<
+        string,
+        string
+      >
       await call('POST', `/element/${found[ELEMENT]}/value`, { text: paths.join('\n') })
     },
     download: (name, size, timeoutMs) =>

@@ -93,11 +93,7 @@ export function encodeManifest(m: Manifest): Uint8Array {
   if (m.version !== MANIFEST_VERSION) throw new InvalidManifestError(`cannot encode manifest version ${m.version}`)
   checkShape(m)
   const length =
-    HEADER_BYTES +
-    m.encryptedMetadata.length +
-    (m.expiresAt !== undefined ? 8 : 0) +
-    (m.revokeHash ? 32 : 0) +
-    m.pieceIds.length * 32
+    HEADER_BYTES + m.encryptedMetadata.length + (m.expiresAt !== undefined ? 8 : 0) + (m.revokeHash ? 32 : 0) + m.pieceIds.length * 32
   const out = new Uint8Array(length)
   const view = new DataView(out.buffer)
   out.set(MANIFEST_MAGIC, 0)
@@ -158,8 +154,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   if (metaLength > MAX_METADATA_BYTES) throw new InvalidManifestError('metadata is too large')
   const count = pieceCountFor(totalSize, pieceSize)
   if (count > MAX_PIECES) throw new InvalidManifestError('too many pieces')
-  const expected =
-    HEADER_BYTES + metaLength + (flags & FLAG_EXPIRY ? 8 : 0) + (flags & FLAG_REVOKE ? 32 : 0) + count * 32
+  const expected = HEADER_BYTES + metaLength + (flags & FLAG_EXPIRY ? 8 : 0) + (flags & FLAG_REVOKE ? 32 : 0) + count * 32
   if (bytes.length !== expected) {
     throw new InvalidManifestError(bytes.length < expected ? 'manifest is truncated' : 'manifest has trailing bytes')
   }

@@ -12,7 +12,15 @@ const secret = new Uint8Array(randomBytes(32))
 
 function manifest(revokeHash: Uint8Array | undefined): Manifest {
   const pieceIds = Array.from({ length: 7 }, () => new Uint8Array(randomBytes(32)))
-  return { version: 1, pieceSize: 2 ** 14, totalSize: 100_000, pieceIds, encryptedMetadata: new Uint8Array(300), expiresAt: 1e12, revokeHash }
+  return {
+    version: 1,
+    pieceSize: 2 ** 14,
+    totalSize: 100_000,
+    pieceIds,
+    encryptedMetadata: new Uint8Array(300),
+    expiresAt: 1e12,
+    revokeHash,
+  }
 }
 
 /** The streaming check's verdict on `bytes` fed in parts of `partBytes`. */

@@ -80,7 +80,8 @@ export function revokeSecretField(value: unknown): string {
 }
 
 export function countField(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ProtocolError('bad-message', `"${name}" must be a count`)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new ProtocolError('bad-message', `"${name}" must be a count`)
   return value
 }
 

@@ -110,15 +110,19 @@ export const sessionServerSchemas: Record<SessionServerMessage['type'], Schema<S
       iceTransportPolicy: m.iceTransportPolicy === 'relay' ? 'relay' : 'all',
       relay: {
         enabled: relay.enabled === true,
-        afterMs: typeof relay.afterMs === 'number' && relay.afterMs >= 0 ? Math.min(relay.afterMs, MAX_RELAY_AFTER_MS) : DEFAULT_RELAY_AFTER_MS,
+        afterMs:
+          typeof relay.afterMs === 'number' && relay.afterMs >= 0 ? Math.min(relay.afterMs, MAX_RELAY_AFTER_MS) : DEFAULT_RELAY_AFTER_MS,
       },
       pin: {
         replicas: typeof pin.replicas === 'number' ? pin.replicas : DEFAULT_PIN_REPLICAS,
-        heartbeatMs: typeof pin.heartbeatMs === 'number' && pin.heartbeatMs >= MIN_PIN_HEARTBEAT_MS ? pin.heartbeatMs : DEFAULT_PIN_HEARTBEAT_MS,
+        heartbeatMs:
+          typeof pin.heartbeatMs === 'number' && pin.heartbeatMs >= MIN_PIN_HEARTBEAT_MS ? pin.heartbeatMs : DEFAULT_PIN_HEARTBEAT_MS,
       },
       limits: {
         messagesPerSecond:
-          typeof limits.messagesPerSecond === 'number' && limits.messagesPerSecond >= 1 ? limits.messagesPerSecond : DEFAULT_MESSAGES_PER_SECOND,
+          typeof limits.messagesPerSecond === 'number' && limits.messagesPerSecond >= 1
+            ? limits.messagesPerSecond
+            : DEFAULT_MESSAGES_PER_SECOND,
       },
       protocol: m.protocol,
     }

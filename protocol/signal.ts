@@ -18,7 +18,12 @@
  */
 import { parseJson, parseWith } from './fields.js'
 import { type PinClientMessage, type PinServerMessage, pinClientSchemas, pinServerSchemas } from './pins.js'
-import { type RelaySetupClientMessage, type RelaySetupServerMessage, relaySetupClientSchemas, relaySetupServerSchemas } from './relay-setup.js'
+import {
+  type RelaySetupClientMessage,
+  type RelaySetupServerMessage,
+  relaySetupClientSchemas,
+  relaySetupServerSchemas,
+} from './relay-setup.js'
 import { type RevokeClientMessage, type RevokeServerMessage, revokeClientSchemas, revokeServerSchemas } from './revoke.js'
 import { type SessionClientMessage, type SessionServerMessage, sessionClientSchemas, sessionServerSchemas } from './session.js'
 import { type TrackerClientMessage, type TrackerServerMessage, trackerClientSchemas, trackerServerSchemas } from './tracker.js'

@@ -31,7 +31,8 @@ export const trackerClientSchemas: Record<TrackerClientMessage['type'], Schema<T
 
 export const trackerServerSchemas: Record<TrackerServerMessage['type'], Schema<TrackerServerMessage>> = {
   peers: (m) => {
-    if (!Array.isArray(m.peers) || m.peers.length > MAX_PEERS_PER_LOOKUP) throw new ProtocolError('bad-message', '"peers" must be a short array')
+    if (!Array.isArray(m.peers) || m.peers.length > MAX_PEERS_PER_LOOKUP)
+      throw new ProtocolError('bad-message', '"peers" must be a short array')
     return { type: 'peers', cid: cidField(m.cid), peers: m.peers.map((p) => peerField(p, 'peers[]')) }
   },
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm run lint:boundaries`: fails when an import crosses a layer boundary
- * (docs/architecture.md). Imports are read with TypeScript's own scanner, so
+ * (docs/architecture.md), or when a TypeScript module names a relative import
+ * in any style but one: the `.js` name of the module (what Node, Vite, tsx
+ * and tsc all resolve). Imports are read with TypeScript's own scanner, so
  * `import type`, re-exports and dynamic `import()` all count.
  */
 import { readFileSync, readdirSync } from 'node:fs'
@@ -61,10 +63,16 @@ function target(file, specifier) {
   return `npm:${specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]}`
 }
 
+/** Relative imports in TypeScript end in .js (or name a non-TypeScript file by its own extension). */
+const RELATIVE_STYLE = /\.(js|mjs|json|css|svg)$/
+
 const violations = []
 for (const file of DIRS.flatMap((dir) => [...sourceFiles(dir)])) {
   const { importedFiles } = ts.preProcessFile(readFileSync(join(root, file), 'utf8'), true, true)
   for (const { fileName } of importedFiles) {
+    if (/\.tsx?$/.test(file) && fileName.startsWith('.') && !RELATIVE_STYLE.test(fileName)) {
+      violations.push(`${file} imports '${fileName}' [relative-import-style]: write relative imports as './module.js'`)
+    }
     const to = target(file, fileName)
     for (const rule of RULES) {
       if (!rule.from.test(file) || (rule.tests === false && TEST.test(file))) continue
@@ -74,7 +82,7 @@ for (const file of DIRS.flatMap((dir) => [...sourceFiles(dir)])) {
 }
 
 if (violations.length > 0) {
-  console.error(`Import boundaries broken:\n${violations.map((v) => `  ${v}`).join('\n')}`)
+  console.error(`Import rules broken:\n${violations.map((v) => `  ${v}`).join('\n')}`)
   process.exit(1)
 }
-console.log('Import boundaries hold.')
+console.log('Import boundaries and style hold.')

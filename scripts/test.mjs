@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm test`: everything, from a fresh clone.
- *   0. Checks the import boundaries (scripts/check-boundaries.mjs) and the
- *      types of every part (scripts/typecheck.mjs): both fail in seconds,
+ *   0. Checks the lint and the formatting (Biome, biome.jsonc), the import
+ *      boundaries and import style (scripts/check-boundaries.mjs) and the
+ *      types of every part (scripts/typecheck.mjs): all fail in seconds,
  *      before anything slow.
  *   1. Finds Chromium (CHROMIUM_PATH or /usr/bin/chromium), coturn,
  *      redis-server, Firefox ESR and WebKitGTK's WebDriver (with Xvfb and
@@ -27,6 +28,7 @@ function run(cmd, args, options = {}) {
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
 
+run('npx', ['biome', 'check', '.'])
 run('node', ['scripts/check-boundaries.mjs'])
 run('node', ['scripts/typecheck.mjs'])
 

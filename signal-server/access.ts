@@ -57,7 +57,12 @@ export function addressKey(address: string): string {
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)
   if (mapped) return mapped[1]
   if (!isIPv6(address)) return address
-  return ipv6Groups(address).slice(0, 4).map((g) => g.toString(16)).join(':') + '::/64'
+  return (
+    ipv6Groups(address)
+      .slice(0, 4)
+      .map((g) => g.toString(16))
+      .join(':') + '::/64'
+  )
 }
 
 export function isLoopback(address: string | undefined): boolean {

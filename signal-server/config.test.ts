@@ -12,13 +12,22 @@ describe('server configuration', () => {
 
   it('has safe defaults for the new limits, each settable by flag over variable, and lists them in --help', () => {
     expect(loadConfig([], {})).toMatchObject({ metricsToken: '', maxRevokesPerHour: 60, maxUnsharedTombstones: 10_000 })
-    expect(loadConfig(['--max-revokes-per-hour=5'], { MAX_REVOKES_PER_HOUR: '7', METRICS_TOKEN: 't', MAX_UNSHARED_TOMBSTONES: '9' })).toMatchObject({
+    expect(
+      loadConfig(['--max-revokes-per-hour=5'], { MAX_REVOKES_PER_HOUR: '7', METRICS_TOKEN: 't', MAX_UNSHARED_TOMBSTONES: '9' }),
+    ).toMatchObject({
       maxRevokesPerHour: 5,
       metricsToken: 't',
       maxUnsharedTombstones: 9,
     })
     const help = helpText()
-    for (const name of ['--metrics-token', 'METRICS_TOKEN', '--max-revokes-per-hour', '--max-unshared-tombstones', '--relay-budget-per-ip', 'RELAY_BUDGET_PER_IP']) {
+    for (const name of [
+      '--metrics-token',
+      'METRICS_TOKEN',
+      '--max-revokes-per-hour',
+      '--max-unshared-tombstones',
+      '--relay-budget-per-ip',
+      'RELAY_BUDGET_PER_IP',
+    ]) {
       expect(help).toContain(name)
     }
   })

@@ -113,8 +113,18 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     default: 'all',
     help: "'relay' sends all WebRTC through TURN: peers never learn each other's addresses",
   },
-  relayEnabled: { flag: 'relay', env: 'RELAY', default: 'on', help: "relay peer traffic through this server when direct fails: 'on' or 'off'" },
-  relayAfterMs: { flag: 'relay-after', env: 'RELAY_AFTER_MS', default: String(DEFAULT_RELAY_AFTER_MS), help: 'ms to wait for a direct connection before relaying' },
+  relayEnabled: {
+    flag: 'relay',
+    env: 'RELAY',
+    default: 'on',
+    help: "relay peer traffic through this server when direct fails: 'on' or 'off'",
+  },
+  relayAfterMs: {
+    flag: 'relay-after',
+    env: 'RELAY_AFTER_MS',
+    default: String(DEFAULT_RELAY_AFTER_MS),
+    help: 'ms to wait for a direct connection before relaying',
+  },
   relayBytesPerSecond: {
     flag: 'relay-rate',
     env: 'RELAY_RATE',
@@ -151,7 +161,12 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     default: '32',
     help: 'WebSocket connections per client address (IPv6: per /64)',
   },
-  maxPeersPerLookup: { flag: 'max-peers-per-lookup', env: 'MAX_PEERS_PER_LOOKUP', default: String(MAX_PEERS_PER_LOOKUP), help: `peers returned per announce or lookup (1…${MAX_PEERS_PER_LOOKUP})` },
+  maxPeersPerLookup: {
+    flag: 'max-peers-per-lookup',
+    env: 'MAX_PEERS_PER_LOOKUP',
+    default: String(MAX_PEERS_PER_LOOKUP),
+    help: `peers returned per announce or lookup (1…${MAX_PEERS_PER_LOOKUP})`,
+  },
   trustProxy: {
     flag: 'trust-proxy',
     env: 'TRUST_PROXY',
@@ -162,9 +177,14 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     flag: 'metrics-token',
     env: 'METRICS_TOKEN',
     default: '',
-    help: "bearer token for /metrics (prefer the variable); empty: /metrics answers only loopback requests that came through no proxy",
+    help: 'bearer token for /metrics (prefer the variable); empty: /metrics answers only loopback requests that came through no proxy',
   },
-  shutdownGraceMs: { flag: 'shutdown-grace', env: 'SHUTDOWN_GRACE_MS', default: '10000', help: 'ms to let clients leave on SIGTERM/SIGINT' },
+  shutdownGraceMs: {
+    flag: 'shutdown-grace',
+    env: 'SHUTDOWN_GRACE_MS',
+    default: '10000',
+    help: 'ms to let clients leave on SIGTERM/SIGINT',
+  },
   redisUrl: {
     flag: 'redis',
     env: 'REDIS_URL',
@@ -172,7 +192,12 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     help: 'redis://host:port: several server processes share swarms and route to each other’s peers; empty keeps state in memory',
   },
   redisTtlMs: { flag: 'redis-ttl', env: 'REDIS_TTL_MS', default: '30000', help: 'ms a dead process’s peers stay listed in Redis' },
-  pinReplicas: { flag: 'pin-replicas', env: 'PIN_REPLICAS', default: String(DEFAULT_PIN_REPLICAS), help: 'pin nodes that keep a copy of each pinned drop' },
+  pinReplicas: {
+    flag: 'pin-replicas',
+    env: 'PIN_REPLICAS',
+    default: String(DEFAULT_PIN_REPLICAS),
+    help: 'pin nodes that keep a copy of each pinned drop',
+  },
   pinHeartbeatMs: {
     flag: 'pin-heartbeat',
     env: 'PIN_HEARTBEAT_MS',
@@ -273,7 +298,8 @@ function redisUrl(text: string): string {
 function hops(text: string): number {
   if (text === 'off') return 0
   if (text === 'on') return 1
-  if (!/^\d{1,2}$/.test(text) || Number(text) > 10) throw new ConfigError('--trust-proxy must be off, on or the number of proxies in front (0…10)')
+  if (!/^\d{1,2}$/.test(text) || Number(text) > 10)
+    throw new ConfigError('--trust-proxy must be off, on or the number of proxies in front (0…10)')
   return Number(text)
 }
 

@@ -61,7 +61,10 @@ describe('server hardening', () => {
 
   it('paces a client that announces many drops under the rate, so it is never disconnected', async () => {
     const s = await start({ maxMessagesPerSecond: 50 })
-    const client = new WebSocketSignalingClient({ url: s.url.replace('http', 'ws') + '/ws', WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike })
+    const client = new WebSocketSignalingClient({
+      url: s.url.replace('http', 'ws') + '/ws',
+      WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike,
+    })
     const answered = new Set<string>()
     const problems: string[] = []
     client.events.on('peers', ({ cid }) => answered.add(cid))
@@ -128,26 +131,44 @@ describe('server hardening', () => {
     const s = await start({ maxMessagesPerSecond: 100_000 })
     const jsonish = fc.oneof(
       fc.json({ depthSize: 'large' }),
-      fc.record({
-        type: fc.constantFrom(
-          'announce', 'lookup', 'leave', 'signal', 'welcome', 'relay', 'revoke', 'pin', 'pin-holdings', 'pin-report', '__proto__', 'constructor',
-        ),
-        cid: fc.oneof(fc.constant(CID), fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string())),
-        to: fc.oneof(fc.string({ minLength: 22, maxLength: 22 }), fc.integer(), fc.constant(undefined)),
-        data: fc.oneof(fc.object(), fc.string(), fc.constant(null)),
-        complete: fc.oneof(fc.boolean(), fc.string()),
-        secret: fc.oneof(fc.string({ minLength: 43, maxLength: 43 }), fc.integer()),
-        size: fc.oneof(fc.integer(), fc.double()),
-        state: fc.constantFrom('refused', 'dropped', 'nope'),
-        pins: fc.oneof(fc.array(fc.record({ cid: fc.constantFrom(CID, 'x'), replicas: fc.integer(), complete: fc.boolean() })), fc.string()),
-        token: fc.oneof(fc.string(), fc.integer()),
-      }).map((m) => JSON.stringify(m)),
+      fc
+        .record({
+          type: fc.constantFrom(
+            'announce',
+            'lookup',
+            'leave',
+            'signal',
+            'welcome',
+            'relay',
+            'revoke',
+            'pin',
+            'pin-holdings',
+            'pin-report',
+            '__proto__',
+            'constructor',
+          ),
+          cid: fc.oneof(fc.constant(CID), fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string())),
+          to: fc.oneof(fc.string({ minLength: 22, maxLength: 22 }), fc.integer(), fc.constant(undefined)),
+          data: fc.oneof(fc.object(), fc.string(), fc.constant(null)),
+          complete: fc.oneof(fc.boolean(), fc.string()),
+          secret: fc.oneof(fc.string({ minLength: 43, maxLength: 43 }), fc.integer()),
+          size: fc.oneof(fc.integer(), fc.double()),
+          state: fc.constantFrom('refused', 'dropped', 'nope'),
+          pins: fc.oneof(
+            fc.array(fc.record({ cid: fc.constantFrom(CID, 'x'), replicas: fc.integer(), complete: fc.boolean() })),
+            fc.string(),
+          ),
+          token: fc.oneof(fc.string(), fc.integer()),
+        })
+        .map((m) => JSON.stringify(m)),
       fc.string({ maxLength: 3000 }),
       fc.constant('['.repeat(5000) + ']'.repeat(5000)),
     )
     const binary = fc.oneof(
       fc.uint8Array({ maxLength: 400 }),
-      fc.uint8Array({ maxLength: 200 }).map((payload) => encodeRelayFrame({ peer: 'A'.repeat(21) + 'A', cidDigest: new Uint8Array(32), payload })),
+      fc
+        .uint8Array({ maxLength: 200 })
+        .map((payload) => encodeRelayFrame({ peer: 'A'.repeat(21) + 'A', cidDigest: new Uint8Array(32), payload })),
       fc.uint8Array({ maxLength: 300 }).map(encodeManifestPart),
     )
     await fc.assert(

@@ -5,11 +5,12 @@ import { startServer } from './server.js'
 import { RedisState } from './state/redis.js'
 
 async function main(): Promise<void> {
-  let config
+  let config: ReturnType<typeof loadConfig>
   try {
     config = loadConfig(process.argv.slice(2), process.env)
   } catch (err) {
-    const message = err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? (err as Error).message : String(err)
+    const message =
+      err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? (err as Error).message : String(err)
     process.stderr.write(`swarmdrop-server: ${message}\n\n${helpText()}\n`)
     process.exit(2)
   }

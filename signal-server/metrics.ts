@@ -19,7 +19,14 @@ export class Metrics {
     const counter = <L extends string = never>(name: string, help: string, labelNames: L[] = []) =>
       new Counter<L>({ name: `swarmdrop_${name}`, help, labelNames, registers })
     const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name: `swarmdrop_${name}`, help, registers, collect: function () { this.set(read()) } })
+      new Gauge({
+        name: `swarmdrop_${name}`,
+        help,
+        registers,
+        collect: function () {
+          this.set(read())
+        },
+      })
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 })
     gauge('peers', 'Connected peers.', live.peers)
     gauge('swarms', 'Swarms with at least one peer.', live.swarms)

@@ -41,7 +41,8 @@ describe('pin registry', () => {
     pins.remove('page') // the page closed
     for (let t = 0; t <= 9 * 60_000; t += 60_000) {
       pins.holdings('n1', [], t) // a node that stays alive and is free
-      if (t === 9 * 60_000) expect(pins.audit(t)).toEqual([{ node: 'n1', cid: CID, replicas: 1 }]) // still wanted within the grace
+      if (t === 9 * 60_000)
+        expect(pins.audit(t)).toEqual([{ node: 'n1', cid: CID, replicas: 1 }]) // still wanted within the grace
       else pins.audit(t)
       if (t === 9 * 60_000) pins.report('n1', CID, 'refused', t) // it could not find it
     }

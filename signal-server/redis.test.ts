@@ -11,7 +11,7 @@ import { RedisState } from './state/redis.js'
 import { startRedis } from './redis-fixture.js'
 import { drop, nonCanonical, sendTombstone } from './tombstone.fixtures.js'
 import { Redis } from 'ioredis'
-import { startTestServer } from '../e2e/server.ts'
+import { startTestServer } from '../e2e/server.js'
 import { decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
 import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.js'
 import { cidFromDigest, digestOfCid } from '../format/cid.js'
@@ -182,9 +182,20 @@ describe('scale-out with Redis', () => {
     servers.push(two)
     const wsUrl = (http: string) => http.replace('http', 'ws') + '/ws'
     const engine = (urls: string[]) => {
-      const signaling = new WebSocketSignalingClient({ url: urls, WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike, minBackoffMs: 100 })
+      const signaling = new WebSocketSignalingClient({
+        url: urls,
+        WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike,
+        minBackoffMs: 100,
+      })
       // Node has no WebRTC here: every link falls back to the relay, which is what crosses the processes.
-      const e = new Engine({ store: memoryStore(), library: memoryLibrary(), crypto, signaling, dial: memoryDialer(() => signaling.peerId, { unreachable: true }), lookupIntervalMs: 300 })
+      const e = new Engine({
+        store: memoryStore(),
+        library: memoryLibrary(),
+        crypto,
+        signaling,
+        dial: memoryDialer(() => signaling.peerId, { unreachable: true }),
+        lookupIntervalMs: 300,
+      })
       engines.push(e)
       return e
     }
@@ -200,4 +211,3 @@ describe('scale-out with Redis', () => {
     expect(toHex(await crypto.sha256(await fileBytes(transfer)))).toBe(toHex(await crypto.sha256(content)))
   }, 30_000)
 })
-

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createHmac } from 'node:crypto'
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
 import type { RunningServer } from './server.js'
 import { type ServerConfig, loadConfig } from './config.js'
 import { connectClient, useTestServers } from './test-client.js'
@@ -118,7 +118,10 @@ describe('relay', () => {
     const socket = (b.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
     socket.pause() // b stops reading: its TCP window fills, then the server's queue for b
     const heldBack = new Promise<number>((resolve) =>
-      server.hub.events.on('relay-pause', (peer, reason) => peer === a.id && reason === 'backpressure' && resolve(server.hub.bufferedBytes)),
+      server.hub.events.on(
+        'relay-pause',
+        (peer, reason) => peer === a.id && reason === 'backpressure' && resolve(server.hub.bufferedBytes),
+      ),
     )
     const frames = 160
     for (let i = 0; i < frames; i++) relay(a.ws, b.id, new Uint8Array(128 * 1024)) // 20 MiB

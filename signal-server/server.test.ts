@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
 import type { RunningServer } from './server.js'
 import { connectClient, testServer } from './test-client.js'
 import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.js'

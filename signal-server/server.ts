@@ -78,9 +78,7 @@ export interface ServerOptions {
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel)
-  const serveApp = existsSync(config.staticDir)
-    ? sirv(config.staticDir, { single: true, etag: true, gzip: false, brotli: false })
-    : null
+  const serveApp = existsSync(config.staticDir) ? sirv(config.staticDir, { single: true, etag: true, gzip: false, brotli: false }) : null
   if (!serveApp) logger.warn('app not built; serving only /healthz and /ws', { staticDir: config.staticDir })
 
   const http = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
@@ -131,7 +129,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
 
   const state: ServerState = options.state ?? new MemoryState()
   // `hub` is read only when /metrics is scraped, after it exists.
-  const metrics: Metrics = new Metrics({ peers: (): number => hub.peerCount, swarms: () => state.localSwarmCount, pinNodes: () => hub.pinNodeCount })
+  const metrics: Metrics = new Metrics({
+    peers: (): number => hub.peerCount,
+    swarms: () => state.localSwarmCount,
+    pinNodes: () => hub.pinNodeCount,
+  })
   let closing = false
   const hub: SignalingHub = new SignalingHub({
     state,

@@ -13,7 +13,11 @@ import { type Clock, systemClock } from './clock.js'
 import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.js'
 
 /** `clock`: what of the server's time a test controls; the rest is real. */
-export async function testServer(overrides: Partial<ServerConfig> = {}, state?: ServerState, clock?: Partial<Clock>): Promise<RunningServer> {
+export async function testServer(
+  overrides: Partial<ServerConfig> = {},
+  state?: ServerState,
+  clock?: Partial<Clock>,
+): Promise<RunningServer> {
   const staticDir = mkdtempSync(join(tmpdir(), 'swarmdrop-static-'))
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>app</title>')
   const config = { ...loadConfig([], {})!, port: 0, staticDir, logLevel: 'silent' as const, ...overrides }
@@ -64,7 +68,11 @@ export async function connectClient(server: RunningServer, sockets: WebSocket[],
 }
 
 /** A bare WebSocket to /ws with the given request headers: resolves once open, or with the refusal's status. */
-export function rawSocket(server: RunningServer, sockets: WebSocket[], headers: Record<string, string> = {}): Promise<{ ws: WebSocket; status?: number }> {
+export function rawSocket(
+  server: RunningServer,
+  sockets: WebSocket[],
+  headers: Record<string, string> = {},
+): Promise<{ ws: WebSocket; status?: number }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws', { headers })
     sockets.push(ws)

@@ -33,7 +33,6 @@ export function sendTombstone(client: TestClient, cid: string, secret: string, m
   }
 }
 
-
 /** The same 32 bytes in base64url with the spare low bits of the last character set: lenient decoders accept it. */
 export function nonCanonical(secret: string): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'

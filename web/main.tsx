@@ -1,8 +1,8 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { App } from './ui/App.tsx'
-import { createBrowserEngine } from './app/create-engine.ts'
-import { registerDownloadWorker } from './ui/save.ts'
+import { App } from './ui/App.js'
+import { createBrowserEngine } from './app/create-engine.js'
+import { registerDownloadWorker } from './ui/save.js'
 import './ui/styles.css'
 
 registerDownloadWorker()
@@ -19,8 +19,8 @@ createBrowserEngine().then(
     root.render(
       <main className="page">
         <p role="alert" className="error">
-          Swarmdrop cannot start in this browser: {err instanceof Error ? err.message : String(err)}. It needs IndexedDB
-          (private windows of some browsers turn it off).
+          Swarmdrop cannot start in this browser: {err instanceof Error ? err.message : String(err)}. It needs IndexedDB (private windows of
+          some browsers turn it off).
         </p>
       </main>,
     )

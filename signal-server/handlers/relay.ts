@@ -27,13 +27,15 @@ export class RelayHandler {
       'relay-open': async (client, message) => {
         const refuse = (code: ErrorCode, text: string) => ctx.reject(client, code, text, message.type, message.to)
         if (!options.relay.enabled) return refuse('relay-disabled', 'this server does not relay')
-        if (!(await options.state.isMember(client.id, message.cid))) return refuse('not-in-swarm', 'announce a drop before relaying to its peers')
+        if (!(await options.state.isMember(client.id, message.cid)))
+          return refuse('not-in-swarm', 'announce a drop before relaying to its peers')
         if (!(await options.state.isMember(message.to, message.cid))) return refuse('unknown-peer', GONE)
         if (!(await ctx.deliver(message.to, { type: 'relay-open', from: client.id, cid: message.cid }))) return refuse('unknown-peer', GONE)
       },
       // A close to a peer that is gone has no one to tell: it is dropped without an error.
       'relay-close': async (client, message) => {
-        if (await options.state.isMember(client.id, message.cid)) await ctx.deliver(message.to, { type: 'relay-close', from: client.id, cid: message.cid })
+        if (await options.state.isMember(client.id, message.cid))
+          await ctx.deliver(message.to, { type: 'relay-close', from: client.id, cid: message.cid })
       },
     }
   }
@@ -45,7 +47,8 @@ export class RelayHandler {
     if (!frame) return this.ctx.reject(client, 'bad-message', 'malformed relay frame')
     const cid = cidFromDigest(frame.cidDigest)
     const { state } = options
-    if (!(await state.isMember(frame.peer, cid)) || !(await state.isMember(client.id, cid))) return this.#error(client, frame, 'unknown-peer', GONE)
+    if (!(await state.isMember(frame.peer, cid)) || !(await state.isMember(client.id, cid)))
+      return this.#error(client, frame, 'unknown-peer', GONE)
     if (!client.relay.withinBudget(data.length) || !this.#allowance.allows(client.address, data.length)) {
       return this.#error(client, frame, 'relay-budget', 'this connection or its address has used its relay budget')
     }

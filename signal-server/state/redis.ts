@@ -145,7 +145,10 @@ export class RedisState implements ServerState {
     const members = await this.#cmd.zrangebyscore(`sd:swarm:${cid}`, Date.now(), '+inf')
     const unshared = members.every((peer) => peer === limits.revoker)
     const args = [secret, ttlMs, unshared ? '1' : '0', Date.now(), limits.maxUnshared, cid]
-    const [recordedSecret, recorded] = (await this.#cmd.eval(RECORD_TOMBSTONE, 2, `sd:revoked:${cid}`, UNSHARED, ...args)) as [string, number]
+    const [recordedSecret, recorded] = (await this.#cmd.eval(RECORD_TOMBSTONE, 2, `sd:revoked:${cid}`, UNSHARED, ...args)) as [
+      string,
+      number,
+    ]
     for (const swarms of this.#local.values()) swarms.delete(cid)
     const tx = this.#cmd.multi().del(`sd:swarm:${cid}`, `sd:seed:${cid}`)
     for (const peer of members) tx.srem(`sd:swarms:${peer}`, cid)
@@ -167,7 +170,8 @@ export class RedisState implements ServerState {
   async route(to: string, message: string | Uint8Array): Promise<boolean> {
     const node = await this.#cmd.get(`sd:peer:${to}`)
     if (!node || node === this.nodeId) return false
-    const body = typeof message === 'string' ? Buffer.from(message, 'utf8') : Buffer.from(message.buffer, message.byteOffset, message.byteLength)
+    const body =
+      typeof message === 'string' ? Buffer.from(message, 'utf8') : Buffer.from(message.buffer, message.byteOffset, message.byteLength)
     const payload = Buffer.concat([Buffer.from(to, 'latin1'), Buffer.of(typeof message === 'string' ? TEXT : BINARY), body])
     return (await this.#cmd.publish(`sd:node:${node}`, payload)) > 0
   }
@@ -190,7 +194,10 @@ export class RedisState implements ServerState {
     const tx = this.#cmd.pipeline()
     for (const [peer, swarms] of this.#local) {
       tx.pexpire(`sd:peer:${peer}`, this.#ttl).pexpire(`sd:swarms:${peer}`, this.#ttl)
-      for (const cid of swarms) tx.zadd(`sd:swarm:${cid}`, 'XX', expiry, peer).pexpire(`sd:swarm:${cid}`, this.#ttl * 2).pexpire(`sd:seed:${cid}`, this.#ttl * 2)
+      for (const cid of swarms)
+        tx.zadd(`sd:swarm:${cid}`, 'XX', expiry, peer)
+          .pexpire(`sd:swarm:${cid}`, this.#ttl * 2)
+          .pexpire(`sd:seed:${cid}`, this.#ttl * 2)
     }
     await tx.exec()
   }

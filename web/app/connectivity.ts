@@ -4,10 +4,10 @@
  * throwaway RTCPeerConnection and turns the result into findings a
  * self-hoster can act on.
  */
-import type { SignalingClient } from '../core/signaling/client.ts'
-import type { WebRtcSupport } from '../core/transport/webrtc-support.ts'
-import { browserWebRtc } from './direct-connections.ts'
-import { cidFromDigest } from '../../format/cid.ts'
+import type { SignalingClient } from '../core/signaling/client.js'
+import type { WebRtcSupport } from '../core/transport/webrtc-support.js'
+import { browserWebRtc } from './direct-connections.js'
+import { cidFromDigest } from '../../format/cid.js'
 
 /** The server hands TURN servers to connections that look up a swarm: any CID will do. */
 const PROBE_CID = cidFromDigest(new Uint8Array(32))
@@ -104,7 +104,10 @@ export async function checkConnectivity(signaling: SignalingClient, webRtc: WebR
   const relay = signaling.relayPolicy
   findings.push(
     relay.enabled
-      ? { severity: 'info', text: `Server relay is on: peers that cannot connect directly within ${relay.afterMs / 1000} s send their (encrypted) data through the server.` }
+      ? {
+          severity: 'info',
+          text: `Server relay is on: peers that cannot connect directly within ${relay.afterMs / 1000} s send their (encrypted) data through the server.`,
+        }
       : { severity: 'warn', text: 'Server relay is off: peers that cannot connect directly, or through TURN, cannot exchange files.' },
   )
   if (signaling.iceTransportPolicy === 'relay') {

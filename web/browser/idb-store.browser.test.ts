@@ -39,7 +39,10 @@ function writeVersion2(name: string, chunks: Map<string, Uint8Array>, records: D
       const tx = db.transaction(['chunks', 'drops'], 'readwrite')
       for (const [hex, bytes] of chunks) tx.objectStore('chunks').put(bytes.slice().buffer, hex)
       for (const record of records) tx.objectStore('drops').put(record)
-      tx.oncomplete = () => (db.close(), resolve())
+      tx.oncomplete = () => {
+        db.close()
+        resolve()
+      }
       tx.onerror = () => reject(tx.error)
     }
   })

@@ -140,9 +140,7 @@ async function adoptSharedChunks(tx: IDBPTransaction<SwarmdropDb, StoreNames<Swa
     if (!bytes) continue
     try {
       pieceIds.set(drop, decodeManifest(new Uint8Array(bytes)).pieceIds.map(toHex))
-    } catch {
-      continue // not a manifest: the engine will fetch the real one
-    }
+    } catch {}
   }
   const claimed = new Set<string>()
   const claims = tx.objectStore('claims')

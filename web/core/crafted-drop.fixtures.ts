@@ -44,7 +44,11 @@ export async function craftDrop(
     pieceSize: victim.manifest.pieceSize,
     totalSize,
     pieceIds,
-    encryptedMetadata: await sealMetadata(crypto, keys.metaKey, encodeMetadata({ files: [{ path: 'bait.bin', size: totalSize, type: '' }] })),
+    encryptedMetadata: await sealMetadata(
+      crypto,
+      keys.metaKey,
+      encodeMetadata({ files: [{ path: 'bait.bin', size: totalSize, type: '' }] }),
+    ),
     expiresAt: options.expiresAt,
     revokeHash: await revokeHashOf(crypto, revokeSecret),
   }

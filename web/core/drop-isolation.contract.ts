@@ -79,7 +79,10 @@ export function dropIsolationContract(name: string, makeStore: () => Promise<Chu
 
     for (const [how, end] of [
       ['removed', (s: Awaited<ReturnType<typeof holdingBrowser>>, c: CraftedDrop) => s.victim.remove(c.cid)],
-      ['revoked by its maker', async (_: unknown, c: CraftedDrop, attacker: Engine) => attacker.signaling.revoke(c.cid, toBase64Url(c.revokeSecret), c.bytes)],
+      [
+        'revoked by its maker',
+        async (_: unknown, c: CraftedDrop, attacker: Engine) => attacker.signaling.revoke(c.cid, toBase64Url(c.revokeSecret), c.bytes),
+      ],
     ] as const) {
       it(`a crafted drop listing a held drop's pieces learns nothing of it, and being ${how} leaves the held drop whole`, async () => {
         const setup = await holdingBrowser()

@@ -23,13 +23,24 @@ function failed(failure: DropFailure): Error {
  */
 export function waitFor(drop: Drop, predicate: (s: DropState) => boolean, timeoutMs = TIMEOUT_MS): Promise<DropState> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (off(), reject(new Error(`not reached in ${timeoutMs} ms (phase ${drop.state.phase})`))), timeoutMs)
+    const timer = setTimeout(() => {
+      off()
+      reject(new Error(`not reached in ${timeoutMs} ms (phase ${drop.state.phase})`))
+    }, timeoutMs)
     const check = (s: DropState) => {
-      if (predicate(s)) (off(), resolve(s))
-      else if (s.failure) (off(), reject(failed(s.failure)))
+      if (predicate(s)) {
+        off()
+        resolve(s)
+      } else if (s.failure) {
+        off()
+        reject(failed(s.failure))
+      }
     }
     const unsubscribe = drop.events.on('state', check)
-    const off = () => (clearTimeout(timer), unsubscribe())
+    const off = () => {
+      clearTimeout(timer)
+      unsubscribe()
+    }
     check(drop.state)
   })
 }
@@ -53,13 +64,19 @@ export function once<K extends Outcome>(drop: Drop, event: K, timeoutMs = TIMEOU
     const timer = setTimeout(() => end(() => reject(new Error(`no '${event}' in ${timeoutMs} ms (phase ${drop.state.phase})`))), timeoutMs)
     const before = drop.state
     if (event === 'complete' ? before.phase === 'complete' : before.failure?.kind === event) {
-      return end(() => resolve((event === 'complete' ? before : event === 'expired' ? { expiresAt: before.expiresAt } : undefined) as DropEvents[K]))
+      return end(() =>
+        resolve((event === 'complete' ? before : event === 'expired' ? { expiresAt: before.expiresAt } : undefined) as DropEvents[K]),
+      )
     }
     if (before.failure) return end(() => reject(failed(before.failure!)))
     offs.push(drop.events.on(event, (payload) => end(() => resolve(payload))))
     offs.push(drop.events.on('failed', (failure) => end(() => reject(failed(failure)))))
     for (const other of OUTCOMES.filter((o) => o !== event)) {
-      offs.push(drop.events.on(other, () => end(() => reject(drop.state.failure ? failed(drop.state.failure) : new Error(`'${other}' came first`)))))
+      offs.push(
+        drop.events.on(other, () =>
+          end(() => reject(drop.state.failure ? failed(drop.state.failure) : new Error(`'${other}' came first`))),
+        ),
+      )
     }
   })
 }

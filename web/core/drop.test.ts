@@ -20,7 +20,12 @@ const PIECE = 16 * 1024
 /** A drop made here (every piece held), opened with `secret` (the right one by default). */
 async function heldDrop(options: { expiresAt?: number; secret?: Uint8Array; now?: number } = {}) {
   const store = memoryStore()
-  const made = await ingest([bytesSource('notes/report.pdf', pseudoRandomBytes(40_000, 7))], { crypto, store, pieceSize: PIECE, expiresAt: options.expiresAt })
+  const made = await ingest([bytesSource('notes/report.pdf', pseudoRandomBytes(40_000, 7))], {
+    crypto,
+    store,
+    pieceSize: PIECE,
+    expiresAt: options.expiresAt,
+  })
   const clock = new ManualClock(options.now ?? 0)
   const keys = await deriveKeys(crypto, options.secret ?? made.secret)
   const drop = new Drop({ cid: made.cid, role: 'sharing', crypto, store, keys, clock })
@@ -57,7 +62,10 @@ describe('Drop', () => {
     drop.run()
     await once(drop, 'complete')
     drop.swarm.events.emit('storage-error', Object.assign(new Error('quota'), { name: 'QuotaExceededError' }))
-    expect(seen.at(-1)).toEqual({ event: 'failed', payload: { kind: 'storage', full: true, detail: 'QuotaExceededError: quota', piecesHeld: 3, piecesTotal: 3 } })
+    expect(seen.at(-1)).toEqual({
+      event: 'failed',
+      payload: { kind: 'storage', full: true, detail: 'QuotaExceededError: quota', piecesHeld: 3, piecesTotal: 3 },
+    })
     drop.revoke()
     drop.revoke()
     expect(seen.filter((s) => s.event === 'revoked')).toHaveLength(1)

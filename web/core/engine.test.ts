@@ -249,7 +249,11 @@ describe('engine', () => {
     await expect(b.revoke(target.cid)).rejects.toThrow(/Only the owner/)
     // …and a tombstone with a made-up secret is refused by the (in-process) server.
     const refused = new Promise((resolve) => forger.signaling.events.on('error', resolve))
-    forger.signaling.revoke(target.cid, toBase64Url(pseudoRandomBytes(32, 23)), (await held(store, target.cid).get(digestOfCid(target.cid)))!)
+    forger.signaling.revoke(
+      target.cid,
+      toBase64Url(pseudoRandomBytes(32, 23)),
+      (await held(store, target.cid).get(digestOfCid(target.cid)))!,
+    )
     expect(await refused).toMatchObject({ code: 'bad-tombstone', ref: 'revoke' })
     // A server that sends a 'revoked' with a wrong secret anyway is checked against the manifest and ignored.
     hub.sendRevoked(target.cid, toBase64Url(pseudoRandomBytes(32, 24)))

@@ -188,7 +188,9 @@ export class Engine {
     const running = this.#drops.get(cid)
     const held = await this.#library.get(cid)
     const role = held?.role === 'shared' ? 'sharing' : 'downloading'
-    const known = running?.swarm.manifest ? { manifest: running.swarm.manifest, bytes: running.swarm.manifestBytes! } : await this.#storedManifest(cid)
+    const known = running?.swarm.manifest
+      ? { manifest: running.swarm.manifest, bytes: running.swarm.manifestBytes! }
+      : await this.#storedManifest(cid)
     if (running && this.#secrets.get(running) === toBase64Url(target.secret)) {
       if (known) await this.#library.admitted(target, known.manifest) // an owner link may bring the revoke secret
       return running
@@ -264,7 +266,9 @@ export class Engine {
    */
   async #check(cid: Cid, manifest: Manifest, keys: DropKeys | null): Promise<void> {
     if (await this.#library.listsHeldManifest(cid, manifest)) {
-      throw new InvalidManifestError('This content lists the manifest of a drop this browser holds as one of its pieces: it was crafted against that drop, and is refused.')
+      throw new InvalidManifestError(
+        'This content lists the manifest of a drop this browser holds as one of its pieces: it was crafted against that drop, and is refused.',
+      )
     }
     if (keys) await openMetadata(this.#options.crypto, keys.metaKey, manifest.encryptedMetadata) // throws DecryptionError
   }
@@ -305,7 +309,13 @@ export class Engine {
    * come: it is admitted (and the library written) only if the secret opens
    * it; if not, the attempt stops, and a held drop it replaced runs again.
    */
-  async #start(cid: Cid, secret: Uint8Array | null, role: DropRole, known?: Known, attempt?: { target: LinkTarget; resume: DropRecord | null }): Promise<Drop> {
+  async #start(
+    cid: Cid,
+    secret: Uint8Array | null,
+    role: DropRole,
+    known?: Known,
+    attempt?: { target: LinkTarget; resume: DropRecord | null },
+  ): Promise<Drop> {
     const { crypto, store, random, checkSpace, clock, signaling } = this.#options
     const keys = secret ? await deriveKeys(crypto, secret) : null
     if (known) {

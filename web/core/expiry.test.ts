@@ -21,7 +21,10 @@ describe('expiry on the engine’s clock', () => {
     const store = memoryStore()
     const a = engine(new MemorySignalingHub(), { store, clock })
     const expiresAt = clock.now() + 60_000
-    const { fragment, drop } = await a.share([bytesSource('soon-gone.txt', pseudoRandomBytes(50_000, 13))], { pieceSize: 16_384, expiresAt })
+    const { fragment, drop } = await a.share([bytesSource('soon-gone.txt', pseudoRandomBytes(50_000, 13))], {
+      pieceSize: 16_384,
+      expiresAt,
+    })
     const { cid } = parseLink(fragment)
     await once(drop, 'complete')
     const pieces = drop.swarm.manifest!.pieceIds

@@ -73,7 +73,11 @@ describe('opening a link', () => {
     const forged = { ...parseLink(held.shared.fragment), revokeSecret: pseudoRandomBytes(32, 64) }
     const opened = await held.owner.open(forged)
     await once(opened, 'complete')
-    expect(await held.library.get(held.cid)).toMatchObject({ revokeSecret: held.record!.revokeSecret, secret: held.record!.secret, role: 'shared' })
+    expect(await held.library.get(held.cid)).toMatchObject({
+      revokeSecret: held.record!.revokeSecret,
+      secret: held.record!.secret,
+      role: 'shared',
+    })
     // A receiver given the forged owner link gets the drop, not the power to revoke it…
     const receiver = engine(held.hub)
     await once(await receiver.open(forged), 'complete')
@@ -81,7 +85,9 @@ describe('opening a link', () => {
     await expect(receiver.revoke(held.cid)).rejects.toThrow(/Only the owner/)
     // …and the real owner link, opened on the drop already running there, does give it.
     await receiver.open(parseLink(held.shared.ownerFragment))
-    await expect.poll(async () => (await receiver.library())[0].revokeSecret).toBe(toBase64Url(parseLink(held.shared.ownerFragment).revokeSecret!))
+    await expect
+      .poll(async () => (await receiver.library())[0].revokeSecret)
+      .toBe(toBase64Url(parseLink(held.shared.ownerFragment).revokeSecret!))
   })
 
   it('with the owner’s mistyped password fails as a wrong secret and leaves the owner’s running drop alone', async () => {

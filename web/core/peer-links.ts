@@ -136,7 +136,8 @@ export class PeerLinks {
       (connection) => {
         clearTimeout(timer)
         this.#dials.delete(key)
-        if (active()) drop.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
+        if (active())
+          drop.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
         else connection.close('drop stopped')
       },
       () => {

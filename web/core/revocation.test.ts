@@ -39,10 +39,15 @@ function otherSpelling(canonical: string): string {
 
 const serverEngines: Engine[] = []
 function engineOn(server: RunningServer, store: ChunkStore, library: LibraryStore): Promise<Engine> {
-  const signaling = new WebSocketSignalingClient({ url: server.url.replace('http', 'ws') + '/ws', WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike })
+  const signaling = new WebSocketSignalingClient({
+    url: server.url.replace('http', 'ws') + '/ws',
+    WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike,
+  })
   const e = new Engine({ store, library, crypto, signaling, dial: memoryDialer(() => signaling.peerId), lookupIntervalMs: 200 })
   serverEngines.push(e)
-  return new Promise((resolve) => (signaling.status === 'open' ? resolve(e) : signaling.events.on('status', (s) => s === 'open' && resolve(e))))
+  return new Promise((resolve) =>
+    signaling.status === 'open' ? resolve(e) : signaling.events.on('status', (s) => s === 'open' && resolve(e)),
+  )
 }
 function shutDown(e: Engine): void {
   e.signaling.close()
@@ -102,7 +107,13 @@ describe('tombstones from strangers', () => {
       ...inner,
       drop(dropId) {
         const chunks = inner.drop(dropId)
-        return { ...chunks, get: (id) => (reads++, chunks.get(id)) }
+        return {
+          ...chunks,
+          get: (id) => {
+            reads++
+            return chunks.get(id)
+          },
+        }
       },
     }
     const holder = engine(hub, { store })

@@ -88,8 +88,14 @@ export class Revocation {
         clock.clearTimeout(timer)
         if (this.#waiters.get(cid) === waiter) this.#waiters.delete(cid)
       }
-      waiter.resolve = () => (end(), resolve())
-      waiter.reject = (err) => (end(), reject(err))
+      waiter.resolve = () => {
+        end()
+        resolve()
+      }
+      waiter.reject = (err) => {
+        end()
+        reject(err)
+      }
       waiter.confirmed = () => clock.clearTimeout(timer)
       timer = clock.setTimeout(() => waiter.reject(new Error('The server did not confirm in time: try again.')), REVOKE_TIMEOUT_MS)
     })
@@ -100,7 +106,10 @@ export class Revocation {
 
   /** A peer's tombstone, already checked by the swarm against its manifest. */
   fromPeer(cid: Cid, secret: Uint8Array): void {
-    this.#host.background(cid, this.#once(cid, secret, () => this.#apply(cid, secret, true)))
+    this.#host.background(
+      cid,
+      this.#once(cid, secret, () => this.#apply(cid, secret, true)),
+    )
   }
 
   /** Work for this drop failed in the background: an owner waiting on it hears why. */

@@ -10,14 +10,14 @@
  * /__save/<id>; this worker answers that request with the file's bytes. The
  * request never reaches the network, and the id is random and single-use.
  */
-import { digestOfCid } from '../../format/cid.ts'
-import { decodeManifest } from '../../format/manifest.ts'
-import { SAVE_PATH, type SaveRequest } from '../../format/save-protocol.ts'
-import { deriveKeys } from '../core/crypto/keys.ts'
-import { defaultCrypto } from '../core/crypto/provider.ts'
-import { readFileBytes } from '../core/chunking/assemble.ts'
-import { idbChunkStore, openSwarmdropDb } from '../browser/idb-store.ts'
-import { fromBase64Url } from '../../format/bytes.ts'
+import { digestOfCid } from '../../format/cid.js'
+import { decodeManifest } from '../../format/manifest.js'
+import { SAVE_PATH, type SaveRequest } from '../../format/save-protocol.js'
+import { deriveKeys } from '../core/crypto/keys.js'
+import { defaultCrypto } from '../core/crypto/provider.js'
+import { readFileBytes } from '../core/chunking/assemble.js'
+import { idbChunkStore, openSwarmdropDb } from '../browser/idb-store.js'
+import { fromBase64Url } from '../../format/bytes.js'
 import { downloadZip } from 'client-zip'
 
 declare const self: ServiceWorkerGlobalScope

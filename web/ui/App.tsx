@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'react'
-import type { Engine } from '../core/engine.ts'
-import { type LinkTarget, type PasswordLinkTarget, isPasswordLink, parseAnyLink } from '../core/content/link.ts'
-import { SendView } from './send/SendView.tsx'
-import { ReceiveView } from './receive/ReceiveView.tsx'
-import { PasswordView } from './receive/PasswordView.tsx'
-import { ConnectionBadge } from './ConnectionBadge.tsx'
-import { CheckView } from './check/CheckView.tsx'
-import { WebRtcOffNotice } from './WebRtcOffNotice.tsx'
-import { ServerVersionNotice } from './ServerVersionNotice.tsx'
+import type { Engine } from '../core/engine.js'
+import { type LinkTarget, type PasswordLinkTarget, isPasswordLink, parseAnyLink } from '../core/content/link.js'
+import { SendView } from './send/SendView.js'
+import { ReceiveView } from './receive/ReceiveView.js'
+import { PasswordView } from './receive/PasswordView.js'
+import { ConnectionBadge } from './ConnectionBadge.js'
+import { CheckView } from './check/CheckView.js'
+import { WebRtcOffNotice } from './WebRtcOffNotice.js'
+import { ServerVersionNotice } from './ServerVersionNotice.js'
 
 type Route =
   | { kind: 'send' }
@@ -64,8 +64,8 @@ export function App({ engine }: { engine: Engine }) {
         )}
       </main>
       <footer className="foot">
-        Files travel browser to browser, encrypted. The server introduces peers; it never sees your files or the key
-        in the link. <a href="/check">Connection check</a>
+        Files travel browser to browser, encrypted. The server introduces peers; it never sees your files or the key in the link.{' '}
+        <a href="/check">Connection check</a>
       </footer>
     </div>
   )

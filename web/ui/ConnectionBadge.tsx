@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react'
-import type { SignalingClient } from '../core/signaling/client.ts'
+import type { SignalingClient } from '../core/signaling/client.js'
 
 const LABEL = { open: 'Online', connecting: 'Connecting to server…', closed: 'Offline' } as const
 

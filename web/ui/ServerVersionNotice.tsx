@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react'
-import type { ServerLink } from '../core/signaling/roles.ts'
+import type { ServerLink } from '../core/signaling/roles.js'
 
 /** Says, on every page, that this page and the server speak different signaling versions: nothing works until a reload. */
 export function ServerVersionNotice({ link }: { link: ServerLink }) {

@@ -1,6 +1,6 @@
-import type { SignalingClient } from '../core/signaling/client.ts'
-import { browserWebRtc } from '../app/direct-connections.ts'
-import { useServerRelay } from './useServer.ts'
+import type { SignalingClient } from '../core/signaling/client.js'
+import { browserWebRtc } from '../app/direct-connections.js'
+import { useServerRelay } from './useServer.js'
 
 /** Says, on every page, that this browser cannot connect directly and what that means here. */
 export function WebRtcOffNotice({ signaling }: { signaling: SignalingClient }) {
@@ -11,8 +11,8 @@ export function WebRtcOffNotice({ signaling }: { signaling: SignalingClient }) {
     <section className="card" role="status" data-testid="webrtc-off" data-relay={relay}>
       {relay === 'off' ? (
         <p className="error">
-          This browser has WebRTC turned off, and this server does not relay: nothing can be fetched from this browser,
-          and it cannot fetch anything either.
+          This browser has WebRTC turned off, and this server does not relay: nothing can be fetched from this browser, and it cannot fetch
+          anything either.
         </p>
       ) : (
         <p>
@@ -21,8 +21,8 @@ export function WebRtcOffNotice({ signaling }: { signaling: SignalingClient }) {
         </p>
       )}
       <p className="hint">
-        Why: {support.reason}. Turn WebRTC on (in Firefox: <code>media.peerconnection.enabled</code> in{' '}
-        <code>about:config</code>), or use another browser, to connect to other browsers directly.
+        Why: {support.reason}. Turn WebRTC on (in Firefox: <code>media.peerconnection.enabled</code> in <code>about:config</code>), or use
+        another browser, to connect to other browsers directly.
       </p>
     </section>
   )

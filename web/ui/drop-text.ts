@@ -1,5 +1,5 @@
 /** The words for what happened to a drop (web/core/drop.ts says it in kinds and data). */
-import type { DropFailure } from '../core/drop.ts'
+import type { DropFailure } from '../core/drop.js'
 
 export function failureText(failure: DropFailure): string {
   switch (failure.kind) {

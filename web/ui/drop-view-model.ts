@@ -5,8 +5,8 @@
  * (PROGRESS_INTERVAL_MS) so a fast download does not re-render per piece.
  */
 import { useSyncExternalStore } from 'react'
-import type { Drop, DropState, FailureKind } from '../core/drop.ts'
-import { failureText } from './drop-text.ts'
+import type { Drop, DropState, FailureKind } from '../core/drop.js'
+import { failureText } from './drop-text.js'
 
 export interface DropSnapshot extends Omit<DropState, 'failure'> {
   /** What went wrong, for the user; null while nothing has. */

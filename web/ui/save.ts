@@ -9,12 +9,12 @@
  *    the file is assembled as a Blob of per-piece Blobs, which the browser
  *    keeps in its blob storage (on disk in normal profiles).
  */
-import type { FileSpan } from '../core/content/metadata.ts'
-import { baseName } from '../core/content/metadata.ts'
-import type { Drop } from '../core/drop.ts'
-import { randomBytes } from '../core/util/bytes.ts'
-import { toBase64Url } from '../../format/bytes.ts'
-import { SAVE_PATH, type SaveRequest } from '../../format/save-protocol.ts'
+import type { FileSpan } from '../core/content/metadata.js'
+import { baseName } from '../core/content/metadata.js'
+import type { Drop } from '../core/drop.js'
+import { randomBytes } from '../core/util/bytes.js'
+import { toBase64Url } from '../../format/bytes.js'
+import { SAVE_PATH, type SaveRequest } from '../../format/save-protocol.js'
 import { downloadZip } from 'client-zip'
 
 function clickDownload(href: string, name: string): void {

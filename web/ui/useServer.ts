@@ -1,5 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react'
-import type { SignalingClient } from '../core/signaling/client.ts'
+import type { SignalingClient } from '../core/signaling/client.js'
 
 export type RelayState = 'on' | 'off' | 'unknown'
 

@@ -11,7 +11,7 @@ import { decodeManifest, pieceCountFor } from '../../../format/manifest.js'
 import { cidOf, digestOfCid } from '../../../format/cid.js'
 import { fileSpans } from '../content/metadata.js'
 import { concatBytes, toHex } from '../util/bytes.js'
-import { pseudoRandomBytes, seededRandom } from '../util/random.js'
+import { pseudoRandomBytes } from '../util/random.js'
 import { MissingPieceError } from '../util/errors.js'
 
 const crypto = webCryptoProvider()
@@ -126,13 +126,21 @@ describe('ingest and assemble', () => {
       ...inner,
       drop(drop) {
         const view = inner.drop(drop)
-        return { ...view, putMany: (entries) => (entries.forEach(([id]) => written.push({ drop, id })), view.putMany(entries)) }
+        return {
+          ...view,
+          putMany: (entries) => {
+            entries.forEach(([id]) => written.push({ drop, id }))
+            return view.putMany(entries)
+          },
+        }
       },
     }
     const controller = new AbortController()
     const onProgress = (done: number) => done >= 20 * CAPACITY && controller.abort()
     const files = [bytesSource('x', randomBytes(60 * CAPACITY, 11))]
-    await expect(ingest(files, { crypto, store, pieceSize: PIECE, signal: controller.signal, onProgress, concurrency: 2 })).rejects.toThrow(/abort/)
+    await expect(ingest(files, { crypto, store, pieceSize: PIECE, signal: controller.signal, onProgress, concurrency: 2 })).rejects.toThrow(
+      /abort/,
+    )
     expect(written.length).toBeGreaterThan(0)
     for (const { drop, id } of written) expect(await inner.drop(drop).has(id)).toBe(false)
   })

@@ -33,7 +33,10 @@ describe('making a sender’s names safe', () => {
   })
 
   it('keeps names that are safe, and the objects with them', () => {
-    const input = [{ path: 'a/b.txt', read: () => 1 }, { path: '.bashrc', read: () => 2 }]
+    const input = [
+      { path: 'a/b.txt', read: () => 1 },
+      { path: '.bashrc', read: () => 2 },
+    ]
     const { files, renamed } = makeNamesSafe(input)
     expect(files[0]).toBe(input[0])
     expect(files[1]).toBe(input[1])
@@ -48,7 +51,21 @@ describe('making a sender’s names safe', () => {
 
   it('numbers names that would become one file, the first in sorted order keeping its own, and keeps a folder’s files together', () => {
     const { files } = makeNamesSafe(
-      paths(['a.txt', 'A.TXT', 'a?.txt', 'a_.txt', 'Caf\u00e9', 'Cafe\u0301', 'Docs/1', 'docs/2', 'Docs/3', 'x', 'x/y', 'dir:/a', 'dir:/b']),
+      paths([
+        'a.txt',
+        'A.TXT',
+        'a?.txt',
+        'a_.txt',
+        'Caf\u00e9',
+        'Cafe\u0301',
+        'Docs/1',
+        'docs/2',
+        'Docs/3',
+        'x',
+        'x/y',
+        'dir:/a',
+        'dir:/b',
+      ]),
     )
     expect(files.map((f) => f.path)).toEqual([
       'a (2).txt',
@@ -75,8 +92,34 @@ describe('making a sender’s names safe', () => {
 
   it('always yields a list the receiver accepts', () => {
     const hostile = [
-      'CON', 'con', 'Con.txt', 'con.txt', 'a ', 'a', 'a.', 'A', 'x:y', 'x_y', 'x?y', '\u202e', '\u202d', '_',
-      'nul/nul', 'nul/NUL', 'f', 'f/g', 'F/g', 'f (2)', 'f (2)/h', '', '.', '..', '/', 'a\nb/c\rd', 'Caf\u00e9/x', 'Cafe\u0301/x',
+      'CON',
+      'con',
+      'Con.txt',
+      'con.txt',
+      'a ',
+      'a',
+      'a.',
+      'A',
+      'x:y',
+      'x_y',
+      'x?y',
+      '\u202e',
+      '\u202d',
+      '_',
+      'nul/nul',
+      'nul/NUL',
+      'f',
+      'f/g',
+      'F/g',
+      'f (2)',
+      'f (2)/h',
+      '',
+      '.',
+      '..',
+      '/',
+      'a\nb/c\rd',
+      'Caf\u00e9/x',
+      'Cafe\u0301/x',
     ]
     const { files } = makeNamesSafe(paths(hostile))
     expect(() => checkFileList(files.map((f) => f.path))).not.toThrow()

@@ -118,7 +118,8 @@ export function checkFileList(paths: readonly string[]): void {
       if (i === parts.length - 1) {
         if (there === undefined) folder.children.set(key, path)
         else if (there === path) throw new InvalidManifestError(`duplicate file ${quoteName(path)}: listed twice`)
-        else if (typeof there === 'string') throw new InvalidManifestError(`the files ${quoteName(there)} and ${quoteName(path)} differ only in letter case or Unicode form`)
+        else if (typeof there === 'string')
+          throw new InvalidManifestError(`the files ${quoteName(there)} and ${quoteName(path)} differ only in letter case or Unicode form`)
         else throw new InvalidManifestError(`${quoteName(path)} is both a file and a folder`)
       } else if (typeof there === 'string') {
         throw new InvalidManifestError(`${quoteName(there)} is both a file and a folder`)
@@ -127,7 +128,9 @@ export function checkFileList(paths: readonly string[]): void {
         folder.children.set(key, child)
         folder = child
       } else if (there.name !== part) {
-        throw new InvalidManifestError(`the folders ${quoteName(there.path)} and ${quoteName(path.slice(0, end))} differ only in letter case or Unicode form`)
+        throw new InvalidManifestError(
+          `the folders ${quoteName(there.path)} and ${quoteName(path.slice(0, end))} differ only in letter case or Unicode form`,
+        )
       } else {
         folder = there
       }

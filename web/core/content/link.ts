@@ -56,7 +56,11 @@ export function formatOwnerFragment(target: Required<LinkTarget>): string {
   return `${formatFragment(target)}.r.${toBase64Url(target.revokeSecret)}`
 }
 
-export function formatPasswordFragment({ cid, salt, kdf = CURRENT_PASSWORD_KDF }: Omit<PasswordLinkTarget, 'kdf'> & { kdf?: PasswordKdf }): string {
+export function formatPasswordFragment({
+  cid,
+  salt,
+  kdf = CURRENT_PASSWORD_KDF,
+}: Omit<PasswordLinkTarget, 'kdf'> & { kdf?: PasswordKdf }): string {
   return `${cid}.${PASSWORD_TAGS[kdf]}.${toBase64Url(salt)}`
 }
 
@@ -71,8 +75,10 @@ export function parseAnyLink(input: string): LinkTarget | PasswordLinkTarget {
   // A secret is 43 characters, so it is never mistaken for a tag.
   if (tag === undefined || !PASSWORD_TAG.test(tag)) return parseLink(input)
   const kdf = KDF_OF_TAG.get(tag)
-  if (kdf === undefined) throw new InvalidLinkError('This password link was made by a newer version of Swarmdrop: update it to open the link.')
-  if (saltText === undefined || rest.length > 0) throw new InvalidLinkError('The password link has the wrong number of parts: check that it was copied whole.')
+  if (kdf === undefined)
+    throw new InvalidLinkError('This password link was made by a newer version of Swarmdrop: update it to open the link.')
+  if (saltText === undefined || rest.length > 0)
+    throw new InvalidLinkError('The password link has the wrong number of parts: check that it was copied whole.')
   if (!isCid(cidText)) throw new InvalidLinkError('The link’s content id is malformed: check that the whole link was copied.')
   let salt: Uint8Array
   try {

@@ -23,14 +23,23 @@ describe('file list', () => {
     const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
     expect(() => decodeMetadata(enc({ files: [{ path: 'a', size: 1, type: '' }] }), 2)).toThrow(/add up/)
     expect(() =>
-      decodeMetadata(enc({ files: [{ path: 'a', size: 1, type: '' }, { path: 'a', size: 1, type: '' }] }), 2),
+      decodeMetadata(
+        enc({
+          files: [
+            { path: 'a', size: 1, type: '' },
+            { path: 'a', size: 1, type: '' },
+          ],
+        }),
+        2,
+      ),
     ).toThrow(/duplicate/)
     expect(() => decodeMetadata(enc({ files: [{ path: 'a', size: -1, type: '' }] }), -1)).toThrow(InvalidManifestError)
     expect(() => decodeMetadata(enc([1, 2]), 0)).toThrow(InvalidManifestError)
     expect(() => decodeMetadata(Uint8Array.of(0xff, 0xfe), 0)).toThrow(/JSON/)
   })
 
-  const list = (...paths: string[]) => new TextEncoder().encode(JSON.stringify({ files: paths.map((path) => ({ path, size: 1, type: '' })) }))
+  const list = (...paths: string[]) =>
+    new TextEncoder().encode(JSON.stringify({ files: paths.map((path) => ({ path, size: 1, type: '' })) }))
 
   // Each: a file list a malicious sender can craft, and the problem the refusal must name.
   it.each([
@@ -83,11 +92,21 @@ describe('file list', () => {
     }
     expect(error).toBeInstanceOf(InvalidManifestError)
     expect((error as Error).message).toMatch(problem)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
     expect((error as Error).message).not.toMatch(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/) // the message itself is safe to print
   })
 
   it('accepts names that are only unusual', () => {
-    const paths = ['.bashrc', ' leading space', 'emoji 👩\u200d💻.png', 'Ærø/über ñ.txt', 'con-artist.txt', 'COM10', 'x'.repeat(255), 'a.b.c']
+    const paths = [
+      '.bashrc',
+      ' leading space',
+      'emoji 👩\u200d💻.png',
+      'Ærø/über ñ.txt',
+      'con-artist.txt',
+      'COM10',
+      'x'.repeat(255),
+      'a.b.c',
+    ]
     expect(decodeMetadata(list(...paths), paths.length).files.map((f) => f.path)).toEqual(paths)
   })
 
@@ -97,6 +116,13 @@ describe('file list', () => {
   })
 
   it('refuses to encode a list a receiver would refuse', () => {
-    expect(() => encodeMetadata({ files: [{ path: 'a.txt', size: 1, type: '' }, { path: 'A.txt', size: 1, type: '' }] })).toThrow(/differ only in letter case/)
+    expect(() =>
+      encodeMetadata({
+        files: [
+          { path: 'a.txt', size: 1, type: '' },
+          { path: 'A.txt', size: 1, type: '' },
+        ],
+      }),
+    ).toThrow(/differ only in letter case/)
   })
 })

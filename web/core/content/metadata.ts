@@ -45,7 +45,8 @@ export function validateMetadata(value: unknown, totalSize: number): DropMetadat
     const { path, size, type } = f as Record<string, unknown>
     if (typeof path !== 'string') throw new InvalidManifestError('a file has no name')
     if (!Number.isSafeInteger(size) || (size as number) < 0) throw new InvalidManifestError('file size is invalid')
-    if (typeof type !== 'string' || type.length > MAX_MIME_CHARS || !MIME_CHARS.test(type)) throw new InvalidManifestError('file type is invalid')
+    if (typeof type !== 'string' || type.length > MAX_MIME_CHARS || !MIME_CHARS.test(type))
+      throw new InvalidManifestError('file type is invalid')
     sum += size as number
     return { path, size: size as number, type }
   })

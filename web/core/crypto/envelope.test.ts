@@ -28,7 +28,10 @@ describe.each(providers)('piece envelope with $name', (crypto) => {
 
   it('detects a flipped bit, a wrong index and a wrong key', async () => {
     const { pieceKey } = await deriveKeys(crypto, secret)
-    const other = await deriveKeys(crypto, secret.map((b) => b ^ 1))
+    const other = await deriveKeys(
+      crypto,
+      secret.map((b) => b ^ 1),
+    )
     const sealed = await sealPiece(crypto, pieceKey, 0, plain)
     const flipped = sealed.slice()
     flipped[100] ^= 0x04

@@ -44,11 +44,7 @@ export function webCryptoProvider(subtle: Subtle = globalThis.crypto.subtle): Cr
     },
     async hkdfSha256(ikm, salt, info, length) {
       const base = await subtle.importKey('raw', ownBytes(ikm), 'HKDF', false, ['deriveBits'])
-      const bits = await subtle.deriveBits(
-        { name: 'HKDF', hash: 'SHA-256', salt: ownBytes(salt), info: ownBytes(info) },
-        base,
-        length * 8,
-      )
+      const bits = await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: ownBytes(salt), info: ownBytes(info) }, base, length * 8)
       return new Uint8Array(bits)
     },
     async importAeadKey(raw) {

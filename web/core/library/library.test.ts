@@ -18,7 +18,12 @@ const crypto = webCryptoProvider()
 
 async function setup() {
   const revokeSecret = newRevokeSecret((bytes) => globalThis.crypto.getRandomValues(bytes))
-  const made = await ingest([bytesSource('a.bin', pseudoRandomBytes(20_000, 3))], { crypto, store: memoryStore(), pieceSize: 16_384, revokeHash: await revokeHashOf(crypto, revokeSecret) })
+  const made = await ingest([bytesSource('a.bin', pseudoRandomBytes(20_000, 3))], {
+    crypto,
+    store: memoryStore(),
+    pieceSize: 16_384,
+    revokeHash: await revokeHashOf(crypto, revokeSecret),
+  })
   let now = 1_000
   const library = new Library(memoryLibrary(), crypto, () => now)
   let changes = 0

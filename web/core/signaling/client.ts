@@ -55,7 +55,9 @@ export interface WebSocketClientOptions {
   /** One server, or several: after a disconnect the client tries the next one (failover). */
   url: string | string[]
   /** The WebSocket constructor; the global one by default (Node 20 needs `ws`). */
-  WebSocket?: new (url: string) => WebSocketLike
+  WebSocket?: new (
+    url: string,
+  ) => WebSocketLike
   minBackoffMs?: number
   maxBackoffMs?: number
   random?: () => number
@@ -254,7 +256,8 @@ export class WebSocketSignalingClient implements SignalingClient {
   #onMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'welcome':
-        if (message.protocol !== this.#options.protocolVersion) return this.#incompatible(versionMismatch(this.#options.protocolVersion, message.protocol))
+        if (message.protocol !== this.#options.protocolVersion)
+          return this.#incompatible(versionMismatch(this.#options.protocolVersion, message.protocol))
         this.#attempt = 0
         this.peerId = message.id
         this.iceServers = message.iceServers

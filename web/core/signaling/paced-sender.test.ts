@@ -5,7 +5,11 @@ describe('paced sender', () => {
   it('keeps to the rate, sends urgent messages before bulk ones, and keeps one lookup per CID', async () => {
     let clock = 0
     const sent: string[] = []
-    const sender = new PacedSender((m: OutgoingMessage) => sent.push(JSON.parse(m.text).type + (JSON.parse(m.text).cid ?? '')), 10, () => clock)
+    const sender = new PacedSender(
+      (m: OutgoingMessage) => sent.push(JSON.parse(m.text).type + (JSON.parse(m.text).cid ?? '')),
+      10,
+      () => clock,
+    )
     for (let i = 0; i < 30; i++) sender.push({ type: 'lookup', cid: `c${i % 15}` })
     expect(sent).toHaveLength(10) // the first second's budget
     expect(sender.queued).toBe(15) // 20 more asked: one waits per CID (c10…c14, then c0…c9 again)

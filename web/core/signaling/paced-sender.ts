@@ -66,10 +66,13 @@ export class PacedSender {
       this.deliver(this.#urgent.shift() ?? this.#takeBulk())
     }
     if (this.queued > 0) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined
-        this.#pump()
-      }, Math.ceil(((1 - this.#tokens) * 1000) / this.#rate))
+      this.#timer = setTimeout(
+        () => {
+          this.#timer = undefined
+          this.#pump()
+        },
+        Math.ceil(((1 - this.#tokens) * 1000) / this.#rate),
+      )
     }
   }
 

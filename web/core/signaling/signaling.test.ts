@@ -25,7 +25,9 @@ signalingContract('real server', async (count) => {
   const server = await testServer()
   const url = server.url.replace('http', 'ws') + '/ws'
   const clients = await Promise.all(
-    Array.from({ length: count }, () => opened(new WebSocketSignalingClient({ url, WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike }))),
+    Array.from({ length: count }, () =>
+      opened(new WebSocketSignalingClient({ url, WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike })),
+    ),
   )
   return {
     clients,
@@ -47,7 +49,11 @@ describe('a page and a server of different protocol versions', () => {
     const server = await testServer()
     servers.push(server)
     const url = server.url.replace('http', 'ws') + '/ws'
-    const client = new WebSocketSignalingClient({ url, WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike, protocolVersion: version })
+    const client = new WebSocketSignalingClient({
+      url,
+      WebSocket: WebSocket as unknown as new (u: string) => WebSocketLike,
+      protocolVersion: version,
+    })
     const statuses: string[] = []
     client.events.on('status', (s) => statuses.push(s))
     const error = await new Promise<Error>((resolve) => client.events.on('incompatible', resolve))
@@ -60,7 +66,9 @@ describe('a page and a server of different protocol versions', () => {
   ])('%s, and the client stops with a named error that says both versions', async (_, version) => {
     const { client, error, statuses } = await meet(version)
     expect(error.name).toBe('SignalingVersionError')
-    expect(error.message).toBe(`This page speaks signaling protocol v${version}; the server speaks v${SIGNAL_PROTOCOL_VERSION} — reload the page`)
+    expect(error.message).toBe(
+      `This page speaks signaling protocol v${version}; the server speaks v${SIGNAL_PROTOCOL_VERSION} — reload the page`,
+    )
     expect(client.incompatible).toBe(error)
     expect(client.status).toBe('closed')
     expect(statuses.at(-1)).toBe('closed')

@@ -11,7 +11,13 @@ describe('BatchWriter', () => {
   it('writes every chunk, in batches of at most the limit, and drain waits for the last', async () => {
     const inner = oneDrop()
     const batches: number[] = []
-    const store: DropChunks = { ...inner, putMany: async (entries) => (batches.push(entries.length), inner.putMany(entries)) }
+    const store: DropChunks = {
+      ...inner,
+      putMany: async (entries) => {
+        batches.push(entries.length)
+        return inner.putMany(entries)
+      },
+    }
     const writer = new BatchWriter(store, { maxBatchBytes: 1_000_000, maxBatchChunks: 4 })
     for (let i = 0; i < 10; i++) await writer.add(id(i), new Uint8Array(100).fill(i))
     await writer.drain()
@@ -51,7 +57,13 @@ describe('BatchWriter', () => {
   it('write() resolves once its chunk is stored; a partial batch goes out after flushAfterMs of virtual time', async () => {
     const inner = oneDrop()
     const batches: number[] = []
-    const store: DropChunks = { ...inner, putMany: async (entries) => (batches.push(entries.length), inner.putMany(entries)) }
+    const store: DropChunks = {
+      ...inner,
+      putMany: async (entries) => {
+        batches.push(entries.length)
+        return inner.putMany(entries)
+      },
+    }
     const clock = new ManualClock()
     const writer = new BatchWriter(store, { maxBatchBytes: 1_000, flushAfterMs: 25, clock })
     const stored: number[] = []

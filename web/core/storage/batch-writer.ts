@@ -49,7 +49,15 @@ export class BatchWriter {
 
   /** Queues a chunk; resolves when the writer can take more (a storage error surfaces here or in drain). */
   async add(id: Uint8Array, bytes: Uint8Array): Promise<void> {
-    if (this.#queue(id, bytes, () => {}, () => {})) await this.#flush()
+    if (
+      this.#queue(
+        id,
+        bytes,
+        () => {},
+        () => {},
+      )
+    )
+      await this.#flush()
   }
 
   /** Queues a chunk; resolves once it is in the store, rejects with the store's error (or AbortError if abandoned). */

@@ -122,7 +122,10 @@ export function chunkStoreContract(name: string, makeStore: () => Promise<ChunkS
     it('keeps drops apart: a chunk one drop holds is not held by another with the same id', async () => {
       await open()
       const other = whole!.drop(DROP_B)
-      await store.putMany([[id(40), bytes(100, 1)], [id(41), bytes(100, 2)]])
+      await store.putMany([
+        [id(40), bytes(100, 1)],
+        [id(41), bytes(100, 2)],
+      ])
       expect(await other.has(id(40))).toBe(false)
       expect(await other.get(id(40))).toBeUndefined()
       expect(await other.hasMany([id(40), id(41)])).toEqual([false, false])
@@ -133,8 +136,16 @@ export function chunkStoreContract(name: string, makeStore: () => Promise<ChunkS
     it('deletes a drop without deleting a byte another drop holds, even under the same id', async () => {
       await open()
       const other = whole!.drop(DROP_B)
-      await store.putMany([[id(50), bytes(70_000, 1)], [id(51), bytes(20, 2)], [DROP_A, bytes(300, 3)]])
-      await other.putMany([[id(51), bytes(20, 2)], [DROP_A, bytes(300, 3)], [id(52), bytes(10, 4)]])
+      await store.putMany([
+        [id(50), bytes(70_000, 1)],
+        [id(51), bytes(20, 2)],
+        [DROP_A, bytes(300, 3)],
+      ])
+      await other.putMany([
+        [id(51), bytes(20, 2)],
+        [DROP_A, bytes(300, 3)],
+        [id(52), bytes(10, 4)],
+      ])
       await whole!.deleteDrop(DROP_B)
       expect(await store.get(id(50))).toEqual(bytes(70_000, 1))
       expect(await store.get(id(51))).toEqual(bytes(20, 2))
@@ -147,7 +158,10 @@ export function chunkStoreContract(name: string, makeStore: () => Promise<ChunkS
     it('moves a drop’s chunks to another drop, merged with what that one holds', async () => {
       await open()
       const staging = whole!.drop(DROP_B)
-      await staging.putMany([[id(60), bytes(100, 1)], [id(61), bytes(200, 2)]])
+      await staging.putMany([
+        [id(60), bytes(100, 1)],
+        [id(61), bytes(200, 2)],
+      ])
       await store.put(id(61), bytes(200, 2))
       await whole!.moveDrop(DROP_B, DROP_A)
       expect(await staging.hasMany([id(60), id(61)])).toEqual([false, false])

@@ -77,7 +77,8 @@ export function memoryStore(): ChunkStore {
       claims.delete(toHex(from))
       const target = claimsOf(toHex(to))
       for (const chunk of moving) {
-        if (target.has(chunk)) release(chunk) // held by `to` already: one holder fewer
+        if (target.has(chunk))
+          release(chunk) // held by `to` already: one holder fewer
         else target.add(chunk)
       }
     },

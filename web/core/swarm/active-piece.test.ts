@@ -11,7 +11,11 @@ describe('ActivePiece', () => {
     const piece = new ActivePiece(5, LENGTH, 'a')
     expect(piece.blockCount).toBe(3)
     expect(piece.block(2)).toEqual({ offset: 2 * BLOCK, length: 300 })
-    for (const [peer, b] of [['b', 2], ['a', 0], ['b', 1]] as const) {
+    for (const [peer, b] of [
+      ['b', 2],
+      ['a', 0],
+      ['b', 1],
+    ] as const) {
       const { offset, length } = piece.block(b)
       expect(piece.receive(peer, offset, sealed.subarray(offset, offset + length))).toEqual([])
     }

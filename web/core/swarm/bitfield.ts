@@ -4,7 +4,11 @@ export class Bitfield {
   #count = 0
 
   /** `full` sets every bit (a peer that holds everything). */
-  constructor(readonly size: number, bytes?: Uint8Array, full = false) {
+  constructor(
+    readonly size: number,
+    bytes?: Uint8Array,
+    full = false,
+  ) {
     this.bytes = new Uint8Array(Math.ceil(size / 8))
     if (full) for (let i = 0; i < size; i++) this.set(i)
     if (bytes) {

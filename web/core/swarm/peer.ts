@@ -63,7 +63,8 @@ export class Peer {
   /** Once we learn the manifest: make the peer's bitfield the right size, or close a peer that contradicts it. */
   fitToManifest(pieceCount: number): boolean {
     if (!this.#has || this.#has.size === pieceCount) return true
-    if (this.#announcedPieces !== undefined) return this.wire.fail(`announced ${this.#announcedPieces} pieces, the manifest has ${pieceCount}`)
+    if (this.#announcedPieces !== undefined)
+      return this.wire.fail(`announced ${this.#announcedPieces} pieces, the manifest has ${pieceCount}`)
     const fitted = new Bitfield(pieceCount)
     for (const i of this.#has.indices()) {
       if (i >= pieceCount) return this.wire.fail(`announced piece ${i} of ${pieceCount}`)

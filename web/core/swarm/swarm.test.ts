@@ -14,7 +14,8 @@ import { ManualClock } from '../util/clock.js'
 
 const PIECE = 16 * 1024
 const makeDrop = (size = 20 * (PIECE - 16) + 100) => makeSizedDrop(size, PIECE)
-const seeder = (drop: Awaited<ReturnType<typeof makeDrop>>, store?: DropChunks, seed = 1) => holder(drop, { store: store ?? drop.store, seed })
+const seeder = (drop: Awaited<ReturnType<typeof makeDrop>>, store?: DropChunks, seed = 1) =>
+  holder(drop, { store: store ?? drop.store, seed })
 const downloader = fresh
 const connect = link
 
@@ -195,12 +196,22 @@ describe('swarm', () => {
       if (f.kind === 'request' && cancels > 0) requestsAfterCancel++
       // Answers the manifest, then never a block: a tab that vanished without closing its connection.
       if (f.kind === 'manifest-request') {
-        silent.send(encodeFrame({ kind: 'manifest-part', total: drop.result.manifestBytes.length, offset: 0, data: drop.result.manifestBytes }))
+        silent.send(
+          encodeFrame({ kind: 'manifest-part', total: drop.result.manifestBytes.length, offset: 0, data: drop.result.manifestBytes }),
+        )
       }
     })
     swarm.addConnection(downEnd)
     const count = drop.result.manifest.pieceIds.length
-    silent.send(encodeFrame({ kind: 'hello', cidDigest: digestOfCid(drop.result.cid), hasManifest: true, pieceCount: count, bitfield: new Bitfield(count, undefined, true).bytes }))
+    silent.send(
+      encodeFrame({
+        kind: 'hello',
+        cidDigest: digestOfCid(drop.result.cid),
+        hasManifest: true,
+        pieceCount: count,
+        bitfield: new Bitfield(count, undefined, true).bytes,
+      }),
+    )
     await expect.poll(() => requests.length).toBeGreaterThan(0)
     clock += 16_000
     // One tick: the first round of timeouts is cancelled and the requests go out again.
@@ -221,12 +232,22 @@ describe('swarm', () => {
       const f = decodeFrame(m)
       if (f.kind === 'request') requests++
       if (f.kind === 'manifest-request') {
-        silent.send(encodeFrame({ kind: 'manifest-part', total: drop.result.manifestBytes.length, offset: 0, data: drop.result.manifestBytes }))
+        silent.send(
+          encodeFrame({ kind: 'manifest-part', total: drop.result.manifestBytes.length, offset: 0, data: drop.result.manifestBytes }),
+        )
       }
     })
     swarm.addConnection(downEnd)
     const count = drop.result.manifest.pieceIds.length
-    silent.send(encodeFrame({ kind: 'hello', cidDigest: digestOfCid(drop.result.cid), hasManifest: true, pieceCount: count, bitfield: new Bitfield(count, undefined, true).bytes }))
+    silent.send(
+      encodeFrame({
+        kind: 'hello',
+        cidDigest: digestOfCid(drop.result.cid),
+        hasManifest: true,
+        pieceCount: count,
+        bitfield: new Bitfield(count, undefined, true).bytes,
+      }),
+    )
     await expect.poll(() => requests).toBeGreaterThan(0)
     const firstRound = requests
     clock.advance(16_000)
@@ -246,9 +267,16 @@ describe('swarm', () => {
     probe.events.on('message', (m) => frames.push(m))
     const closed = new Promise<string>((resolve) => probe.events.on('close', ({ reason }) => resolve(reason)))
     seed.addConnection(seedEnd)
-    probe.send(encodeFrame({ kind: 'hello', cidDigest: digestOfCid(drop.result.cid), hasManifest: false, pieceCount: 0, bitfield: new Uint8Array(0) }))
+    probe.send(
+      encodeFrame({
+        kind: 'hello',
+        cidDigest: digestOfCid(drop.result.cid),
+        hasManifest: false,
+        pieceCount: 0,
+        bitfield: new Uint8Array(0),
+      }),
+    )
     probe.send(encodeFrame({ kind: 'request', piece: 999, offset: 0, length: 10 }))
     expect(await closed).toMatch(/requested piece 999/)
   })
 })
-

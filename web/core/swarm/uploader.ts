@@ -39,7 +39,8 @@ export class Uploader {
     if (!holding) return void wire.fail('requested a piece before we announced the manifest')
     const { manifest, have } = holding
     if (req.piece >= have.size) return void wire.fail(`requested piece ${req.piece} of ${have.size}`)
-    if (req.offset + req.length > sealedPieceLength(manifest, req.piece)) return void wire.fail(`requested bytes past the end of piece ${req.piece}`)
+    if (req.offset + req.length > sealedPieceLength(manifest, req.piece))
+      return void wire.fail(`requested bytes past the end of piece ${req.piece}`)
     if (!have.has(req.piece)) return void wire.reject(req)
     const queue = this.#queueOf(wire)
     if (queue.blocks.length + Math.ceil(req.length / REQUEST_BLOCK_BYTES) > MAX_UPLOAD_QUEUE) {

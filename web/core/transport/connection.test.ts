@@ -13,10 +13,14 @@ import { WebSocketSignalingClient, type WebSocketLike } from '../signaling/clien
 import { cidFromDigest, digestOfCid } from '../../../format/cid.js'
 import { testServer } from '../../../signal-server/test-client.js'
 
-connectionContract('memory pair', async () => {
-  const [a, b] = memoryPair('peer-a', 'peer-b')
-  return { a, b, dispose: async () => {} }
-}, { carriesCloseReason: true, remoteCloseIsPrompt: true })
+connectionContract(
+  'memory pair',
+  async () => {
+    const [a, b] = memoryPair('peer-a', 'peer-b')
+    return { a, b, dispose: async () => {} }
+  },
+  { carriesCloseReason: true, remoteCloseIsPrompt: true },
+)
 
 const CID = cidFromDigest(new Uint8Array(32).fill(42))
 
@@ -37,44 +41,52 @@ function relayEnd(client: WebSocketSignalingClient, remote: string): Connection 
   return relay
 }
 
-connectionContract('server relay', async () => {
-  const server = await testServer()
-  const url = server.url.replace('http', 'ws') + '/ws'
-  const [clientA, clientB] = await Promise.all([openClient(url), openClient(url)])
-  for (const client of [clientA, clientB]) {
-    const joined = new Promise<void>((resolve) => client.events.on('peers', ({ cid }) => cid === CID && resolve()))
-    client.announce(CID)
-    await joined
-  }
-  return {
-    a: relayEnd(clientA, clientB.peerId!),
-    b: relayEnd(clientB, clientA.peerId!),
-    async dispose() {
-      clientA.close()
-      clientB.close()
-      await server.close()
-    },
-  }
-}, { carriesCloseReason: false, remoteCloseIsPrompt: true })
+connectionContract(
+  'server relay',
+  async () => {
+    const server = await testServer()
+    const url = server.url.replace('http', 'ws') + '/ws'
+    const [clientA, clientB] = await Promise.all([openClient(url), openClient(url)])
+    for (const client of [clientA, clientB]) {
+      const joined = new Promise<void>((resolve) => client.events.on('peers', ({ cid }) => cid === CID && resolve()))
+      client.announce(CID)
+      await joined
+    }
+    return {
+      a: relayEnd(clientA, clientB.peerId!),
+      b: relayEnd(clientB, clientA.peerId!),
+      async dispose() {
+        clientA.close()
+        clientB.close()
+        await server.close()
+      },
+    }
+  },
+  { carriesCloseReason: false, remoteCloseIsPrompt: true },
+)
 
-connectionContract('WebRTC (node-datachannel on 127.0.0.1)', async () => {
-  const dial = webRtcDialer({ bindAddress: '127.0.0.1' })
-  const dials: Dial[] = []
-  const options = (initiator: boolean, remotePeer: string, other: () => Dial) => ({
-    remotePeer,
-    initiator,
-    iceServers: [],
-    sendSignal: (data: Record<string, unknown>) => other().signal(data),
-    connectTimeoutMs: 10_000,
-  })
-  dials.push(dial(options(true, 'peer-b', () => dials[1])))
-  dials.push(dial(options(false, 'peer-a', () => dials[0])))
-  const [a, b] = await Promise.all(dials.map((d) => d.connected))
-  return {
-    a,
-    b,
-    async dispose() {
-      for (const c of [a, b]) if (!c.closed) c.close('test over')
-    },
-  }
-}, { carriesCloseReason: false, remoteCloseIsPrompt: false })
+connectionContract(
+  'WebRTC (node-datachannel on 127.0.0.1)',
+  async () => {
+    const dial = webRtcDialer({ bindAddress: '127.0.0.1' })
+    const dials: Dial[] = []
+    const options = (initiator: boolean, remotePeer: string, other: () => Dial) => ({
+      remotePeer,
+      initiator,
+      iceServers: [],
+      sendSignal: (data: Record<string, unknown>) => other().signal(data),
+      connectTimeoutMs: 10_000,
+    })
+    dials.push(dial(options(true, 'peer-b', () => dials[1])))
+    dials.push(dial(options(false, 'peer-a', () => dials[0])))
+    const [a, b] = await Promise.all(dials.map((d) => d.connected))
+    return {
+      a,
+      b,
+      async dispose() {
+        for (const c of [a, b]) if (!c.closed) c.close('test over')
+      },
+    }
+  },
+  { carriesCloseReason: false, remoteCloseIsPrompt: false },
+)

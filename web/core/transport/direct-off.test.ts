@@ -50,22 +50,34 @@ async function transfer(hub: MemorySignalingHub, sharerDirect: boolean, getterDi
 }
 
 describe('a peer without direct connections', () => {
-  it('downloads through the relay at once, without waiting for the relay deadline', async () => {
-    const hub = new MemorySignalingHub({ enabled: true, afterMs: MINUTE })
-    const { sharer } = await transfer(hub, true, false)
-    expect(sharer.signals).toEqual(['relay-open']) // asked for the relay straight away, never offered WebRTC
-  }, TEST_TIMEOUT)
+  it(
+    'downloads through the relay at once, without waiting for the relay deadline',
+    async () => {
+      const hub = new MemorySignalingHub({ enabled: true, afterMs: MINUTE })
+      const { sharer } = await transfer(hub, true, false)
+      expect(sharer.signals).toEqual(['relay-open']) // asked for the relay straight away, never offered WebRTC
+    },
+    TEST_TIMEOUT,
+  )
 
-  it('seeds through the relay at once: its refusal ends the dialer’s direct attempt', async () => {
-    const hub = new MemorySignalingHub({ enabled: true, afterMs: MINUTE })
-    const { sharer, getter } = await transfer(hub, false, true)
-    expect(getter.signals).toEqual(['direct-refused'])
-    expect(sharer.signals[0]).toBe('offer')
-    expect(sharer.signals).toContain('relay-open')
-  }, TEST_TIMEOUT)
+  it(
+    'seeds through the relay at once: its refusal ends the dialer’s direct attempt',
+    async () => {
+      const hub = new MemorySignalingHub({ enabled: true, afterMs: MINUTE })
+      const { sharer, getter } = await transfer(hub, false, true)
+      expect(getter.signals).toEqual(['direct-refused'])
+      expect(sharer.signals[0]).toBe('offer')
+      expect(sharer.signals).toContain('relay-open')
+    },
+    TEST_TIMEOUT,
+  )
 
-  it('relays to another such peer, both ways round', async () => {
-    const hub = new MemorySignalingHub({ enabled: true, afterMs: MINUTE })
-    await transfer(hub, false, false)
-  }, TEST_TIMEOUT)
+  it(
+    'relays to another such peer, both ways round',
+    async () => {
+      const hub = new MemorySignalingHub({ enabled: true, afterMs: MINUTE })
+      await transfer(hub, false, false)
+    },
+    TEST_TIMEOUT,
+  )
 })

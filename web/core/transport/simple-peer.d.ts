@@ -16,6 +16,7 @@ declare module '@thaunknown/simple-peer/lite.js' {
     signal(data: Peer.SignalData): void
     send(data: Uint8Array): void
     destroy(err?: Error): void
+    // biome-ignore lint/suspicious/noExplicitAny: each simple-peer event has its own payload; the caller types its listener
     on(event: string, listener: (...args: any[]) => void): this
   }
   export default Peer

@@ -13,7 +13,8 @@ export type PeerConnectionConstructor = new (config?: { iceServers: [] }) => { c
 
 /** Nothing leaves the machine: no ICE servers, no offer, so no candidate is gathered. */
 export function probeWebRtc(
-  RTCPeerConnectionImpl: PeerConnectionConstructor | undefined = (globalThis as { RTCPeerConnection?: PeerConnectionConstructor }).RTCPeerConnection,
+  RTCPeerConnectionImpl: PeerConnectionConstructor | undefined = (globalThis as { RTCPeerConnection?: PeerConnectionConstructor })
+    .RTCPeerConnection,
 ): WebRtcSupport {
   if (typeof RTCPeerConnectionImpl !== 'function') return { usable: false, reason: 'this browser has no RTCPeerConnection' }
   let pc: InstanceType<PeerConnectionConstructor>

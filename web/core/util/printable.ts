@@ -8,6 +8,7 @@
  */
 
 /** C0, DEL, C1, line and paragraph separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is what this is for
 export const CONTROL_CHAR = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 /** Marks, embeddings, overrides and isolates that reorder how text is displayed. */
 export const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/

@@ -187,7 +187,7 @@ export function decodeFrame(bytes: Uint8Array): Frame {
       try {
         return { kind: 'close', reason: decoder.decode(bytes.subarray(2)) }
       } catch {
-        fail('CLOSE reason is not UTF-8')
+        return fail('CLOSE reason is not UTF-8')
       }
     case 'tombstone':
       expectLength(bytes, 34, 'TOMBSTONE')

@@ -10,7 +10,10 @@ const hello = { cidDigest: new Uint8Array(32).fill(7), hasManifest: true, pieceC
 
 function next<K extends keyof WireEvents>(wire: Wire, event: K): Promise<WireEvents[K]> {
   return new Promise((resolve) => {
-    const off = wire.events.on(event, (payload) => (off(), resolve(payload)))
+    const off = wire.events.on(event, (payload) => {
+      off()
+      resolve(payload)
+    })
   })
 }
 
@@ -38,7 +41,8 @@ async function wireAndRawPeer(clock = new ManualClock()) {
   return { wire, peer: ba, received, clock }
 }
 
-const closedWith = (connection: Connection) => new Promise<string>((resolve) => connection.events.on('close', ({ reason }) => resolve(reason)))
+const closedWith = (connection: Connection) =>
+  new Promise<string>((resolve) => connection.events.on('close', ({ reason }) => resolve(reason)))
 
 describe('Wire', () => {
   it('carries every kind of frame across a memory pair as typed events', async () => {
@@ -210,7 +214,11 @@ describe('Wire', () => {
     for (const [name, bytes, reason] of [
       ['an unknown kind', Uint8Array.of(1, 200, 1, 2, 3), 'malformed frame: unknown frame kind 200'],
       ['a truncated HAVE', Uint8Array.of(1, 2, 0, 0, 1), 'malformed frame: HAVE frame must be 6 bytes, got 5'],
-      ['a truncated REQUEST', encodeFrame({ kind: 'request', piece: 1, offset: 0, length: 10 }).subarray(0, 9), 'malformed frame: REQUEST frame must be 14 bytes, got 9'],
+      [
+        'a truncated REQUEST',
+        encodeFrame({ kind: 'request', piece: 1, offset: 0, length: 10 }).subarray(0, 9),
+        'malformed frame: REQUEST frame must be 14 bytes, got 9',
+      ],
       ['a header alone', Uint8Array.of(1), 'malformed frame: frame is shorter than its header'],
     ] as const) {
       it(`closes a peer that sends ${name}, with the reason, without throwing`, async () => {

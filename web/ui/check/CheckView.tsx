@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
-import type { Engine } from '../../core/engine.ts'
-import { type ConnectivityReport, checkConnectivity } from '../../app/connectivity.ts'
+import type { Engine } from '../../core/engine.js'
+import { type ConnectivityReport, checkConnectivity } from '../../app/connectivity.js'
 
 const ICON = { ok: '✔', warn: '!', error: '✖', info: 'i' } as const
 
@@ -8,6 +8,7 @@ const ICON = { ok: '✔', warn: '!', error: '✖', info: 'i' } as const
 export function CheckView({ engine }: { engine: Engine }) {
   const [report, setReport] = useState<ConnectivityReport | null>(null)
   const [run, setRun] = useState(0)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `run` is the "check again" button: a new value re-runs the check
   useEffect(() => {
     let live = true
     setReport(null)
@@ -37,6 +38,7 @@ export function CheckView({ engine }: { engine: Engine }) {
         <>
           <ul className="findings" data-testid="findings">
             {report.findings.map((f, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the list is replaced whole by each report, never reordered
               <li key={i} className={`finding finding-${f.severity}`} data-severity={f.severity}>
                 <span aria-hidden="true">{ICON[f.severity]}</span> {f.text}
               </li>
@@ -47,6 +49,7 @@ export function CheckView({ engine }: { engine: Engine }) {
               <summary>ICE candidates ({report.candidates.length})</summary>
               <ul className="stats">
                 {report.candidates.map((c, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: the list is replaced whole by each report, never reordered
                   <li key={i}>
                     {c.type} {c.protocol} {c.address} {c.url ?? ''}
                   </li>

@@ -1,10 +1,10 @@
 import { useEffect, useState, useSyncExternalStore } from 'react'
-import type { Engine } from '../../core/engine.ts'
-import type { DropRecord } from '../../core/library/library-store.ts'
-import type { Drop } from '../../core/drop.ts'
-import { dropViewModel } from '../drop-view-model.ts'
-import { formatBytes } from '../../core/util/format.ts'
-import { RevokeButton } from './RevokeButton.tsx'
+import type { Engine } from '../../core/engine.js'
+import type { DropRecord } from '../../core/library/library-store.js'
+import type { Drop } from '../../core/drop.js'
+import { dropViewModel } from '../drop-view-model.js'
+import { formatBytes } from '../../core/util/format.js'
+import { RevokeButton } from './RevokeButton.js'
 
 function useLibrary(engine: Engine): DropRecord[] | null {
   const [records, setRecords] = useState<DropRecord[] | null>(null)
@@ -53,9 +53,7 @@ export function LibraryView({ engine }: { engine: Engine }) {
   return (
     <section className="card" aria-labelledby="library-title">
       <h2 id="library-title">In this browser</h2>
-      <p className="hint">
-        These are shared with anyone who has their link whenever Swarmdrop is open in this browser.
-      </p>
+      <p className="hint">These are shared with anyone who has their link whenever Swarmdrop is open in this browser.</p>
       <ul className="library" data-testid="library">
         {records.map((r) => (
           <li key={r.cid} data-testid="library-item" data-cid={r.cid} data-seeding={String(r.seeding)}>
@@ -68,7 +66,8 @@ export function LibraryView({ engine }: { engine: Engine }) {
                 <span className="library-name">Encrypted drop (held without its key)</span>
               )}
               <span className="stats">
-                {r.totalBytes !== null ? formatBytes(r.totalBytes) : ''} · {r.role === 'shared' ? 'shared by you' : r.role === 'pinned' ? 'pinned' : 'downloaded'}
+                {r.totalBytes !== null ? formatBytes(r.totalBytes) : ''} ·{' '}
+                {r.role === 'shared' ? 'shared by you' : r.role === 'pinned' ? 'pinned' : 'downloaded'}
               </span>
               {r.seeding ? <LiveStatus drop={engine.drop(r.cid)} /> : <span className="stats">sharing stopped</span>}
             </div>

@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import type { Engine } from '../../core/engine.ts'
-import type { Cid } from '../../../format/cid.ts'
+import type { Engine } from '../../core/engine.js'
+import type { Cid } from '../../../format/cid.js'
 
 /** "Stop sharing everywhere": the owner's tombstone, after a confirmation. */
 export function RevokeButton({ engine, cid, name, small }: { engine: Engine; cid: Cid; name: string; small?: boolean }) {

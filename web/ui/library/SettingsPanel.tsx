@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import type { Engine } from '../../core/engine.ts'
-import { loadSettings, saveSettings } from '../../app/settings.ts'
+import type { Engine } from '../../core/engine.js'
+import { loadSettings, saveSettings } from '../../app/settings.js'
 
 const MIB = 1024 * 1024
 

@@ -1,5 +1,5 @@
-import type { FileSpan } from '../../core/content/metadata.ts'
-import { formatBytes } from '../../core/util/format.ts'
+import type { FileSpan } from '../../core/content/metadata.js'
+import { formatBytes } from '../../core/util/format.js'
 
 /** The drop's files with their own progress; each can be saved as soon as its pieces are verified. */
 export function FileList({

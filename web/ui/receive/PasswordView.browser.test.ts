@@ -7,17 +7,17 @@ import { describe, expect, it } from 'vitest'
 import { page, userEvent } from 'vitest/browser'
 import { createElement } from 'react'
 import { createRoot } from 'react-dom/client'
-import { PasswordView } from './PasswordView.tsx'
-import { idbChunkStore, idbLibrary, openSwarmdropDb } from '../../browser/idb-store.ts'
-import { MemorySignalingHub } from '../../core/signaling/memory-hub.ts'
-import { useEngines } from '../../core/engine.fixtures.ts'
-import { bytesSource } from '../../core/chunking/source.ts'
-import { isPasswordLink, parseAnyLink } from '../../core/content/link.ts'
-import { digestOfCid } from '../../../format/cid.ts'
-import { secretFromPassword } from '../../core/crypto/password.ts'
-import { toHex } from '../../core/util/bytes.ts'
-import { pseudoRandomBytes } from '../../core/util/random.ts'
-import { once } from '../../core/drop.fixtures.ts'
+import { PasswordView } from './PasswordView.js'
+import { idbChunkStore, idbLibrary, openSwarmdropDb } from '../../browser/idb-store.js'
+import { MemorySignalingHub } from '../../core/signaling/memory-hub.js'
+import { useEngines } from '../../core/engine.fixtures.js'
+import { bytesSource } from '../../core/chunking/source.js'
+import { isPasswordLink, parseAnyLink } from '../../core/content/link.js'
+import { digestOfCid } from '../../../format/cid.js'
+import { secretFromPassword } from '../../core/crypto/password.js'
+import { toHex } from '../../core/util/bytes.js'
+import { pseudoRandomBytes } from '../../core/util/random.js'
+import { once } from '../../core/drop.fixtures.js'
 
 const engine = useEngines()
 
@@ -27,7 +27,10 @@ describe('password form', () => {
     const store = idbChunkStore(db)
     const library = idbLibrary(db)
     const owner = engine(new MemorySignalingHub(), { store, library })
-    const { fragment, drop: transfer } = await owner.share([bytesSource('contract.pdf', pseudoRandomBytes(50_000, 95))], { pieceSize: 16_384, password: 'open sesame' })
+    const { fragment, drop: transfer } = await owner.share([bytesSource('contract.pdf', pseudoRandomBytes(50_000, 95))], {
+      pieceSize: 16_384,
+      password: 'open sesame',
+    })
     const target = parseAnyLink(fragment)
     if (!isPasswordLink(target)) throw new Error('expected a password link')
     const manifest = transfer.swarm.manifest!

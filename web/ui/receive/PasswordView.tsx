@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react'
-import type { Engine } from '../../core/engine.ts'
-import type { LinkTarget, PasswordLinkTarget } from '../../core/content/link.ts'
-import { secretFromPassword } from '../../core/crypto/password.ts'
-import { ReceiveView } from './ReceiveView.tsx'
+import type { Engine } from '../../core/engine.js'
+import type { LinkTarget, PasswordLinkTarget } from '../../core/content/link.js'
+import { secretFromPassword } from '../../core/crypto/password.js'
+import { ReceiveView } from './ReceiveView.js'
 
 /**
  * A password link: asks for the password, derives the key in this browser
@@ -42,6 +42,7 @@ export function PasswordView({ engine, target }: { engine: Engine; target: Passw
           Password{' '}
           <input
             type="password"
+            // biome-ignore lint/a11y/noAutofocus: the page shows only this field; typing the password is the one thing to do
             autoFocus
             autoComplete="off"
             value={password}

@@ -1,15 +1,15 @@
 import { useEffect, useRef, useState } from 'react'
-import type { Engine } from '../../core/engine.ts'
-import type { LinkTarget } from '../../core/content/link.ts'
-import type { Drop, DropPhase } from '../../core/drop.ts'
-import { useDrop } from '../drop-view-model.ts'
-import { TransferStatus } from '../transfer/TransferStatus.tsx'
-import { FileList } from './FileList.tsx'
-import { saveFiles, zipNameFor } from '../save.ts'
-import { useWakeLock } from '../useWakeLock.ts'
-import { RevokeButton } from '../library/RevokeButton.tsx'
-import { type RelayState, usePeersOnline, useServerRelay } from '../useServer.ts'
-import { browserWebRtc } from '../../app/direct-connections.ts'
+import type { Engine } from '../../core/engine.js'
+import type { LinkTarget } from '../../core/content/link.js'
+import type { Drop, DropPhase } from '../../core/drop.js'
+import { useDrop } from '../drop-view-model.js'
+import { TransferStatus } from '../transfer/TransferStatus.js'
+import { FileList } from './FileList.js'
+import { saveFiles, zipNameFor } from '../save.js'
+import { useWakeLock } from '../useWakeLock.js'
+import { RevokeButton } from '../library/RevokeButton.js'
+import { type RelayState, usePeersOnline, useServerRelay } from '../useServer.js'
+import { browserWebRtc } from '../../app/direct-connections.js'
 
 export function ReceiveView({
   engine,
@@ -49,12 +49,7 @@ export function ReceiveView({
   if (!drop) return <section className="card">Opening…</section>
   return (
     <>
-      <Receiving
-        drop={drop}
-        secret={target.secret}
-        onWrongSecret={onWrongSecret}
-        waitingText={findingPeersText(peersOnline, relay)}
-      />
+      <Receiving drop={drop} secret={target.secret} onWrongSecret={onWrongSecret} waitingText={findingPeersText(peersOnline, relay)} />
       {target.revokeSecret && (
         <section className="card" aria-labelledby="owner-title">
           <h2 id="owner-title">You opened an owner link</h2>
@@ -118,12 +113,12 @@ function Receiving({
     if (s.errorKind === 'wrong-secret' && onWrongSecret) onWrongSecret()
   }, [s.errorKind, onWrongSecret])
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: saves once when the phase becomes complete; `save` is new each render
   useEffect(() => {
     if (s.phase === 'complete' && !autoSaved.current) {
       autoSaved.current = true
       void save('all')
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [s.phase])
 
   return (

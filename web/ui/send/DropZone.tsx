@@ -1,6 +1,6 @@
 import { useRef, useState, type DragEvent } from 'react'
-import type { SourceFile } from '../../core/chunking/source.ts'
-import { filesFromDrop, filesFromInput } from './collect-files.ts'
+import type { SourceFile } from '../../core/chunking/source.js'
+import { filesFromDrop, filesFromInput } from './collect-files.js'
 
 export function DropZone({ onFiles, disabled }: { onFiles: (files: SourceFile[]) => void; disabled?: boolean }) {
   const [over, setOver] = useState(false)
@@ -15,6 +15,7 @@ export function DropZone({ onFiles, disabled }: { onFiles: (files: SourceFile[])
   }
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: dropping is for the mouse; the file and folder buttons inside serve the keyboard
     <div
       className={`dropzone${over ? ' over' : ''}`}
       onDragOver={(e) => {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
-import type { Engine } from '../../core/engine.ts'
-import type { Cid } from '../../../format/cid.ts'
-import { type PinStatus, pinComplete } from '../../../protocol/signal.ts'
+import type { Engine } from '../../core/engine.js'
+import type { Cid } from '../../../format/cid.js'
+import { type PinStatus, pinComplete } from '../../../protocol/signal.js'
 
 /** "Keep available after I close this tab": asks the server's pin nodes to hold the drop, and shows how far they are. */
 export function PinButton({ engine, cid }: { engine: Engine; cid: Cid }) {

@@ -1,17 +1,17 @@
 import { useState } from 'react'
-import type { Engine } from '../../core/engine.ts'
-import type { SourceFile } from '../../core/chunking/source.ts'
-import { type Rename, makeNamesSafe, quoteName } from '../../core/content/file-names.ts'
-import type { Drop } from '../../core/drop.ts'
-import { DropZone } from './DropZone.tsx'
-import { SharePanel } from './SharePanel.tsx'
-import { TransferStatus } from '../transfer/TransferStatus.tsx'
-import { formatBytes } from '../../core/util/format.ts'
-import { useDrop } from '../drop-view-model.ts'
-import { useLeaveWarning, useWakeLock } from '../useWakeLock.ts'
-import { LibraryView } from '../library/LibraryView.tsx'
-import { SettingsPanel } from '../library/SettingsPanel.tsx'
-import { requestPersistence } from '../../app/storage-space.ts'
+import type { Engine } from '../../core/engine.js'
+import type { SourceFile } from '../../core/chunking/source.js'
+import { type Rename, makeNamesSafe, quoteName } from '../../core/content/file-names.js'
+import type { Drop } from '../../core/drop.js'
+import { DropZone } from './DropZone.js'
+import { SharePanel } from './SharePanel.js'
+import { TransferStatus } from '../transfer/TransferStatus.js'
+import { formatBytes } from '../../core/util/format.js'
+import { useDrop } from '../drop-view-model.js'
+import { useLeaveWarning, useWakeLock } from '../useWakeLock.js'
+import { LibraryView } from '../library/LibraryView.js'
+import { SettingsPanel } from '../library/SettingsPanel.js'
+import { requestPersistence } from '../../app/storage-space.js'
 
 type State =
   | { stage: 'idle' }
@@ -50,8 +50,7 @@ export function SendView({ engine }: { engine: Engine }) {
         <section className="card" aria-labelledby="send-title">
           <h1 id="send-title">Send files</h1>
           <p className="lead">
-            Files go straight from this browser to whoever opens the link, end-to-end encrypted. Keep this tab open
-            while they download.
+            Files go straight from this browser to whoever opens the link, end-to-end encrypted. Keep this tab open while they download.
           </p>
           <label className="setting">
             Password (optional)
@@ -82,8 +81,7 @@ export function SendView({ engine }: { engine: Engine }) {
           {state.stage === 'preparing' && (
             <div className="progress-block" data-testid="ingest-progress">
               <p>
-                Encrypting {state.count} file{state.count === 1 ? '' : 's'}… {formatBytes(state.done)} of{' '}
-                {formatBytes(state.total)}
+                Encrypting {state.count} file{state.count === 1 ? '' : 's'}… {formatBytes(state.done)} of {formatBytes(state.total)}
               </p>
               <progress max={Math.max(state.total, 1)} value={state.done} aria-label="Preparing files" />
             </div>
@@ -123,12 +121,12 @@ function RenamedNote({ renamed }: { renamed: Rename[] }) {
   return (
     <section className="card hint" data-testid="renamed-files">
       <p>
-        {renamed.length === 1 ? 'One name was' : `${renamed.length} names were`} changed to be safe on every system
-        (no control characters, none of \ : * ? " &lt; &gt; |, no trailing dot or space, no Windows device names, no two
-        names that differ only in case):
+        {renamed.length === 1 ? 'One name was' : `${renamed.length} names were`} changed to be safe on every system (no control characters,
+        none of \ : * ? " &lt; &gt; |, no trailing dot or space, no Windows device names, no two names that differ only in case):
       </p>
       <ul>
         {renamed.slice(0, RENAMES_LISTED).map(({ from, to }, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed once the drop is made
           <li key={i}>
             {quoteName(from)} → {quoteName(to)}
           </li>

@@ -1,9 +1,9 @@
 import { useState } from 'react'
-import type { Engine } from '../../core/engine.ts'
-import type { Cid } from '../../../format/cid.ts'
-import { QrCode } from './QrCode.tsx'
-import { RevokeButton } from '../library/RevokeButton.tsx'
-import { PinButton } from './PinButton.tsx'
+import type { Engine } from '../../core/engine.js'
+import type { Cid } from '../../../format/cid.js'
+import { QrCode } from './QrCode.js'
+import { RevokeButton } from '../library/RevokeButton.js'
+import { PinButton } from './PinButton.js'
 
 function CopyButton({ text, label, testId, primary }: { text: string; label: string; testId: string; primary?: boolean }) {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle')
@@ -61,8 +61,8 @@ export function SharePanel({
     <section className="card" aria-labelledby="share-title">
       <h1 id="share-title">Your link is ready</h1>
       <p className="lead">
-        Anyone with this link can download the files while Swarmdrop is open in a browser that has them: this one,
-        and every browser that downloaded them.
+        Anyone with this link can download the files while Swarmdrop is open in a browser that has them: this one, and every browser that
+        downloaded them.
       </p>
       <LinkRow link={link} label="Share link" testId="share-link" copyLabel="Copy link" copyTestId="copy-link" primary />
       {'share' in navigator && (
@@ -76,8 +76,8 @@ export function SharePanel({
       <details className="owner">
         <summary>Owner controls</summary>
         <p className="hint">
-          The owner link opens these files and can stop sharing them everywhere, from any device. Keep it private:
-          give people the link above.
+          The owner link opens these files and can stop sharing them everywhere, from any device. Keep it private: give people the link
+          above.
         </p>
         <LinkRow link={ownerLink} label="Owner link" testId="owner-link" copyLabel="Copy owner link" copyTestId="copy-owner-link" />
         <RevokeButton engine={engine} cid={cid} name={name} />

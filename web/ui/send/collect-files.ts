@@ -2,7 +2,7 @@
  * Turns what the user dropped or picked into SourceFiles with relative paths.
  * Dropped folders are walked through the File and Directory Entries API.
  */
-import { type SourceFile, blobSource } from '../../core/chunking/source.ts'
+import { type SourceFile, blobSource } from '../../core/chunking/source.js'
 
 function readAll(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
-import type { Drop } from '../../core/drop.ts'
-import { useDrop } from '../drop-view-model.ts'
-import { formatBytes, formatDuration, formatRate } from '../../core/util/format.ts'
+import type { Drop } from '../../core/drop.js'
+import { useDrop } from '../drop-view-model.js'
+import { formatBytes, formatDuration, formatRate } from '../../core/util/format.js'
 
 const KIND_LABEL = { direct: 'direct', turn: 'via TURN', relay: 'relayed', memory: 'in memory' } as const
 
@@ -41,9 +41,7 @@ export function TransferStatus({ drop }: { drop: Drop }) {
         </>
       )}
       <p className="stats" data-testid="peer-count">
-        {s.peers.length === 0
-          ? 'No peers connected.'
-          : `${s.peers.length} peer${s.peers.length === 1 ? '' : 's'} connected`}
+        {s.peers.length === 0 ? 'No peers connected.' : `${s.peers.length} peer${s.peers.length === 1 ? '' : 's'} connected`}
         {s.relayedBytes > 0 && (
           <span data-testid="relayed-bytes" data-bytes={s.relayedBytes}>
             {' '}
@@ -80,6 +78,7 @@ export function TransferStatus({ drop }: { drop: Drop }) {
       {s.warnings.length > 0 && (
         <ul className="warnings" data-testid="warnings">
           {s.warnings.map((w, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: warnings only append; a row never moves
             <li key={i}>{w}</li>
           ))}
         </ul>
