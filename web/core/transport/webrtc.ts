@@ -10,6 +10,7 @@
 import Peer from '@thaunknown/simple-peer/lite.js'
 import { ConnectionEventSource } from './connection-events.js'
 import { endingOnRefusal } from './direct-off.js'
+import { offererSignals } from './offerer-candidates.js'
 import type { Connection, Dial, DialFn, DialOptions, LinkKind } from './transport.js'
 
 /** Buffered bytes above which send() says "wait": about two blocks, see docs/performance.md. */
@@ -121,7 +122,14 @@ function dial(options: DialOptions, extraConfig: Record<string, unknown>): Dial 
       peer.destroy()
       reject(err)
     }
-    peer.on('signal', (data: Record<string, unknown>) => options.sendSignal(data))
+    if (options.initiator) {
+      // Our addresses wait for the answer: see offerer-candidates.ts.
+      const signals = offererSignals(options.sendSignal)
+      peer.on('signal', (data: Record<string, unknown>) => signals.send(data))
+      peer.on('signalingStateChange', (state: string) => state === 'stable' && signals.answered())
+    } else {
+      peer.on('signal', (data: Record<string, unknown>) => options.sendSignal(data))
+    }
     peer.on('error', (err: Error) => fail(err))
     peer.on('close', () => fail(new Error('the peer closed before the channel opened')))
     peer.on('connect', () => {
