@@ -10,6 +10,7 @@
 import Peer from '@thaunknown/simple-peer/lite.js'
 import { ConnectionEventSource } from './connection-events.js'
 import { endingOnRefusal } from './direct-off.js'
+import { offererSignals } from './offerer-candidates.js'
 import type { Connection, Dial, DialFn, DialOptions, LinkKind } from './transport.js'
 
 /** Buffered bytes above which send() says "wait": about two blocks, see docs/performance.md. */
@@ -34,6 +35,8 @@ class WebRtcConnection implements Connection {
   readonly events = this.#source.events
   closed = false
   kind: LinkKind = 'direct'
+  /** A send() said false and its one 'drain' is still owed. */
+  #drainOwed = false
 
   constructor(
     readonly remotePeer: string,
@@ -41,7 +44,7 @@ class WebRtcConnection implements Connection {
     private readonly channel: RawChannel,
   ) {
     channel.bufferedAmountLowThreshold = RTC_LOW_WATER_BYTES
-    channel.addEventListener('bufferedamountlow', () => this.#source.drain())
+    channel.addEventListener('bufferedamountlow', () => this.#bufferedAmountLow())
     peer.on('data', (data: Uint8Array) => this.#source.message(data))
     peer.on('close', () => this.#shut('the peer closed the connection', false))
     peer.on('error', (err: Error) => this.#shut(`connection error: ${err.message}`, false))
@@ -55,7 +58,22 @@ class WebRtcConnection implements Connection {
       return true
     }
     this.channel.send(frame)
-    return this.channel.bufferedAmount <= RTC_HIGH_WATER_BYTES
+    if (this.channel.bufferedAmount <= RTC_HIGH_WATER_BYTES) return true
+    this.#drainOwed = true
+    return false
+  }
+
+  /**
+   * 'bufferedamountlow' is queued when the buffer crosses the threshold and
+   * dispatched later: one queued while a fill loop ran (or while send() still
+   * said true) says nothing about the buffer now. So 'drain' answers a false
+   * send() once, when the buffer is low; a crossing skipped here because the
+   * buffer rose again is followed by another once it falls.
+   */
+  #bufferedAmountLow(): void {
+    if (!this.#drainOwed || this.channel.bufferedAmount > RTC_LOW_WATER_BYTES) return
+    this.#drainOwed = false
+    this.#source.drain()
   }
 
   close(reason: string): void {
@@ -121,7 +139,14 @@ function dial(options: DialOptions, extraConfig: Record<string, unknown>): Dial 
       peer.destroy()
       reject(err)
     }
-    peer.on('signal', (data: Record<string, unknown>) => options.sendSignal(data))
+    if (options.initiator) {
+      // Our addresses wait for the answer: see offerer-candidates.ts.
+      const signals = offererSignals(options.sendSignal)
+      peer.on('signal', (data: Record<string, unknown>) => signals.send(data))
+      peer.on('signalingStateChange', (state: string) => state === 'stable' && signals.answered())
+    } else {
+      peer.on('signal', (data: Record<string, unknown>) => options.sendSignal(data))
+    }
     peer.on('error', (err: Error) => fail(err))
     peer.on('close', () => fail(new Error('the peer closed before the channel opened')))
     peer.on('connect', () => {
