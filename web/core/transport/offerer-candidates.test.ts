@@ -21,7 +21,10 @@ const OFFER_SDP = [
   '',
 ].join('\r\n')
 
-const candidate = (n: number) => ({ type: 'candidate', candidate: { candidate: `candidate:${n} 1 UDP 1 127.0.0.1 ${n} typ host`, sdpMid: '0' } })
+const candidate = (n: number) => ({
+  type: 'candidate',
+  candidate: { candidate: `candidate:${n} 1 UDP 1 127.0.0.1 ${n} typ host`, sdpMid: '0' },
+})
 
 describe('offererSignals', () => {
   it('sends the offer without candidate lines, holds candidates until answered, then sends them in order', () => {
