@@ -73,6 +73,8 @@ describe('pinning through the server', () => {
     expect(nodes[0].welcome.pin).toEqual({ replicas: 2, heartbeatMs: 200 })
     nodes[2].send({ type: 'pin-holdings', pins: [{ cid: OTHER, replicas: 1, complete: true }], token: 'tok' }) // busier: asked last
     for (const n of nodes.slice(0, 2)) n.send({ type: 'pin-holdings', pins: [], token: 'tok' })
+    // Each connection's messages are handled on their own: wait until all three are registered before asking.
+    await expect.poll(() => server.hub.pinNodeCount).toBe(3)
     const app = await connectClient(server, sockets)
     app.send({ type: 'pin', cid: CID })
     expect(await app.next()).toMatchObject({ type: 'error', code: 'not-in-swarm' }) // only members may ask
@@ -118,6 +120,7 @@ describe('pinning through the server', () => {
     const spare = await connectClient(server, sockets)
     holder.send({ type: 'pin-holdings', pins: [], token: 'tok' })
     spare.send({ type: 'pin-holdings', pins: [{ cid: OTHER, replicas: 1, complete: true }], token: 'tok' }) // busier: not asked first
+    await expect.poll(() => server.hub.pinNodeCount).toBe(2)
     const app = await connectClient(server, sockets)
     app.send({ type: 'announce', cid: CID })
     await app.next()

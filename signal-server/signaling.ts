@@ -77,7 +77,8 @@ export class SignalingHub {
     }
     options.state.onRouted((to, message) => {
       const target = this.#clients.get(to)
-      if (target?.socket.readyState === target?.socket.OPEN) target!.socket.send(message, { binary: typeof message !== 'string' })
+      // A peer that left (or is leaving) while the message was routed to this process: nobody to give it to.
+      if (target && target.socket.readyState === target.socket.OPEN) target.socket.send(message, { binary: typeof message !== 'string' })
     })
   }
 

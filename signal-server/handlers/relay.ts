@@ -32,10 +32,13 @@ export class RelayHandler {
         if (!(await options.state.isMember(message.to, message.cid))) return refuse('unknown-peer', GONE)
         if (!(await ctx.deliver(message.to, { type: 'relay-open', from: client.id, cid: message.cid }))) return refuse('unknown-peer', GONE)
       },
-      // A close to a peer that is gone has no one to tell: it is dropped without an error.
+      // Only between two members of the swarm, as relay-open. A close to a peer
+      // that is gone has no one to tell: it is dropped without an error.
       'relay-close': async (client, message) => {
-        if (await options.state.isMember(client.id, message.cid))
-          await ctx.deliver(message.to, { type: 'relay-close', from: client.id, cid: message.cid })
+        if (!options.relay.enabled) return
+        if (!(await options.state.isMember(client.id, message.cid))) return
+        if (!(await options.state.isMember(message.to, message.cid))) return
+        await ctx.deliver(message.to, { type: 'relay-close', from: client.id, cid: message.cid })
       },
     }
   }

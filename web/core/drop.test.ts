@@ -89,6 +89,20 @@ describe('Drop', () => {
     expect(clock.pending).toBe(0) // stopping leaves no timer behind
   })
 
+  it('stays revoked when its expiry passes before it is deleted, and says nothing more', async () => {
+    const start = Date.UTC(2030, 0, 1)
+    const expiresAt = start + 60_000
+    const { drop, clock, seen } = await heldDrop({ expiresAt, now: start })
+    drop.run()
+    await once(drop, 'complete')
+    drop.revoke()
+    clock.advance(2 * 60_000)
+    drop.swarm.events.emit('storage-error', new Error('late'))
+    expect(seen.map((s) => s.event)).toEqual(['named', 'complete', 'revoked'])
+    expect(drop.state.failure).toEqual({ kind: 'revoked' })
+    drop.stop()
+  })
+
   it('is expired at once when its stored manifest expired while it was not running', async () => {
     const { drop, seen } = await heldDrop({ expiresAt: 1_000, now: 1_000 })
     drop.run()

@@ -295,8 +295,10 @@ export class Drop {
     if (problem) this.#fail({ kind: 'space', neededBytes, problem })
   }
 
+  /** A revoked or expired drop is on its way out: nothing that happens after says otherwise. */
   #fail(failure: DropFailure): void {
-    if (this.#state.failure?.kind === failure.kind) return
+    const current = this.#state.failure?.kind
+    if (current === failure.kind || current === 'revoked' || current === 'expired') return
     this.swarm.stopDownloading()
     this.#clock.clearTimeout(this.#expiryTimer)
     this.#update({ phase: 'failed', failure })

@@ -9,6 +9,7 @@ import type { Dial, DialFn } from './transport/transport.js'
 import { RelayConnection } from './transport/relay.js'
 import { type Cid, cidFromDigest, digestOfCid } from '../../format/cid.js'
 import type { Drop } from './drop.js'
+import type { Clock } from './util/clock.js'
 
 /** The roles peer links use: the tracker's answers, WebRTC signals, the relay. */
 export type PeerSignaling = ServerLink & Tracker & SignalChannel & RelaySetup
@@ -21,6 +22,8 @@ export interface PeerLinksOptions {
   maxPeersPerSwarm: number
   maxConnections: number
   connectTimeoutMs: number
+  /** The relay fallback's timer runs on it. */
+  clock: Clock
 }
 
 export class PeerLinks {
@@ -131,17 +134,17 @@ export class PeerLinks {
         this.#openRelay(drop, remotePeer, true)
       }
     }
-    const timer = setTimeout(fallBack, relay.afterMs)
+    const timer = this.#options.clock.setTimeout(fallBack, relay.afterMs)
     dial.connected.then(
       (connection) => {
-        clearTimeout(timer)
+        this.#options.clock.clearTimeout(timer)
         this.#dials.delete(key)
         if (active())
           drop.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
         else connection.close('drop stopped')
       },
       () => {
-        clearTimeout(timer)
+        this.#options.clock.clearTimeout(timer)
         this.#dials.delete(key)
         fallBack()
       },

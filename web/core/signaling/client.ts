@@ -92,6 +92,7 @@ export class WebSocketSignalingClient implements SignalingClient {
   readonly #outgoing = new PacedSender((m) => {
     const socket = this.#socket
     if (socket?.readyState !== OPEN) return
+    if ('frame' in m) return socket.send(m.frame)
     socket.send(m.text)
     for (const part of m.binary ?? []) socket.send(part)
   }, DEFAULT_MESSAGES_PER_SECOND * RATE_MARGIN)
@@ -162,8 +163,8 @@ export class WebSocketSignalingClient implements SignalingClient {
   sendRelay(to: string, cidDigest: Uint8Array, frame: Uint8Array): boolean {
     const socket = this.#socket
     if (socket?.readyState !== OPEN || !this.peerId) return true // lost with the connection, like any frame in flight
-    socket.send(encodeRelayFrame({ peer: to, cidDigest, payload: frame }))
-    return socket.bufferedAmount <= RELAY_HIGH_WATER_BYTES
+    this.#outgoing.pushFrame(encodeRelayFrame({ peer: to, cidDigest, payload: frame }))
+    return this.#outgoing.framesWaiting === 0 && socket.bufferedAmount <= RELAY_HIGH_WATER_BYTES
   }
 
   whenRelayDrained(callback: () => void): void {
@@ -175,7 +176,8 @@ export class WebSocketSignalingClient implements SignalingClient {
     this.#drainTimer = setTimeout(() => {
       this.#drainTimer = undefined
       const socket = this.#socket
-      if (socket && socket.readyState === OPEN && socket.bufferedAmount > RELAY_LOW_WATER_BYTES) return this.#pollDrain()
+      const full = socket?.readyState === OPEN && (socket.bufferedAmount > RELAY_LOW_WATER_BYTES || this.#outgoing.framesWaiting > 0)
+      if (full) return this.#pollDrain()
       this.#drainWaiters.splice(0).forEach((w) => w())
     }, DRAIN_POLL_MS)
   }

@@ -52,10 +52,12 @@ export class Uploader {
     void this.pump(wire)
   }
 
+  /** Withdraws every queued block that starts inside the cancelled range, as the wire's cancel() promises. */
   cancel(wire: Wire, req: BlockRequest): void {
-    const blocks = this.#queues.get(wire)?.blocks
-    const at = blocks?.findIndex((r) => r.piece === req.piece && r.offset === req.offset) ?? -1
-    if (at >= 0) blocks!.splice(at, 1)
+    const queue = this.#queues.get(wire)
+    if (!queue) return
+    const end = req.offset + req.length
+    queue.blocks = queue.blocks.filter((b) => b.piece !== req.piece || b.offset < req.offset || b.offset >= end)
   }
 
   /** The wire closed: its queue goes. */
