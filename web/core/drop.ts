@@ -75,7 +75,7 @@ export interface DropState {
 export interface DropEvents extends Record<string, unknown> {
   /** The file list is known (it decrypted). */
   named: { name: string; files: readonly FileSpan[]; totalBytes: number }
-  /** Pieces, bytes or rates moved; at most every PROGRESS_INTERVAL_MS. */
+  /** Pieces or bytes moved: checked on each PROGRESS_INTERVAL_MS tick and when peers, the manifest or completion change. */
   progress: DropState
   complete: DropState
   failed: Exclude<DropFailure, { kind: 'expired' | 'revoked' }>

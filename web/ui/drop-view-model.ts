@@ -1,8 +1,9 @@
 /**
  * A drop as the UI shows it: the Drop's state with its failure put in words,
  * as immutable snapshots for useSyncExternalStore. A new snapshot is made
- * only when the Drop's state changed, which the Drop throttles
- * (PROGRESS_INTERVAL_MS) so a fast download does not re-render per piece.
+ * only when the Drop's state changed. The Drop updates its counters on a
+ * PROGRESS_INTERVAL_MS tick (and when peers, the manifest or completion
+ * change), not per piece, so a fast download does not re-render per piece.
  */
 import { useSyncExternalStore } from 'react'
 import type { Drop, DropState, FailureKind } from '../core/drop.js'
