@@ -7,12 +7,14 @@ import { relayBench } from './relay.js'
 import { speedBench } from './speed.js'
 import { loadBench } from './load.js'
 import { cliBench } from './cli.js'
+import { ingestBench } from './ingest.js'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,
   relay: relayBench,
   load: loadBench,
   cli: cliBench,
+  ingest: ingestBench,
 }
 
 const args = process.argv.slice(2)

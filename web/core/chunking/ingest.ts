@@ -3,10 +3,14 @@
  *
  * The drop is the concatenation of its files, cut into equal pieces of
  * pieceSize − 16 plaintext bytes (the last may be short), so many small files
- * do not each cost a piece. A few pieces are processed at once so reading,
- * encryption, hashing and storing overlap, and stored pieces are written in
- * batches (one IndexedDB transaction per few MiB); memory stays at a few
- * MiB whatever the drop's size. The CID is known only at the end, so pieces
+ * do not each cost a piece. The files are read in slices of several MiB
+ * (the next slice read while this one is cut); the pieces of a slice are
+ * sealed and hashed several at once and reach the batch writer in piece
+ * order, which stores them a few MiB per IndexedDB transaction while the next
+ * pieces seal. Memory is bounded whatever the drop's size: at most three
+ * slices (the one read ahead, the one being cut, the one its oldest sealing
+ * pieces still point into), 8 MiB of pieces sealing and the writer's two
+ * 4 MiB batches, about 40 MiB. The CID is known only at the end, so pieces
  * go to a fresh staging drop in the store, moved to the CID's drop once the
  * manifest is stored; a failed or cancelled ingest deletes its staging drop.
  */
@@ -33,7 +37,7 @@ export interface IngestOptions {
   pieceSize?: number
   expiresAt?: number
   revokeHash?: Uint8Array
-  /** Pieces processed at once. */
+  /** Pieces sealed and hashed at once; by default as many as fit in 8 MiB (at least 2). */
   concurrency?: number
   onProgress?: (doneBytes: number, totalBytes: number) => void
   signal?: AbortSignal
@@ -47,8 +51,14 @@ export interface IngestResult {
   metadata: DropMetadata
 }
 
-/** Pieces read, sealed and hashed at once: enough to keep WebCrypto's threads and the disk busy. */
-const DEFAULT_CONCURRENCY = 8
+/**
+ * Plaintext read at once (rounded down to whole pieces, at least one): one
+ * Blob.slice().arrayBuffer() per slice instead of per piece, whose fixed
+ * cost (a blob registered and read through the browser process) dominated.
+ */
+const SLICE_BYTES = 8 * 1024 * 1024
+/** Pieces sealing, hashing or waiting for the writer: about this many bytes, at least two pieces. */
+const IN_FLIGHT_BYTES = 8 * 1024 * 1024
 
 export async function ingest(files: readonly SourceFile[], options: IngestOptions): Promise<IngestResult> {
   const { crypto, store, signal } = options
@@ -75,35 +85,47 @@ export async function ingest(files: readonly SourceFile[], options: IngestOption
   let doneBytes = 0
   options.onProgress?.(0, totalSize)
 
-  const processPiece = async (index: number) => {
-    throwIfAborted(signal)
-    const start = index * capacity
-    const end = Math.min(start + capacity, totalSize)
-    const plain = await readSpan(files, offsets, start, end)
+  // Reads whole pieces a slice at a time: one read per few MiB, not per piece.
+  const piecesPerSlice = Math.max(1, Math.floor(SLICE_BYTES / capacity))
+  const readSlice = (first: number) => readSpan(files, offsets, first * capacity, Math.min((first + piecesPerSlice) * capacity, totalSize))
+  const maxInFlight = options.concurrency ?? Math.max(2, Math.floor(IN_FLIGHT_BYTES / pieceSize))
+  const sealAndName = async (index: number, plain: Uint8Array) => {
+    const plainBytes = plain.length
     const sealed = await sealPiece(crypto, keys.pieceKey, index, plain)
-    const id = await crypto.sha256(sealed)
-    await writer.add(id, sealed)
+    return { index, sealed, id: await crypto.sha256(sealed), plainBytes }
+  }
+  type Named = Awaited<ReturnType<typeof sealAndName>>
+  // Pieces sealing and hashing, oldest first: they reach the writer in piece order.
+  const inFlight: Promise<Named>[] = []
+  const storeOldest = async () => {
+    const { index, sealed, id, plainBytes } = await inFlight.shift()!
     pieceIds[index] = id
-    doneBytes += end - start
+    await writer.add(id, sealed)
+    doneBytes += plainBytes
     options.onProgress?.(doneBytes, totalSize)
   }
 
-  let next = 0
-  let failed = false
-  const worker = async () => {
-    try {
-      while (next < count && !failed) await processPiece(next++)
-    } catch (err) {
-      failed = true // the other workers stop too
-      throw err
-    }
-  }
-  const workers = await Promise.allSettled(Array.from({ length: Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, count) }, worker))
+  let nextSlice: Promise<Uint8Array> | undefined
   try {
-    for (const w of workers) if (w.status === 'rejected') throw w.reason
+    nextSlice = count > 0 ? readSlice(0) : undefined
+    for (let first = 0; first < count; first += piecesPerSlice) {
+      const slice = await nextSlice!
+      // The next slice is read while this one's pieces are sealed.
+      nextSlice = first + piecesPerSlice < count ? readSlice(first + piecesPerSlice) : undefined
+      nextSlice?.catch(() => {}) // its error surfaces when it is awaited
+      for (let at = 0, index = first; at < slice.length; at += capacity, index++) {
+        throwIfAborted(signal)
+        const sealing = sealAndName(index, slice.subarray(at, at + capacity))
+        sealing.catch(() => {}) // awaited in order by storeOldest
+        inFlight.push(sealing)
+        if (inFlight.length >= maxInFlight) await storeOldest()
+      }
+    }
+    while (inFlight.length > 0) await storeOldest()
     await writer.drain()
     throwIfAborted(signal)
   } catch (err) {
+    await Promise.allSettled([...inFlight, nextSlice])
     await writer.drain().catch(() => {}) // nothing may land after the staging drop is deleted
     await store.deleteDrop(stagingId)
     throw err

@@ -34,8 +34,14 @@ export function bytesSource(path: string, bytes: Uint8Array, type = 'application
   }
 }
 
-/** Reads [start, end) of the concatenation of `files`. */
+/** Reads [start, end) of the concatenation of `files`; a span inside one file is that file's read, not a copy. */
 export async function readSpan(files: readonly SourceFile[], offsets: readonly number[], start: number, end: number): Promise<Uint8Array> {
+  const inside = files.findIndex((f, i) => offsets[i] <= start && end <= offsets[i] + f.size && f.size > 0)
+  if (inside >= 0) {
+    const part = await files[inside].read(start - offsets[inside], end - offsets[inside])
+    if (part.length !== end - start) throw new Error(`${files[inside].path} changed size while it was being read`)
+    return part
+  }
   const out = new Uint8Array(end - start)
   let written = 0
   for (let i = 0; i < files.length && start + written < end; i++) {

@@ -10,7 +10,7 @@ import { gcm } from '@noble/ciphers/aes.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { DecryptionError } from '../util/errors.js'
-import { ownBytes } from '../util/bytes.js'
+import { arrayBufferView, ownBytes } from '../util/bytes.js'
 
 /** An AES-256-GCM key in whatever form the provider needs it. */
 export interface AeadKey {
@@ -40,7 +40,7 @@ export function webCryptoProvider(subtle: Subtle = globalThis.crypto.subtle): Cr
   return {
     name: 'webcrypto',
     async sha256(data) {
-      return new Uint8Array(await subtle.digest('SHA-256', ownBytes(data)))
+      return new Uint8Array(await subtle.digest('SHA-256', arrayBufferView(data)))
     },
     async hkdfSha256(ikm, salt, info, length) {
       const base = await subtle.importKey('raw', ownBytes(ikm), 'HKDF', false, ['deriveBits'])
@@ -53,12 +53,12 @@ export function webCryptoProvider(subtle: Subtle = globalThis.crypto.subtle): Cr
     },
     async encrypt(key, nonce, aad, plaintext) {
       const params = { name: 'AES-GCM', iv: ownBytes(nonce), additionalData: ownBytes(aad) }
-      return new Uint8Array(await subtle.encrypt(params, (key as WebCryptoKey).key, ownBytes(plaintext)))
+      return new Uint8Array(await subtle.encrypt(params, (key as WebCryptoKey).key, arrayBufferView(plaintext)))
     },
     async decrypt(key, nonce, aad, ciphertext) {
       const params = { name: 'AES-GCM', iv: ownBytes(nonce), additionalData: ownBytes(aad) }
       try {
-        return new Uint8Array(await subtle.decrypt(params, (key as WebCryptoKey).key, ownBytes(ciphertext)))
+        return new Uint8Array(await subtle.decrypt(params, (key as WebCryptoKey).key, arrayBufferView(ciphertext)))
       } catch (err) {
         throw new DecryptionError('ciphertext does not authenticate (wrong key or tampered data)', { cause: err })
       }

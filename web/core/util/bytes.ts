@@ -33,6 +33,15 @@ export function randomBytes(length: number): Uint8Array {
   return out
 }
 
+/**
+ * The same bytes typed as ArrayBuffer-backed, copied only when they are not
+ * (a SharedArrayBuffer): for WebCrypto, which copies its input when called,
+ * so a view into a larger buffer (a piece of a multi-MiB read) costs no copy.
+ */
+export function arrayBufferView(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : (bytes.slice() as Uint8Array<ArrayBuffer>)
+}
+
 /** A view as a standalone ArrayBuffer-backed array, as WebCrypto and IndexedDB want. */
 export function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
