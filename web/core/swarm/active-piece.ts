@@ -10,6 +10,8 @@ import { REQUEST_BLOCK_BYTES } from '../wire/constants.js'
 export class ActivePiece {
   /** The peer fetching this piece's fresh blocks; null when nobody is. */
   owner: string | null
+  /** When it was last started (clock ms): how long a reader has waited on it. */
+  startedAt = 0
   readonly data: Uint8Array
   readonly #received: boolean[]
   readonly #requesters: Set<string>[]

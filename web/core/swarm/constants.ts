@@ -34,3 +34,21 @@ export const MANIFEST_TIMEOUT_MS = 15_000
 export const UPLOAD_CACHE_PIECES = 8
 /** How often the manifest fetch is checked for a timeout and the downloader rescheduled. */
 export const TICK_MS = 1_000
+/**
+ * With a priority window set, each peer starts at most this many window pieces
+ * in a row, then one piece rarest first from outside the window: a quarter of
+ * every pipeline keeps spreading rare pieces, so a swarm whose downloaders all
+ * watch the same film still holds every piece somewhere; three quarters still
+ * outrun playback whenever the swarm gives 1.34× the bitrate.
+ */
+export const WINDOW_PICKS_PER_RAREST = 3
+/**
+ * The window's head (the piece a reader is blocked on) in flight this long at
+ * one peer is also asked of another, first copy wins: one slow peer cannot
+ * stall playback, and a head that arrives in time is never fetched twice.
+ */
+export const HEAD_STALL_MS = 1_000
+/** Ranges in one priority window: a reader names a few (head, read-ahead, the next file's start). */
+export const MAX_WINDOW_RANGES = 64
+/** Readers waiting on pieces at once per swarm: each waits on one piece; this bounds a caller that leaks waits. */
+export const MAX_PIECE_WAITERS = 64

@@ -4,6 +4,9 @@
  *
  * - A new piece goes to one peer (its owner), chosen rarest first; only the
  *   owner requests its blocks, so a bad piece has one culprit.
+ * - A priority window (priority-window.ts: a reader's next pieces) comes
+ *   before rarest first, except one new piece in WINDOW_PICKS_PER_RAREST + 1
+ *   per peer; its head, stalled at one peer, is also asked of another.
  * - Each peer's pipeline is sized to its measured rate: enough blocks in
  *   flight to cover PIPELINE_SECONDS of its throughput, within bounds.
  * - Endgame: once every missing piece is being fetched, a peer that has run
@@ -31,10 +34,12 @@ import type { PieceSet } from './bitfield.js'
 import type { Peer } from './peer.js'
 import { ActivePiece } from './active-piece.js'
 import { pickRarest } from './picker.js'
+import type { PriorityWindow } from './priority-window.js'
 import { RateMeter } from './rate.js'
 import {
   ENDGAME_IDLE_BLOCKS,
   ENDGAME_MAX_REQUESTERS,
+  HEAD_STALL_MS,
   INITIAL_PIPELINE_BLOCKS,
   MAX_PARTIAL_BYTES,
   MAX_PIPELINE_BLOCKS,
@@ -44,6 +49,7 @@ import {
   PIPELINE_SECONDS,
   WRITE_BATCH_BYTES,
   WRITE_BATCH_DELAY_MS,
+  WINDOW_PICKS_PER_RAREST,
 } from './constants.js'
 
 export interface DownloaderOptions {
@@ -89,6 +95,9 @@ export class Downloader {
   #strikes = new Map<string, number>()
   #partialBytes = 0
   #stopped = false
+  #window: PriorityWindow | null = null
+  /** Window pieces each peer started since its last rarest-first piece. */
+  #windowStreaks = new Map<string, number>()
 
   constructor(peers: PeerDirectory, options: DownloaderOptions) {
     this.#peers = peers
@@ -117,6 +126,18 @@ export class Downloader {
     this.#partialBytes = 0
   }
 
+  /** Sets (replacing any), or with null clears, the pieces fetched first (priority-window.ts). */
+  prioritize(window: PriorityWindow | null): void {
+    this.#window = window
+    this.#windowStreaks.clear()
+    this.schedule()
+  }
+
+  /** Clears `window` if it is still the one set: a reader that ends cannot clear a newer one's. */
+  release(window: PriorityWindow): void {
+    if (this.#window === window) this.prioritize(null)
+  }
+
   peerJoined(peer: Peer): void {
     for (const i of peer.has!.indices()) this.availability[i]++
   }
@@ -135,6 +156,7 @@ export class Downloader {
     for (const piece of this.#active.values()) piece.release(peer.id)
     this.#rates.delete(peer.id)
     this.#strikes.delete(peer.id)
+    this.#windowStreaks.delete(peer.id)
   }
 
   schedule(): void {
@@ -144,6 +166,11 @@ export class Downloader {
       if (!peer.has || wire.closed) continue
       const limit = this.#pipelineFor(peer)
       while (wire.outstanding < limit) {
+        const head = this.#stalledHeadBlock(peer)
+        if (head) {
+          this.#request(peer, head.piece, head.block, 1)
+          continue
+        }
         const next = this.#nextBlock(peer)
         if (next) {
           this.#request(peer, next.piece, next.block, next.piece.freeRun(next.block, limit - wire.outstanding))
@@ -199,28 +226,61 @@ export class Downloader {
   }
 
   #nextBlock(peer: Peer): { piece: ActivePiece; block: number } | undefined {
+    // Pieces under way first; with a window, the one needed soonest.
+    const rank = (i: number) => this.#window?.rank(i) ?? Infinity
+    let next: { piece: ActivePiece; block: number } | undefined
     for (const piece of this.#active.values()) {
       if (piece.owner !== null && piece.owner !== peer.id) continue
-      if (!peer.has!.has(piece.index)) continue
+      if (!peer.has!.has(piece.index) || (next && rank(piece.index) >= rank(next.piece.index))) continue
       const block = piece.freeBlock()
-      if (block >= 0) {
-        piece.owner = peer.id
-        return { piece, block }
-      }
+      if (block < 0) continue
+      next = { piece, block }
+      if (!this.#window) break
+    }
+    if (next) {
+      next.piece.owner = peer.id
+      return next
     }
     if (this.#partialBytes >= MAX_PARTIAL_BYTES) return undefined
-    const { have } = this.#options
-    const index = pickRarest({
-      peerHas: peer.has!,
-      wanted: (i) => !have.has(i) && !this.#active.has(i) && !this.#verifying.has(i),
-      availability: this.availability,
-      random: this.#options.random,
-    })
+    const index = this.#pickNew(peer)
     if (index === undefined) return undefined
     const piece = new ActivePiece(index, sealedPieceLength(this.#options.manifest, index), peer.id)
+    piece.startedAt = this.#options.clock.now()
     this.#active.set(index, piece)
     this.#partialBytes += piece.data.length
     return { piece, block: 0 }
+  }
+
+  /** The next piece to start from this peer: the window's earliest, or every so often (and else) the rarest. */
+  #pickNew(peer: Peer): number | undefined {
+    const { have } = this.#options
+    const wanted = (i: number) => !have.has(i) && !this.#active.has(i) && !this.#verifying.has(i)
+    const rarest = (want: (i: number) => boolean) =>
+      pickRarest({ peerHas: peer.has!, wanted: want, availability: this.availability, random: this.#options.random })
+    const window = this.#window
+    if (!window) return rarest(wanted)
+    const streak = this.#windowStreaks.get(peer.id) ?? 0
+    const early = streak < WINDOW_PICKS_PER_RAREST ? window.next(peer.has!, wanted) : undefined
+    if (early !== undefined) {
+      this.#windowStreaks.set(peer.id, streak + 1)
+      return early
+    }
+    const rare = rarest((i) => wanted(i) && !window.has(i))
+    if (rare !== undefined) {
+      this.#windowStreaks.set(peer.id, 0)
+      return rare
+    }
+    return window.next(peer.has!, wanted)
+  }
+
+  /** A block of the window's head that has been in flight at another peer for HEAD_STALL_MS: asked of this one too. */
+  #stalledHeadBlock(peer: Peer): { piece: ActivePiece; block: number } | undefined {
+    const head = this.#window?.head(this.#options.have)
+    const piece = head === undefined ? undefined : this.#active.get(head)
+    if (!piece || piece.owner === null || piece.owner === peer.id || !peer.has!.has(piece.index) || this.#singleSource.has(piece.index)) return undefined
+    if (this.#options.clock.now() - piece.startedAt < HEAD_STALL_MS) return undefined
+    const block = piece.duplicableBlock(peer.id, ENDGAME_MAX_REQUESTERS)
+    return block >= 0 ? { piece, block } : undefined
   }
 
   /** Only when every missing piece is already being fetched: duplicate an outstanding block. */
@@ -292,6 +352,7 @@ export class Downloader {
     }
     if (this.#stopped) return
     piece.reset()
+    piece.startedAt = this.#options.clock.now()
     this.#active.set(piece.index, piece)
     this.#partialBytes += piece.data.length
   }

@@ -21,8 +21,10 @@ import { Peer } from './peer.js'
 import { Downloader } from './downloader.js'
 import { Uploader } from './uploader.js'
 import { UploadLimiter } from './rate.js'
-import { TICK_MS } from './constants.js'
+import { MAX_PIECE_WAITERS, TICK_MS } from './constants.js'
 import { ManifestFetch } from './manifest-fetch.js'
+import { type PieceRange, PriorityWindow, PriorityWindowError } from './priority-window.js'
+import { PieceWaitError, PieceWaiters } from './piece-waiters.js'
 
 export interface SwarmOptions {
   cid: Cid
@@ -91,6 +93,7 @@ export class Swarm {
   readonly #uploader: Uploader
   #downloader: Downloader | null = null
   readonly #manifestFetch: ManifestFetch
+  readonly #waiters = new PieceWaiters(MAX_PIECE_WAITERS)
   /** Revoked: the tombstone is going out to peers, nothing else is answered. */
   #revoked = false
   readonly #tick: TimerId
@@ -169,6 +172,27 @@ export class Swarm {
     return this.#liars.has(id)
   }
 
+  /**
+   * Fetches these pieces first, in this order (priority-window.ts has the
+   * contract), replacing any earlier window. Returns the release function.
+   */
+  prioritize(ranges: readonly PieceRange[]): () => void {
+    if (!this.#downloader) throw new PriorityWindowError('no priority window before the manifest is known')
+    const downloader = this.#downloader
+    const window = new PriorityWindow(ranges, downloader.availability.length)
+    downloader.prioritize(window)
+    return () => downloader.release(window)
+  }
+
+  /** Resolves once piece `index` is held; fails if fetching stops first (piece-waiters.ts). */
+  async whenPiece(index: number, signal?: AbortSignal): Promise<void> {
+    if (!this.have) throw new PieceWaitError('no pieces to wait for before the manifest is known')
+    if (!Number.isInteger(index) || index < 0 || index >= this.have.size) {
+      throw new PieceWaitError(`piece ${index} is not one of the drop's ${this.have.size}`)
+    }
+    if (!this.have.has(index)) await this.#waiters.wait(index, signal)
+  }
+
   addConnection(connection: Connection): void {
     if (this.#closed || connection.closed) return connection.close('swarm closed')
     if (this.#liars.has(connection.remotePeer)) return connection.close('dropped earlier for sending pieces that fail verification')
@@ -202,7 +226,7 @@ export class Swarm {
     if (this.#closed) return
     this.#closed = true
     this.#clock.clearInterval(this.#tick)
-    this.#downloader?.stop()
+    this.stopDownloading()
     for (const peer of this.#peers.values()) peer.wire.fail('leaving the swarm')
     this.#peers.clear()
     this.#uploader.clear()
@@ -212,6 +236,7 @@ export class Swarm {
   /** Stops fetching (storage full, or not enough space); serving what we hold goes on. */
   stopDownloading(): void {
     this.#downloader?.stop()
+    this.#waiters.failAll(new PieceWaitError('the swarm stopped fetching pieces'))
   }
 
   /**
@@ -316,7 +341,10 @@ export class Swarm {
     )
     downloader.events.on('verified', (index) => this.#onVerified(index))
     downloader.events.on('warning', (message) => this.events.emit('warning', message))
-    downloader.events.on('storage-error', (error) => this.events.emit('storage-error', error))
+    downloader.events.on('storage-error', (error) => {
+      this.stopDownloading()
+      this.events.emit('storage-error', error)
+    })
     downloader.events.on('liar', (peer) => {
       this.#liars.add(peer.id)
       peer.wire.fail('sent pieces that fail verification')
@@ -338,6 +366,7 @@ export class Swarm {
     // in order even if the peer's own HELLO has not arrived yet.
     for (const peer of this.#peers.values()) peer.wire.have(index)
     this.events.emit('piece', index)
+    this.#waiters.verified(index)
     if (this.have!.complete) this.events.emit('complete', undefined)
   }
 
