@@ -277,8 +277,8 @@ export class Downloader {
   #stalledHeadBlock(peer: Peer): { piece: ActivePiece; block: number } | undefined {
     const head = this.#window?.head(this.#options.have)
     const piece = head === undefined ? undefined : this.#active.get(head)
-    if (!piece || piece.owner === null || piece.owner === peer.id || !peer.has!.has(piece.index) || this.#singleSource.has(piece.index)) return undefined
-    if (this.#options.clock.now() - piece.startedAt < HEAD_STALL_MS) return undefined
+    if (!piece || piece.owner === null || piece.owner === peer.id || this.#singleSource.has(piece.index)) return undefined
+    if (!peer.has!.has(piece.index) || this.#options.clock.now() - piece.startedAt < HEAD_STALL_MS) return undefined
     const block = piece.duplicableBlock(peer.id, ENDGAME_MAX_REQUESTERS)
     return block >= 0 ? { piece, block } : undefined
   }

@@ -19,6 +19,8 @@
  *   from outside the window (constants.ts says why). The head, once in flight
  *   at one peer for HEAD_STALL_MS, is also asked of others; the first copy
  *   wins and the rest are cancelled.
+ * - The reader awaits the piece it is blocked on with `Swarm.whenPiece(i)`
+ *   (piece-waiters.ts) and moves the window as it reads.
  */
 import { NamedError } from '../../../format/errors.js'
 import type { PieceSet } from './bitfield.js'

@@ -109,7 +109,12 @@ describe('priority window', () => {
     clock.advance(Math.max(HEAD_STALL_MS, TICK_MS)) // far below the request timeout
     // Virtual time also runs the batch writer's flush (WRITE_BATCH_DELAY_MS) for the pieces that arrive.
     const windowHeld = () => range(20, 28).every((i) => swarm.have!.has(i))
-    await expect.poll(() => (clock.advance(WRITE_BATCH_DELAY_MS), windowHeld())).toBe(true)
+    await expect
+      .poll(() => {
+        clock.advance(WRITE_BATCH_DELAY_MS)
+        return windowHeld()
+      })
+      .toBe(true)
     await expect.poll(() => cancelled).toContain(20)
     expect(slow.closed).toBe(false)
   })
