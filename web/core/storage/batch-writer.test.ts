@@ -7,22 +7,28 @@ import { ManualClock } from '../util/clock.js'
 const id = (n: number) => new Uint8Array(32).fill(n)
 const oneDrop = () => memoryStore().drop(id(255))
 
+/** One drop's chunks that record the size of every putMany batch. */
+function countingDrop(): { store: DropChunks; batches: number[] } {
+  const inner = oneDrop()
+  const batches: number[] = []
+  const store: DropChunks = {
+    ...inner,
+    putMany: async (entries) => {
+      batches.push(entries.length)
+      return inner.putMany(entries)
+    },
+  }
+  return { store, batches }
+}
+
 describe('BatchWriter', () => {
   it('writes every chunk, in batches of at most the limit, and drain waits for the last', async () => {
-    const inner = oneDrop()
-    const batches: number[] = []
-    const store: DropChunks = {
-      ...inner,
-      putMany: async (entries) => {
-        batches.push(entries.length)
-        return inner.putMany(entries)
-      },
-    }
+    const { store, batches } = countingDrop()
     const writer = new BatchWriter(store, { maxBatchBytes: 1_000_000, maxBatchChunks: 4 })
     for (let i = 0; i < 10; i++) await writer.add(id(i), new Uint8Array(100).fill(i))
     await writer.drain()
     expect(batches).toEqual([4, 4, 2])
-    for (let i = 0; i < 10; i++) expect(await inner.get(id(i))).toEqual(new Uint8Array(100).fill(i))
+    for (let i = 0; i < 10; i++) expect(await store.get(id(i))).toEqual(new Uint8Array(100).fill(i))
   })
 
   it('keeps at most one batch writing while the next fills', async () => {
@@ -55,15 +61,7 @@ describe('BatchWriter', () => {
   })
 
   it('write() resolves once its chunk is stored; a partial batch goes out after flushAfterMs of virtual time', async () => {
-    const inner = oneDrop()
-    const batches: number[] = []
-    const store: DropChunks = {
-      ...inner,
-      putMany: async (entries) => {
-        batches.push(entries.length)
-        return inner.putMany(entries)
-      },
-    }
+    const { store, batches } = countingDrop()
     const clock = new ManualClock()
     const writer = new BatchWriter(store, { maxBatchBytes: 1_000, flushAfterMs: 25, clock })
     const stored: number[] = []
@@ -76,7 +74,7 @@ describe('BatchWriter', () => {
     await Promise.all(writes)
     expect(batches).toEqual([2])
     expect(stored).toEqual([1, 2])
-    expect(await inner.get(id(2))).toEqual(new Uint8Array(10).fill(2))
+    expect(await store.get(id(2))).toEqual(new Uint8Array(10).fill(2))
     // A full batch does not wait for the timer.
     await writer.write(id(3), new Uint8Array(1_000))
     expect(batches).toEqual([2, 1])

@@ -7,8 +7,8 @@ import WebSocket from 'ws'
 import { connectionContract } from './connection.contract.js'
 import { memoryPair } from './memory.js'
 import { RelayConnection } from './relay.js'
-import { webRtcDialer } from './webrtc.js'
-import type { Connection, Dial } from './transport.js'
+import { loopbackWebRtcPair } from './webrtc.fixtures.js'
+import type { Connection } from './transport.js'
 import { WebSocketSignalingClient, type WebSocketLike } from '../signaling/client.js'
 import { cidFromDigest, digestOfCid } from '../../../format/cid.js'
 import { testServer } from '../../../signal-server/test-client.js'
@@ -68,18 +68,7 @@ connectionContract(
 connectionContract(
   'WebRTC (node-datachannel on 127.0.0.1)',
   async () => {
-    const dial = webRtcDialer({ bindAddress: '127.0.0.1' })
-    const dials: Dial[] = []
-    const options = (initiator: boolean, remotePeer: string, other: () => Dial) => ({
-      remotePeer,
-      initiator,
-      iceServers: [],
-      sendSignal: (data: Record<string, unknown>) => other().signal(data),
-      connectTimeoutMs: 10_000,
-    })
-    dials.push(dial(options(true, 'peer-b', () => dials[1])))
-    dials.push(dial(options(false, 'peer-a', () => dials[0])))
-    const [a, b] = await Promise.all(dials.map((d) => d.connected))
+    const [a, b] = await loopbackWebRtcPair()
     return {
       a,
       b,

@@ -5,7 +5,7 @@
  * has the answer half applied (see offerer-candidates.ts).
  */
 import { expect, it } from 'vitest'
-import { webRtcDialer } from './webrtc.js'
+import { dialLoopback, loopbackDialOptions, loopbackWebRtcPair } from './webrtc.fixtures.js'
 import type { Connection, Dial } from './transport.js'
 import { MAX_FRAME_BYTES } from '../wire/constants.js'
 
@@ -16,27 +16,19 @@ function carriesAddress(data: Signal): boolean {
 }
 
 it('keeps the offerer’s addresses back until its answer is in, and connects', async () => {
-  const dial = webRtcDialer({ bindAddress: '127.0.0.1' })
-  const options = (initiator: boolean, remotePeer: string, sendSignal: (data: Signal) => void) => ({
-    remotePeer,
-    initiator,
-    iceServers: [],
-    sendSignal,
-    connectTimeoutMs: 10_000,
-  })
   const beforeAnswer: Signal[] = []
   let answerIn = false
   // The answerer's signals (answer first) reach the offerer once the answerer has
   // gathered a candidate of its own: by then the offerer had gathered long since.
   const fromAnswerer: Signal[] = []
-  const offerer: Dial = dial(
-    options(true, 'peer-b', (data) => {
+  const offerer: Dial = dialLoopback(
+    loopbackDialOptions(true, 'peer-b', (data) => {
       if (!answerIn) beforeAnswer.push(data)
       answerer.signal(data)
     }),
   )
-  const answerer: Dial = dial(
-    options(false, 'peer-a', (data) => {
+  const answerer: Dial = dialLoopback(
+    loopbackDialOptions(false, 'peer-a', (data) => {
       fromAnswerer.push(data)
       if (!answerIn && data.type !== 'candidate') return
       answerIn = true
@@ -60,18 +52,7 @@ it('keeps the offerer’s addresses back until its answer is in, and connects', 
 }, 30_000)
 
 it('answers each false send() with exactly one drain, once the buffer is low again', async () => {
-  const dial = webRtcDialer({ bindAddress: '127.0.0.1' })
-  const dials: Dial[] = []
-  const options = (initiator: boolean, remotePeer: string, other: () => Dial) => ({
-    remotePeer,
-    initiator,
-    iceServers: [],
-    sendSignal: (data: Signal) => other().signal(data),
-    connectTimeoutMs: 10_000,
-  })
-  dials.push(dial(options(true, 'peer-b', () => dials[1])))
-  dials.push(dial(options(false, 'peer-a', () => dials[0])))
-  const [a, b] = await Promise.all(dials.map((d) => d.connected))
+  const [a, b] = await loopbackWebRtcPair()
   try {
     let drains = 0
     let drained = () => {}
