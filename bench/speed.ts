@@ -149,8 +149,8 @@ async function transferRound(
     text: '< 1500 ms',
     met: (sd.firstPieceMs ?? Infinity) < 1500,
   })
-  const saveMs = sd.seconds * 1000 - (sd.completeMs ?? NaN) // the download event came `seconds` after navigation
-  record(`saving after the last piece ${label}`, saveMs, 'ms', null, { text: '(for reference)', met: true })
+  const saveMs = sd.seconds * 1000 - (sd.completeMs ?? NaN) // the saved download was whole `seconds` after navigation
+  record(`last piece → file saved ${label}`, saveMs, 'ms', null, { text: '< 1000 ms', met: saveMs < 1000 })
   const longest = Math.max(0, ...sd.longTasks)
   record(`longest main-thread task ${label}`, longest, 'ms', null, {
     text: `≤ 200 ms (${sd.longTasks.length} over 50 ms)`,

@@ -16,6 +16,9 @@ import { fileBytesHeld } from './chunking/file-progress.js'
 import { type FileSpan, baseName, decodeMetadata, fileSpans } from './content/metadata.js'
 import { readFileBytes } from './chunking/assemble.js'
 import { type PeerInfo, Swarm } from './swarm/swarm.js'
+import { ReadWindow } from './swarm/read-window.js'
+import { READ_AHEAD_BYTES, RECENT_CHUNK_BYTES } from './swarm/constants.js'
+import { withRecentChunks } from './storage/recent-chunks.js'
 import type { UploadLimiter } from './swarm/rate.js'
 import { DecryptionError } from './util/errors.js'
 import { InvalidManifestError } from '../../format/errors.js'
@@ -134,7 +137,7 @@ export class Drop {
     this.#options = options
     this.#clock = options.clock ?? realClock
     const { cid, crypto, random, limiter, admit } = options
-    this.chunks = options.store.drop(digestOfCid(cid))
+    this.chunks = withRecentChunks(options.store.drop(digestOfCid(cid)), RECENT_CHUNK_BYTES)
     this.swarm = new Swarm({ cid, store: this.chunks, crypto, random, limiter, admit, clock: this.#clock })
     this.#state = {
       cid,
@@ -213,11 +216,25 @@ export class Drop {
     if (swarm.manifest) void this.#onManifest(swarm.manifest)
   }
 
-  /** The plaintext of one file, a piece at a time. Requires the keys and a complete drop. */
-  readFile(file: FileSpan, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  /**
+   * The plaintext of one file, in order, a piece at a time, as the pieces
+   * arrive: while the drop downloads, the pieces the reader needs next are
+   * fetched first (read-window.ts). Fails if the drop stops first.
+   */
+  async *readFile(file: FileSpan, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     const { keys, crypto } = this.#options
-    if (!keys || !this.swarm.manifest) throw new Error('this drop has no keys or manifest')
-    return readFileBytes({ crypto, store: this.chunks, manifest: this.swarm.manifest, pieceKey: keys.pieceKey }, file, signal)
+    const manifest = this.swarm.manifest
+    if (!keys || !manifest) throw new Error('this drop has no keys or manifest')
+    const capacity = pieceCapacity(manifest.pieceSize)
+    const first = Math.floor(file.offset / capacity)
+    const end = file.size === 0 ? first : Math.floor((file.offset + file.size - 1) / capacity) + 1
+    const window = new ReadWindow(this.swarm, { first, end }, Math.ceil(READ_AHEAD_BYTES / manifest.pieceSize))
+    try {
+      const ready = (index: number, s?: AbortSignal) => window.ready(index, s)
+      yield* readFileBytes({ crypto, store: this.chunks, manifest, pieceKey: keys.pieceKey, ready }, file, signal)
+    } finally {
+      window.close()
+    }
   }
 
   /** Stops serving and downloading; the chunks stay. */

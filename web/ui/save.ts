@@ -1,21 +1,21 @@
 /**
  * Saving a received file as a browser download, without ever holding the
- * whole file in memory:
+ * whole file in memory, from the moment the file list is known:
  *
  * 1. With the download service worker (web/sw/download-worker.ts) in control,
- *    the file (or a zip of several) streams from IndexedDB through the worker
- *    to the download manager, one decrypted piece at a time.
+ *    the file (or a zip of several) streams to the download manager as its
+ *    pieces are verified, one decrypted piece at a time (worker-save.ts): the
+ *    download ends with the drop's last piece.
  * 2. Otherwise (no service worker: dev server, or a browser that refuses it)
- *    the file is assembled as a Blob of per-piece Blobs, which the browser
- *    keeps in its blob storage (on disk in normal profiles).
+ *    the file is collected as a Blob of per-piece Blobs, which the browser
+ *    keeps in its blob storage (on disk in normal profiles), and saved once
+ *    its last piece is here.
  */
 import type { FileSpan } from '../core/content/metadata.js'
 import { baseName } from '../core/content/metadata.js'
 import type { Drop } from '../core/drop.js'
-import { randomBytes } from '../core/util/bytes.js'
-import { toBase64Url } from '../../format/bytes.js'
-import { SAVE_PATH, type SaveRequest } from '../../format/save-protocol.js'
 import { downloadZip } from 'client-zip'
+import { startWorkerSave } from './worker-save.js'
 
 function clickDownload(href: string, name: string): void {
   const a = document.createElement('a')
@@ -26,31 +26,6 @@ function clickDownload(href: string, name: string): void {
   a.click()
   a.remove()
 }
-
-async function saveThroughWorker(worker: ServiceWorker, drop: Drop, secret: Uint8Array, files: FileSpan[], name: string): Promise<void> {
-  const id = toBase64Url(randomBytes(16))
-  const request: SaveRequest = { type: 'save', id, cid: drop.cid, secret: toBase64Url(secret), files, name }
-  const channel = new MessageChannel()
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the download worker did not answer')), 5_000)
-    channel.port1.onmessage = () => {
-      clearTimeout(timer)
-      resolve()
-    }
-  })
-  worker.postMessage(request, [channel.port2])
-  await ready
-  // A hidden iframe per file: each download is its own navigation, so saving several files at once
-  // does not cancel the one before (a click on a link would reuse the page's navigation).
-  const frame = document.createElement('iframe')
-  frame.hidden = true
-  frame.src = SAVE_PATH + id
-  document.body.append(frame)
-  setTimeout(() => frame.remove(), SAVE_FRAME_LIFETIME_MS)
-}
-
-/** The download has long started (it continues without the frame) when the frame is removed. */
-const SAVE_FRAME_LIFETIME_MS = 120_000
 
 async function saveAsBlob(drop: Drop, files: FileSpan[], name: string): Promise<void> {
   let blob: Blob
@@ -68,17 +43,15 @@ async function saveAsBlob(drop: Drop, files: FileSpan[], name: string): Promise<
   setTimeout(() => URL.revokeObjectURL(url), 60_000)
 }
 
-/** Saves one file as itself, or several as one zip named `zipName`. */
-export async function saveFiles(drop: Drop, secret: Uint8Array, files: FileSpan[], zipName: string): Promise<void> {
+/**
+ * Saves one file as itself, or several as one zip named `zipName`, as their
+ * pieces arrive. Resolves once the last byte is handed to the browser.
+ */
+export async function saveFiles(drop: Drop, files: FileSpan[], zipName: string): Promise<void> {
   const name = files.length === 1 ? baseName(files[0].path) : zipName
   const worker = navigator.serviceWorker?.controller
-  if (worker) {
-    try {
-      return await saveThroughWorker(worker, drop, secret, files, name)
-    } catch {
-      // fall through to the Blob path
-    }
-  }
+  const streaming = worker ? await startWorkerSave(worker, drop, files, name) : null
+  if (streaming) return streaming.finished
   await saveAsBlob(drop, files, name)
 }
 

@@ -15,10 +15,17 @@ export interface AssembleContext {
   store: DropChunks
   manifest: Manifest
   pieceKey: AeadKey
+  /**
+   * Resolves once piece `index` is in the store: a reader streaming a drop
+   * still downloading waits here (read-window.ts). Without it every piece
+   * must already be held.
+   */
+  ready?(index: number, signal?: AbortSignal): Promise<void>
 }
 
-/** Decrypts piece `index` from the store. */
-export async function readPlainPiece(ctx: AssembleContext, index: number): Promise<Uint8Array> {
+/** Decrypts piece `index` from the store, once `ctx.ready` says it is there. */
+export async function readPlainPiece(ctx: AssembleContext, index: number, signal?: AbortSignal): Promise<Uint8Array> {
+  await ctx.ready?.(index, signal)
   const sealed = await ctx.store.get(ctx.manifest.pieceIds[index])
   if (!sealed) throw new MissingPieceError(`piece ${index} is not in the store`)
   return openPiece(ctx.crypto, ctx.pieceKey, index, sealed)
@@ -34,19 +41,28 @@ export async function* readFileBytes(ctx: AssembleContext, file: FileSpan, signa
   const first = Math.floor(file.offset / capacity)
   const last = file.size === 0 ? first - 1 : Math.floor((end - 1) / capacity)
   const ahead: Promise<Uint8Array>[] = []
+  // Ends the read-aheads' waits when the reader stops early or fails.
+  const reading = new AbortController()
+  const stop = () => reading.abort()
+  signal?.addEventListener('abort', stop, { once: true })
   let next = first
   const fill = () => {
     while (next <= last && ahead.length < READ_AHEAD_PIECES) {
-      const read = readPlainPiece(ctx, next++)
+      const read = readPlainPiece(ctx, next++, reading.signal)
       read.catch(() => {}) // a read-ahead dropped after an earlier error must not count as unhandled
       ahead.push(read)
     }
   }
-  for (let index = first; index <= last; index++) {
-    signal?.throwIfAborted()
-    fill()
-    const plain = await ahead.shift()!
-    const pieceStart = index * capacity
-    yield plain.subarray(Math.max(0, file.offset - pieceStart), Math.min(plain.length, end - pieceStart))
+  try {
+    for (let index = first; index <= last; index++) {
+      signal?.throwIfAborted()
+      fill()
+      const plain = await ahead.shift()!
+      const pieceStart = index * capacity
+      yield plain.subarray(Math.max(0, file.offset - pieceStart), Math.min(plain.length, end - pieceStart))
+    }
+  } finally {
+    signal?.removeEventListener('abort', stop)
+    stop()
   }
 }

@@ -52,3 +52,15 @@ export const HEAD_STALL_MS = 1_000
 export const MAX_WINDOW_RANGES = 64
 /** Readers waiting on pieces at once per swarm: each waits on one piece; this bounds a caller that leaks waits. */
 export const MAX_PIECE_WAITERS = 64
+/**
+ * A reader streaming a file (a save while downloading) keeps this much ahead
+ * of it in the priority window: a few seconds of a fast swarm, so the picker
+ * always has window pieces for every peer's pipeline.
+ */
+export const READ_AHEAD_BYTES = 32 * 1024 * 1024
+/**
+ * Chunks a drop stored last, kept in memory (recent-chunks.ts): a save right
+ * behind the download and peers asking for fresh pieces skip the store.
+ * Covers the reordering of a fast download's pipelines (up to 8 MiB a peer).
+ */
+export const RECENT_CHUNK_BYTES = 16 * 1024 * 1024

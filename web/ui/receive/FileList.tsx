@@ -1,7 +1,7 @@
 import type { FileSpan } from '../../core/content/metadata.js'
 import { formatBytes } from '../../core/util/format.js'
 
-/** The drop's files with their own progress; each can be saved as soon as its pieces are verified. */
+/** The drop's files with their own progress; each can be saved at any time: the save fills as its pieces are verified. */
 export function FileList({
   files,
   bytesDone,
@@ -13,7 +13,6 @@ export function FileList({
 }) {
   const total = files.reduce((sum, f) => sum + f.size, 0)
   const done = (f: FileSpan) => (bytesDone?.[f.index] ?? 0) >= f.size
-  const allDone = files.every(done)
   return (
     <div className="files">
       <p className="stats">
@@ -32,20 +31,14 @@ export function FileList({
               value={done(f) ? Math.max(f.size, 1) : (bytesDone?.[f.index] ?? 0)}
               aria-label={`${f.path} progress`}
             />
-            <button
-              type="button"
-              className="button small"
-              disabled={!done(f)}
-              onClick={() => onSave(f.index)}
-              aria-label={`Save ${f.path}`}
-            >
+            <button type="button" className="button small" onClick={() => onSave(f.index)} aria-label={`Save ${f.path}`}>
               Save
             </button>
           </li>
         ))}
       </ul>
       {files.length > 1 && (
-        <button type="button" className="button primary" disabled={!allDone} onClick={() => onSave('all')}>
+        <button type="button" className="button primary" onClick={() => onSave('all')}>
           Save all as .zip
         </button>
       )}

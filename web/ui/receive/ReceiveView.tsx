@@ -49,7 +49,7 @@ export function ReceiveView({
   if (!drop) return <section className="card">Opening…</section>
   return (
     <>
-      <Receiving drop={drop} secret={target.secret} onWrongSecret={onWrongSecret} waitingText={findingPeersText(peersOnline, relay)} />
+      <Receiving drop={drop} onWrongSecret={onWrongSecret} waitingText={findingPeersText(peersOnline, relay)} />
       {target.revokeSecret && (
         <section className="card" aria-labelledby="owner-title">
           <h2 id="owner-title">You opened an owner link</h2>
@@ -82,12 +82,10 @@ function findingPeersText(peersOnline: number, relay: RelayState): string {
 
 function Receiving({
   drop,
-  secret,
   onWrongSecret,
   waitingText,
 }: {
   drop: Drop
-  secret: Uint8Array
   onWrongSecret?: () => void
   /** What the page says while looking for peers. */
   waitingText: string
@@ -103,7 +101,7 @@ function Receiving({
     setSaveError(null)
     const files = (s.files ?? []).filter((f) => which === 'all' || which === f.index)
     try {
-      if (files.length > 0) await saveFiles(drop, secret, files, zipNameFor(files))
+      if (files.length > 0) await saveFiles(drop, files, zipNameFor(files))
     } catch (err) {
       setSaveError(err instanceof Error ? err.message : String(err))
     }
@@ -113,13 +111,15 @@ function Receiving({
     if (s.errorKind === 'wrong-secret' && onWrongSecret) onWrongSecret()
   }, [s.errorKind, onWrongSecret])
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: saves once when the phase becomes complete; `save` is new each render
+  // The save starts with the download, as soon as the file list is known, and fills as pieces are
+  // verified; opened again after a reload or crash, the drop resumes and the save starts again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: saves once, when the file list arrives; `save` is new each render
   useEffect(() => {
-    if (s.phase === 'complete' && !autoSaved.current) {
+    if (s.files && s.phase !== 'failed' && !autoSaved.current) {
       autoSaved.current = true
       void save('all')
     }
-  }, [s.phase])
+  }, [s.files, s.phase])
 
   return (
     <>

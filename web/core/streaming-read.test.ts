@@ -1,0 +1,104 @@
+/**
+ * Reading a file while its drop downloads (what a streaming save does):
+ * the bytes come in order as the pieces arrive, the file's pieces are
+ * fetched ahead of the rest, and a reader whose drop stops fails instead of
+ * waiting forever. Real engines on memory links with a bandwidth, so a
+ * download takes long enough to read during it; order is asserted by counts
+ * of verified pieces, never by sleeping.
+ */
+import { describe, expect, it } from 'vitest'
+import { MemorySignalingHub } from './signaling/memory-hub.js'
+import { bytesSource } from './chunking/source.js'
+import { parseLink } from './content/link.js'
+import { concatBytes } from './util/bytes.js'
+import { pseudoRandomBytes } from './util/random.js'
+import { once } from './drop.fixtures.js'
+import { useEngines } from './engine.fixtures.js'
+import { PieceWaitError } from './swarm/piece-waiters.js'
+import type { Drop } from './drop.js'
+
+const PIECE = 16 * 1024
+const CAPACITY = PIECE - 16
+const engine = useEngines()
+/** A link slow enough that a 100-piece drop takes a while, fast enough for a unit test. */
+const LINK = { bytesPerSecond: 4 * 1024 * 1024 }
+
+async function opened(files: [string, Uint8Array][]) {
+  const hub = new MemorySignalingHub()
+  const seeder = engine(hub)
+  const { fragment } = await seeder.share(
+    files.map(([name, bytes]) => bytesSource(name, bytes)),
+    { pieceSize: PIECE },
+  )
+  const drop = await engine(hub, { link: LINK }).open(parseLink(fragment))
+  const order: number[] = []
+  drop.swarm.events.on('piece', (i) => order.push(i))
+  await named(drop)
+  return { drop, order }
+}
+
+function named(drop: Drop): Promise<void> {
+  if (drop.state.files) return Promise.resolve()
+  return new Promise((resolve) => drop.events.on('named', () => resolve()))
+}
+
+/** The file's bytes, and how many pieces had arrived (`order`) when the first of them came. */
+async function readAll(drop: Drop, index: number, order: number[] = []): Promise<{ bytes: Uint8Array; firstAfterPieces: number }> {
+  const parts: Uint8Array[] = []
+  let firstAfterPieces = -1
+  for await (const part of drop.readFile(drop.state.files![index])) {
+    if (firstAfterPieces < 0) firstAfterPieces = order.length
+    parts.push(part.slice())
+  }
+  return { bytes: concatBytes(parts), firstAfterPieces }
+}
+
+describe('reading a file while its drop downloads', () => {
+  it('gives every byte in order, starting long before the drop is complete', async () => {
+    const content = pseudoRandomBytes(200 * CAPACITY - 7, 1)
+    const { drop, order } = await opened([['film.webm', content]])
+    expect(drop.state.phase).not.toBe('complete')
+    const { bytes, firstAfterPieces } = await readAll(drop, 0, order)
+    expect(bytes).toEqual(content)
+    // The reader's window puts the file's start first: its first 20 pieces are all here after
+    // about 30 (what was in flight before reading began, and one rarest-first pick in four).
+    // Rarest first alone has them all only near the end.
+    const first20After = Math.max(...Array.from({ length: 20 }, (_, i) => order.indexOf(i))) + 1
+    expect(first20After).toBeLessThan(45)
+    expect(firstAfterPieces).toBeLessThan(40)
+    await once(drop, 'complete')
+  })
+
+  it("fetches the file being read before the drop's other files", async () => {
+    const first = pseudoRandomBytes(60 * CAPACITY, 2)
+    const second = pseudoRandomBytes(40 * CAPACITY, 3)
+    const { drop, order } = await opened([
+      ['a.bin', first],
+      ['b.bin', second],
+    ])
+    const { bytes } = await readAll(drop, 1)
+    expect(bytes).toEqual(second)
+    // b.bin is pieces 60…99. Read first, its 40 pieces are all here after about 53 (3 in 4 picks are the window's).
+    const secondPieces = Array.from({ length: 40 }, (_, i) => 60 + i)
+    const allOfSecondAfter = Math.max(...secondPieces.map((i) => order.indexOf(i))) + 1
+    expect(allOfSecondAfter).toBeLessThan(75)
+    await once(drop, 'complete')
+  })
+
+  it('fails, instead of waiting forever, when the drop stops before the pieces arrive', async () => {
+    const { drop } = await opened([['big.bin', pseudoRandomBytes(100 * CAPACITY, 4)]])
+    const reading = readAll(drop, 0)
+    drop.stop()
+    await expect(reading).rejects.toThrow(PieceWaitError)
+  })
+
+  it('reads a held drop at once, and an empty file as nothing', async () => {
+    const { drop } = await opened([
+      ['empty.txt', new Uint8Array(0)],
+      ['one.bin', pseudoRandomBytes(3 * CAPACITY, 5)],
+    ])
+    await once(drop, 'complete')
+    expect((await readAll(drop, 0)).bytes).toEqual(new Uint8Array(0))
+    expect((await readAll(drop, 1)).bytes.length).toBe(3 * CAPACITY)
+  })
+})

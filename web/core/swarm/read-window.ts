@@ -1,0 +1,54 @@
+/**
+ * A reader moving forward through a run of pieces (a streaming save, later
+ * a video's playhead) keeps the swarm's priority window on the pieces it
+ * needs next and waits for each. The window covers `ahead` pieces from the
+ * reader's position and moves once the reader has gone a quarter of the way
+ * through it: moving it on every piece would rebuild it per piece, and a
+ * window that only jumps when used up would leave the reader with nothing
+ * ahead just before each jump.
+ */
+import type { PieceRange } from './priority-window.js'
+
+/** What a reader needs of a swarm (Swarm implements it). */
+export interface PieceSource {
+  prioritize(ranges: readonly PieceRange[]): () => void
+  whenPiece(index: number, signal?: AbortSignal): Promise<void>
+}
+
+export class ReadWindow {
+  readonly #source: PieceSource
+  readonly #range: PieceRange
+  readonly #ahead: number
+  #start = -1
+  #release: (() => void) | null = null
+  #closed = false
+
+  /** Reads pieces `range.first … range.end − 1`, keeping `ahead` (≥ 1) of them prioritized. */
+  constructor(source: PieceSource, range: PieceRange, ahead: number) {
+    this.#source = source
+    this.#range = range
+    this.#ahead = Math.max(1, Math.floor(ahead))
+  }
+
+  /** Resolves once piece `index` is held, moving the window to it first when the reader has moved on. */
+  async ready(index: number, signal?: AbortSignal): Promise<void> {
+    if (!this.#closed && index >= this.#range.first && index < this.#range.end && this.#shouldMove(index)) this.#move(index)
+    await this.#source.whenPiece(index, signal)
+  }
+
+  /** Clears the window if it is still this reader's; waits already made still end on their own. */
+  close(): void {
+    this.#closed = true
+    this.#release?.()
+    this.#release = null
+  }
+
+  #shouldMove(index: number): boolean {
+    return this.#start < 0 || index < this.#start || index - this.#start >= Math.ceil(this.#ahead / 4)
+  }
+
+  #move(index: number): void {
+    this.#start = index
+    this.#release = this.#source.prioritize([{ first: index, end: Math.min(this.#range.end, index + this.#ahead) }])
+  }
+}
