@@ -14,7 +14,7 @@ import type { DropKeys } from './crypto/keys.js'
 import { openMetadata } from './crypto/envelope.js'
 import { fileBytesHeld } from './chunking/file-progress.js'
 import { type FileSpan, baseName, decodeMetadata, fileSpans } from './content/metadata.js'
-import { readFileBytes } from './chunking/assemble.js'
+import { type ByteRange, readFileBytes, spanOf } from './chunking/assemble.js'
 import { type PeerInfo, Swarm } from './swarm/swarm.js'
 import { ReadWindow } from './swarm/read-window.js'
 import { READ_AHEAD_BYTES, RECENT_CHUNK_BYTES } from './swarm/constants.js'
@@ -217,21 +217,20 @@ export class Drop {
   }
 
   /**
-   * The plaintext of one file, in order, a piece at a time, as the pieces
-   * arrive: while the drop downloads, the pieces the reader needs next are
-   * fetched first (read-window.ts). Fails if the drop stops first.
+   * The plaintext of one file (or `range` of its bytes), in order, a piece at
+   * a time, as the pieces arrive: while the drop downloads, the pieces the
+   * reader needs next are fetched first (read-window.ts). Fails if the drop
+   * stops first, or if `range` is not within the file.
    */
-  async *readFile(file: FileSpan, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  async *readFile(file: FileSpan, signal?: AbortSignal, range?: ByteRange): AsyncGenerator<Uint8Array> {
     const { keys, crypto } = this.#options
     const manifest = this.swarm.manifest
     if (!keys || !manifest) throw new Error('this drop has no keys or manifest')
-    const capacity = pieceCapacity(manifest.pieceSize)
-    const first = Math.floor(file.offset / capacity)
-    const end = file.size === 0 ? first : Math.floor((file.offset + file.size - 1) / capacity) + 1
-    const window = new ReadWindow(this.swarm, { first, end }, Math.ceil(READ_AHEAD_BYTES / manifest.pieceSize))
+    const pieces = spanOf(file, pieceCapacity(manifest.pieceSize), range)
+    const window = new ReadWindow(this.swarm, pieces, Math.ceil(READ_AHEAD_BYTES / manifest.pieceSize))
     try {
       const ready = (index: number, s?: AbortSignal) => window.ready(index, s)
-      yield* readFileBytes({ crypto, store: this.chunks, manifest, pieceKey: keys.pieceKey, ready }, file, signal)
+      yield* readFileBytes({ crypto, store: this.chunks, manifest, pieceKey: keys.pieceKey, ready }, file, signal, range)
     } finally {
       window.close()
     }

@@ -92,6 +92,30 @@ describe('reading a file while its drop downloads', () => {
     await expect(reading).rejects.toThrow(PieceWaitError)
   })
 
+  it('reads a range of a file as it downloads, across piece boundaries, from the range first', async () => {
+    const content = pseudoRandomBytes(200 * CAPACITY, 6)
+    const { drop, order } = await opened([['lecture.webm', content]])
+    const file = drop.state.files![0]
+    // A seek to 80 %: bytes from the middle of piece 160 to the middle of piece 162.
+    const start = 160 * CAPACITY + 100
+    const end = 162 * CAPACITY + 5
+    const parts: Uint8Array[] = []
+    for await (const part of drop.readFile(file, undefined, { start, end })) parts.push(part.slice())
+    expect(concatBytes(parts)).toEqual(content.subarray(start, end))
+    expect(Math.max(order.indexOf(160), order.indexOf(161), order.indexOf(162)) + 1).toBeLessThan(30)
+    // Ranges outside the file, reversed or not whole numbers are refused before anything is read.
+    for (const bad of [
+      { start: -1, end: 5 },
+      { start: 5, end: 4 },
+      { start: 0, end: content.length + 1 },
+      { start: 0.5, end: 9 },
+    ]) {
+      await expect(drop.readFile(file, undefined, bad).next()).rejects.toThrow(RangeError)
+    }
+    expect((await drop.readFile(file, undefined, { start: 7, end: 7 }).next()).done).toBe(true)
+    await once(drop, 'complete')
+  })
+
   it('reads a held drop at once, and an empty file as nothing', async () => {
     const { drop } = await opened([
       ['empty.txt', new Uint8Array(0)],

@@ -34,12 +34,38 @@ export async function readPlainPiece(ctx: AssembleContext, index: number, signal
 /** Pieces read and decrypted ahead of the one being yielded: overlaps storage reads with decryption. */
 const READ_AHEAD_PIECES = 4
 
-/** Yields the file's bytes in order, in chunks of at most one piece; a few pieces are fetched ahead. */
-export async function* readFileBytes(ctx: AssembleContext, file: FileSpan, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+/** Bytes `start … end − 1` of a file. */
+export interface ByteRange {
+  readonly start: number
+  readonly end: number
+}
+
+/** Where `range` (the whole file by default) lies in the drop's bytes and pieces; a range outside the file is refused. */
+export function spanOf(file: FileSpan, capacity: number, range?: ByteRange): { from: number; to: number; first: number; end: number } {
+  const { start, end } = range ?? { start: 0, end: file.size }
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > end || end > file.size) {
+    throw new RangeError(`bytes ${start} … ${end} are not within ${file.path}'s ${file.size}`)
+  }
+  const from = file.offset + start
+  const to = file.offset + end
+  const first = Math.floor(from / capacity)
+  return { from, to, first, end: to === from ? first : Math.floor((to - 1) / capacity) + 1 }
+}
+
+/**
+ * Yields the file's bytes (or `range` of them) in order, in chunks of at most
+ * one piece; a few pieces are fetched ahead.
+ */
+export async function* readFileBytes(
+  ctx: AssembleContext,
+  file: FileSpan,
+  signal?: AbortSignal,
+  range?: ByteRange,
+): AsyncGenerator<Uint8Array> {
   const capacity = pieceCapacity(ctx.manifest.pieceSize)
-  const end = file.offset + file.size
-  const first = Math.floor(file.offset / capacity)
-  const last = file.size === 0 ? first - 1 : Math.floor((end - 1) / capacity)
+  const span = spanOf(file, capacity, range)
+  const first = span.first
+  const last = span.end - 1
   const ahead: Promise<Uint8Array>[] = []
   // Ends the read-aheads' waits when the reader stops early or fails.
   const reading = new AbortController()
@@ -59,7 +85,7 @@ export async function* readFileBytes(ctx: AssembleContext, file: FileSpan, signa
       fill()
       const plain = await ahead.shift()!
       const pieceStart = index * capacity
-      yield plain.subarray(Math.max(0, file.offset - pieceStart), Math.min(plain.length, end - pieceStart))
+      yield plain.subarray(Math.max(0, span.from - pieceStart), Math.min(plain.length, span.to - pieceStart))
     }
   } finally {
     signal?.removeEventListener('abort', stop)
