@@ -2,28 +2,35 @@
 /**
  * The download service worker: gives the browser's download manager a
  * streamed response for a save, a file as itself or several as a zip built
- * on the fly, and pulls the bytes from the page as the download manager
- * takes them (format/save-protocol.ts). The page answers once the pieces are
- * verified, so a save can start with the download and end with its last
- * piece; no Blob of the whole file is built, so a 4 GiB file costs no memory
- * (and works in private windows, where large Blobs cannot spill to disk).
+ * on the fly, and reads the bytes from the page as the download manager
+ * takes them (format/worker-protocol.ts, page-reads.ts). The page answers
+ * once the pieces are verified, so a save can start with the download and
+ * end with its last piece; no Blob of the whole file is built, so a 4 GiB
+ * file costs no memory (and works in private windows, where large Blobs
+ * cannot spill to disk).
  *
  * The request for SAVE_PATH + id never reaches the network; the id is random
  * and single-use. The worker holds no key and reads no store: it only moves
  * bytes the page decrypted, so it cannot save anything the page did not give.
  */
-import { SAVE_PATH, type SaveRequest } from '../../format/save-protocol.js'
+import { SAVE_PATH, type SaveRequest } from '../../format/worker-protocol.js'
 import { downloadZip } from 'client-zip'
-import { PageReader } from './page-reader.js'
+import { PageReads, responseStream } from './page-reads.js'
 
 declare const self: ServiceWorkerGlobalScope
 
 /** A save request not fetched within this time is forgotten. */
 const SAVE_REQUEST_TTL_MS = 60_000
 
-const pending = new Map<string, PageReader>()
-/** Saves being streamed, by id: what a keepalive names. */
-const streaming = new Map<string, PageReader>()
+interface OpenSave {
+  request: SaveRequest
+  reads: PageReads
+}
+
+/** Saves posted and not yet fetched, by id. */
+const pending = new Map<string, OpenSave>()
+/** Every open save's reads, by id: what a keepalive names. */
+const open = new Map<string, PageReads>()
 
 self.addEventListener('install', () => void self.skipWaiting())
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()))
@@ -31,15 +38,19 @@ self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim(
 self.addEventListener('message', (event) => {
   const data = event.data as { type?: unknown; id?: unknown }
   if (data?.type === 'keepalive' && typeof data.id === 'string') {
-    streaming.get(data.id)?.heard()
+    open.get(data.id)?.heard()
     return
   }
   const port = event.ports[0]
   const request = saveRequest(event.data)
-  if (!request || !port) return
-  const source = event.source as Client | null
-  pending.set(request.id, new PageReader(request, port, source?.id))
-  setTimeout(() => pending.delete(request.id), SAVE_REQUEST_TTL_MS)
+  if (!request || !port || open.has(request.id)) return
+  const reads = new PageReads(port, (event.source as Client | null)?.id)
+  open.set(request.id, reads)
+  reads.onClose = () => open.delete(request.id)
+  pending.set(request.id, { request, reads })
+  setTimeout(() => {
+    if (pending.delete(request.id)) reads.close('the download never started')
+  }, SAVE_REQUEST_TTL_MS)
   port.postMessage({ type: 'ready' })
 })
 
@@ -47,15 +58,13 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url)
   if (url.origin !== self.location.origin || !url.pathname.startsWith(SAVE_PATH)) return
   const id = url.pathname.slice(SAVE_PATH.length)
-  const reader = pending.get(id)
+  const save = pending.get(id)
   pending.delete(id)
-  if (!reader) {
+  if (!save) {
     event.respondWith(new Response('This download has expired: use Save on the page again.', { status: 404 }))
     return
   }
-  streaming.set(id, reader)
-  reader.onClose = () => streaming.delete(id)
-  event.respondWith(respond(reader))
+  event.respondWith(respond(save))
 })
 
 /** The page's message, if it is a well-formed save request (only this origin's pages can post one). */
@@ -79,21 +88,22 @@ function contentDisposition(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
 }
 
-function respond(reader: PageReader): Response {
-  const { files, name } = reader.request
+function respond({ request, reads }: OpenSave): Response {
+  const { files, name } = request
+  const done = (error?: string) => reads.close(error)
   const headers = { 'Content-Disposition': contentDisposition(name), 'Cache-Control': 'no-store' }
   if (files.length === 1) {
     const file = files[0]
-    return new Response(reader.stream(reader.fileBytes(file.index)), {
+    return new Response(responseStream(reads.read(file, 0, file.size), done), {
       headers: { ...headers, 'Content-Type': file.type || 'application/octet-stream', 'Content-Length': String(file.size) },
     })
   }
   const metadata = files.map((f) => ({ name: f.path, size: f.size }))
   const zip = downloadZip(
-    files.map((f) => ({ name: f.path, size: f.size, input: reader.fileBytes(f.index) })),
+    files.map((f) => ({ name: f.path, size: f.size, input: reads.read(f, 0, f.size) })),
     { metadata },
   )
-  return new Response(reader.stream(zip.body!), {
+  return new Response(responseStream(zip.body!, done), {
     headers: { ...headers, 'Content-Type': 'application/zip', 'Content-Length': zip.headers.get('Content-Length') ?? '' },
   })
 }

@@ -4,7 +4,7 @@
  *
  * 1. With the download service worker (web/sw/download-worker.ts) in control,
  *    the file (or a zip of several) streams to the download manager as its
- *    pieces are verified, one decrypted piece at a time (worker-save.ts): the
+ *    pieces are verified, one decrypted piece at a time (worker-reads.ts): the
  *    download ends with the drop's last piece.
  * 2. Otherwise (no service worker: dev server, or a browser that refuses it)
  *    the file is collected as a Blob of per-piece Blobs, which the browser
@@ -15,7 +15,7 @@ import type { FileSpan } from '../core/content/metadata.js'
 import { baseName } from '../core/content/metadata.js'
 import type { Drop } from '../core/drop.js'
 import { downloadZip } from 'client-zip'
-import { startWorkerSave } from './worker-save.js'
+import { startWorkerSave } from './worker-reads.js'
 
 function clickDownload(href: string, name: string): void {
   const a = document.createElement('a')

@@ -1,26 +1,27 @@
 /**
- * The page's side of a save through the download service worker
- * (format/save-protocol.ts): answers the worker's pulls with each file's
- * bytes as the drop's pieces are verified (Drop.readFile waits for them and
- * puts them first in line), and tells the worker it is still here while the
- * save is open. One piece per answer, decrypted here and transferred, never
- * copied; what is in flight is the worker's pull and the read-ahead of
- * assemble.ts, whatever the file's size.
+ * The page's side of the reads protocol (format/worker-protocol.ts): posts
+ * a save (or, later, a media file) to the download service worker with a
+ * MessagePort, answers the worker's pulls with the bytes of the page's files
+ * as the drop's pieces are verified (Drop.readFile waits for them and puts
+ * them first in line), and tells the worker it is still here while open.
+ * One piece per answer, decrypted here and transferred, never copied; what
+ * is in flight per read is the worker's pull and assemble.ts's read-ahead,
+ * whatever the file's size.
  */
 import type { FileSpan } from '../core/content/metadata.js'
 import type { Drop } from '../core/drop.js'
 import { randomBytes } from '../core/util/bytes.js'
 import { toBase64Url } from '../../format/bytes.js'
 import {
-  SAVE_KEEPALIVE_MS,
+  KEEPALIVE_MS,
+  type Keepalive,
+  type PageMessage,
   SAVE_PATH,
-  type SaveKeepalive,
-  type SavePageMessage,
   type SaveRequest,
-  type SaveWorkerMessage,
-} from '../../format/save-protocol.js'
+  type WorkerMessage,
+} from '../../format/worker-protocol.js'
 
-/** How long the worker has to take a save request. */
+/** How long the worker has to take a request. */
 const READY_TIMEOUT_MS = 5_000
 /** The download has long started (it continues without the frame) when the frame is removed. */
 const SAVE_FRAME_LIFETIME_MS = 120_000
@@ -28,8 +29,8 @@ const SAVE_FRAME_LIFETIME_MS = 120_000
 /**
  * Starts the browser's download of `files` through `worker`. Resolves null if
  * the worker did not take the request (the caller saves another way), else
- * with a promise that settles when the last byte was handed over, or the
- * reason it could not be.
+ * with a promise that settles when the worker has read the last byte, or
+ * with the reason it could not.
  */
 export async function startWorkerSave(
   worker: ServiceWorker,
@@ -39,10 +40,10 @@ export async function startWorkerSave(
 ): Promise<{ finished: Promise<void> } | null> {
   const id = toBase64Url(randomBytes(16))
   const channel = new MessageChannel()
-  const save = new WorkerSave(worker, drop, files, id, channel.port1)
+  const reads = new FileReads(worker, drop, files, id, channel.port1)
   const request: SaveRequest = { type: 'save', id, files, name }
   worker.postMessage(request, [channel.port2])
-  if (!(await save.ready)) return null
+  if (!(await reads.ready)) return null
   // A hidden iframe per save: each download is its own navigation, so saving several at once
   // does not cancel the one before (a click on a link would reuse the page's navigation).
   const frame = document.createElement('iframe')
@@ -50,18 +51,19 @@ export async function startWorkerSave(
   frame.src = SAVE_PATH + id
   document.body.append(frame)
   setTimeout(() => frame.remove(), SAVE_FRAME_LIFETIME_MS)
-  return { finished: save.finished }
+  return { finished: reads.closed }
 }
 
-class WorkerSave {
+/** Answers one port's reads of `files` from the drop until the worker closes it or the page goes. */
+class FileReads {
   /** Whether the worker took the request in time. */
   readonly ready: Promise<boolean>
-  readonly finished: Promise<void>
+  /** Settles when the worker says nothing more will be read: rejects with its reason, if any. */
+  readonly closed: Promise<void>
   readonly #drop: Drop
   readonly #files: FileSpan[]
   readonly #port: MessagePort
   readonly #readers = new Map<number, AsyncGenerator<Uint8Array>>()
-  readonly #ended = new Set<number>()
   readonly #stop = new AbortController()
   #onReady!: (ready: boolean) => void
   #settle!: (error: Error | null) => void
@@ -78,54 +80,61 @@ class WorkerSave {
         resolve(ready)
       }
     })
-    this.finished = new Promise((resolve, reject) => {
+    this.closed = new Promise((resolve, reject) => {
       this.#settle = (error) => (error ? reject(error) : resolve())
     })
-    this.finished.catch(() => {}) // a save nobody awaits must not count as unhandled
+    this.closed.catch(() => {}) // reads nobody awaits must not count as unhandled
     void this.ready.then((ready) => {
       if (!ready) return this.#end(null)
-      const keepalive: SaveKeepalive = { type: 'keepalive', id }
-      this.#keepalive = setInterval(() => worker.postMessage(keepalive), SAVE_KEEPALIVE_MS)
-      // Closed or reloaded: the download fails now rather than after the worker's silence timeout.
+      const keepalive: Keepalive = { type: 'keepalive', id }
+      this.#keepalive = setInterval(() => worker.postMessage(keepalive), KEEPALIVE_MS)
+      // Closed or reloaded: what the worker reads fails now rather than after its silence timeout.
       addEventListener('pagehide', this.#onPageHide)
     })
-    port.onmessage = (event) => this.#onMessage(event.data as SaveWorkerMessage)
+    port.onmessage = (event) => this.#onMessage(event.data as WorkerMessage)
   }
 
-  readonly #onPageHide = () => this.#fail(new Error('the page was closed or reloaded; open the link again to resume'))
+  readonly #onPageHide = () => {
+    this.#send({ type: 'gone', message: 'the page was closed or reloaded; open the link again to resume' })
+    this.#end(new Error('the page was closed'))
+  }
 
-  #onMessage(message: SaveWorkerMessage): void {
+  #onMessage(message: WorkerMessage): void {
     if (message.type === 'ready') this.#onReady(true)
-    else if (message.type === 'pull') void this.#answer(message.file)
-    else if (message.type === 'cancel') this.#end(null) // the download was cancelled: nothing to report
+    else if (message.type === 'pull') void this.#answer(message)
+    else if (message.type === 'cancel') this.#forget(message.read)
+    else if (message.type === 'close') this.#end(message.error ? new Error(message.error) : null)
   }
 
-  async #answer(index: number): Promise<void> {
-    const file = this.#files.find((f) => f.index === index)
-    if (!file) return this.#fail(new Error(`file ${index} is not part of this save`))
-    let reader = this.#readers.get(index)
-    if (!reader) this.#readers.set(index, (reader = this.#drop.readFile(file, this.#stop.signal)))
+  async #answer({ read, file: index, start, end }: WorkerMessage & { type: 'pull' }): Promise<void> {
+    let reader = this.#readers.get(read)
+    if (!reader) {
+      const file = this.#files.find((f) => f.index === index)
+      if (!file) return this.#send({ type: 'error', read, message: `file ${index} is not one of these` })
+      this.#readers.set(read, (reader = this.#drop.readFile(file, this.#stop.signal, { start, end })))
+    }
     try {
       const next = await reader.next()
       if (next.done) {
-        this.#send({ type: 'end', file: index })
-        this.#ended.add(index)
-        if (this.#ended.size === this.#files.length) this.#end(null)
+        this.#readers.delete(read)
+        this.#send({ type: 'end', read })
       } else {
         const bytes = ownBuffer(next.value)
-        this.#send({ type: 'bytes', file: index, bytes }, [bytes])
+        this.#send({ type: 'bytes', read, bytes }, [bytes])
       }
     } catch (err) {
-      if (!this.#stop.signal.aborted) this.#fail(err instanceof Error ? err : new Error(String(err)))
+      this.#readers.delete(read)
+      this.#send({ type: 'error', read, message: err instanceof Error ? err.message : String(err) })
     }
   }
 
-  #fail(error: Error): void {
-    this.#send({ type: 'error', message: error.message })
-    this.#end(error)
+  #forget(read: number): void {
+    const reader = this.#readers.get(read)
+    this.#readers.delete(read)
+    void reader?.return(undefined).catch(() => {})
   }
 
-  #send(message: SavePageMessage, transfer: Transferable[] = []): void {
+  #send(message: PageMessage, transfer: Transferable[] = []): void {
     if (!this.#stop.signal.aborted) this.#port.postMessage(message, transfer)
   }
 
@@ -135,7 +144,7 @@ class WorkerSave {
     clearInterval(this.#keepalive)
     removeEventListener('pagehide', this.#onPageHide)
     this.#port.close()
-    for (const reader of this.#readers.values()) void reader.return(undefined).catch(() => {})
+    for (const read of [...this.#readers.keys()]) this.#forget(read)
     this.#settle(error)
   }
 }
