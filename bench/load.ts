@@ -6,6 +6,8 @@
  *
  *   npm run bench -- load            1,000 and 10,000 peers, then as many as the fd limit allows
  *   npm run bench -- load --quick    200 peers
+ *
+ * Then the scale-out part (load-cluster.ts): two processes sharing Redis against one.
  */
 import { type ChildProcess, spawn, execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
@@ -14,6 +16,7 @@ import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.js'
 import WebSocket from 'ws'
 import { cpuSeconds, table } from './lib.js'
 import { rssBytes } from './browser-metrics.js'
+import { clusterBench } from './load-cluster.js'
 
 interface Target {
   name: string
@@ -249,4 +252,5 @@ export async function loadBench(quick: boolean): Promise<void> {
         `forwarded msgs/s ${ratio(sd['fwd msgs/s'], bt['fwd msgs/s'])} of bittorrent-tracker, ${ratio(sd['fwd msgs/s'], bare['fwd msgs/s'])} of the bare forwarder`,
     )
   }
+  await clusterBench(quick)
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 
 export const REDIS_SERVER = '/usr/bin/redis-server'
 
-export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startRedis(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   if (!existsSync(REDIS_SERVER)) throw new Error('redis-server is not installed: `npm test` installs it (apt-get install redis-server)')
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 20_000)
@@ -34,6 +34,7 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
     }
     return {
       url: `redis://127.0.0.1:${port}`,
+      pid: child.pid!,
       stop: () =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve()

@@ -69,7 +69,8 @@ export class RedisState implements ServerState {
   #closed = false
 
   private constructor(options: RedisStateOptions) {
-    this.#cmd = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 })
+    // Auto-pipelining: the commands of one event-loop turn (thousands under load) go out in one write, not one syscall each.
+    this.#cmd = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true })
     this.#sub = new Redis(options.url, { lazyConnect: true })
     this.#ttl = options.ttlMs
     this.#random = options.random ?? Math.random
