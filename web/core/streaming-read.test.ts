@@ -116,6 +116,22 @@ describe('reading a file while its drop downloads', () => {
     await once(drop, 'complete')
   })
 
+  it("keeps the window on a player's range when a save starts reading the same file from the start", async () => {
+    const content = pseudoRandomBytes(200 * CAPACITY, 7)
+    const { drop, order } = await opened([['film.webm', content]])
+    const file = drop.state.files![0]
+    const start = 150 * CAPACITY
+    const playing = drop.readFile(file, undefined, { start, end: start + 20 * CAPACITY }, true)
+    const parts = [(await playing.next()).value!.slice()]
+    const save = readAll(drop, 0) // pressed while the player reads: it must not take the window
+    for await (const part of playing) parts.push(part.slice())
+    expect(concatBytes(parts)).toEqual(content.subarray(start, start + 20 * CAPACITY))
+    // With the save's window instead (pieces 0…127), the player's 20 pieces would come one pick in four.
+    const playedAfter = Math.max(...Array.from({ length: 20 }, (_, i) => order.indexOf(150 + i))) + 1
+    expect(playedAfter).toBeLessThan(50)
+    expect((await save).bytes).toEqual(content)
+  })
+
   it('reads a held drop at once, and an empty file as nothing', async () => {
     const { drop } = await opened([
       ['empty.txt', new Uint8Array(0)],

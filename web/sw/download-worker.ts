@@ -2,8 +2,9 @@
 /**
  * The download service worker: gives the browser's download manager a
  * streamed response for a save, a file as itself or several as a zip built
- * on the fly, and reads the bytes from the page as the download manager
- * takes them (format/worker-protocol.ts, page-reads.ts). The page answers
+ * on the fly, and a page's media player the ranges of a file it plays
+ * (media-response.ts); it reads the bytes from the page as they are taken
+ * (format/worker-protocol.ts, page-reads.ts). The page answers
  * once the pieces are verified, so a save can start with the download and
  * end with its last piece; no Blob of the whole file is built, so a 4 GiB
  * file costs no memory (and works in private windows, where large Blobs
@@ -13,9 +14,10 @@
  * and single-use. The worker holds no key and reads no store: it only moves
  * bytes the page decrypted, so it cannot save anything the page did not give.
  */
-import { SAVE_PATH, type SaveRequest } from '../../format/worker-protocol.js'
+import { MEDIA_PATH, type MediaRequest, SAVE_PATH, type SaveFile, type SaveRequest } from '../../format/worker-protocol.js'
 import { downloadZip } from 'client-zip'
 import { PageReads, responseStream } from './page-reads.js'
+import { mediaResponse } from './media-response.js'
 
 declare const self: ServiceWorkerGlobalScope
 
@@ -29,7 +31,9 @@ interface OpenSave {
 
 /** Saves posted and not yet fetched, by id. */
 const pending = new Map<string, OpenSave>()
-/** Every open save's reads, by id: what a keepalive names. */
+/** Files pages play, by id, for as long as their page is open. */
+const media = new Map<string, { file: SaveFile; reads: PageReads }>()
+/** Every open save's or media file's reads, by id: what a keepalive names. */
 const open = new Map<string, PageReads>()
 
 self.addEventListener('install', () => void self.skipWaiting())
@@ -42,21 +46,33 @@ self.addEventListener('message', (event) => {
     return
   }
   const port = event.ports[0]
-  const request = saveRequest(event.data)
+  const request = saveRequest(event.data) ?? mediaRequest(event.data)
   if (!request || !port || open.has(request.id)) return
   const reads = new PageReads(port, (event.source as Client | null)?.id)
   open.set(request.id, reads)
-  reads.onClose = () => open.delete(request.id)
-  pending.set(request.id, { request, reads })
-  setTimeout(() => {
-    if (pending.delete(request.id)) reads.close('the download never started')
-  }, SAVE_REQUEST_TTL_MS)
+  reads.onClose = () => {
+    open.delete(request.id)
+    media.delete(request.id)
+  }
+  if (request.type === 'media') media.set(request.id, { file: request.file, reads })
+  else {
+    pending.set(request.id, { request, reads })
+    setTimeout(() => {
+      if (pending.delete(request.id)) reads.close('the download never started')
+    }, SAVE_REQUEST_TTL_MS)
+  }
   port.postMessage({ type: 'ready' })
 })
 
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url)
-  if (url.origin !== self.location.origin || !url.pathname.startsWith(SAVE_PATH)) return
+  if (url.origin !== self.location.origin) return
+  if (url.pathname.startsWith(MEDIA_PATH)) {
+    const played = media.get(url.pathname.slice(MEDIA_PATH.length))
+    event.respondWith(played ? mediaResponse(event.request, played.file, played.reads) : new Response('Not playing.', { status: 404 }))
+    return
+  }
+  if (!url.pathname.startsWith(SAVE_PATH)) return
   const id = url.pathname.slice(SAVE_PATH.length)
   const save = pending.get(id)
   pending.delete(id)
@@ -67,20 +83,25 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(respond(save))
 })
 
+const wellFormedFile = (f: SaveFile | undefined) =>
+  Number.isSafeInteger(f?.index) &&
+  Number.isSafeInteger(f!.size) &&
+  f!.size >= 0 &&
+  typeof f!.path === 'string' &&
+  typeof f!.type === 'string'
+
 /** The page's message, if it is a well-formed save request (only this origin's pages can post one). */
 function saveRequest(data: unknown): SaveRequest | null {
   const r = data as Partial<SaveRequest> | null
   if (r?.type !== 'save' || typeof r.id !== 'string' || typeof r.name !== 'string' || !Array.isArray(r.files) || r.files.length === 0)
     return null
-  const wellFormed = r.files.every(
-    (f) =>
-      Number.isSafeInteger(f?.index) &&
-      Number.isSafeInteger(f.size) &&
-      f.size >= 0 &&
-      typeof f.path === 'string' &&
-      typeof f.type === 'string',
-  )
-  return wellFormed ? (r as SaveRequest) : null
+  return r.files.every(wellFormedFile) ? (r as SaveRequest) : null
+}
+
+/** The page's message, if it is a well-formed media request. */
+function mediaRequest(data: unknown): MediaRequest | null {
+  const r = data as Partial<MediaRequest> | null
+  return r?.type === 'media' && typeof r.id === 'string' && wellFormedFile(r.file) ? (r as MediaRequest) : null
 }
 
 function contentDisposition(name: string): string {

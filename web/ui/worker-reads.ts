@@ -15,6 +15,8 @@ import { toBase64Url } from '../../format/bytes.js'
 import {
   KEEPALIVE_MS,
   type Keepalive,
+  MEDIA_PATH,
+  type MediaRequest,
   type PageMessage,
   SAVE_PATH,
   type SaveRequest,
@@ -52,6 +54,25 @@ export async function startWorkerSave(
   document.body.append(frame)
   setTimeout(() => frame.remove(), SAVE_FRAME_LIFETIME_MS)
   return { finished: reads.closed }
+}
+
+/**
+ * Makes `file` playable at a same-origin URL the worker answers with ranges
+ * (a media element's src) while the page is open and until `close`.
+ * Resolves null if the worker did not take the request.
+ */
+export async function startWorkerMedia(worker: ServiceWorker, drop: Drop, file: FileSpan): Promise<{ src: string; close(): void } | null> {
+  const id = toBase64Url(randomBytes(16))
+  const reads = await post(worker, drop, [file], { type: 'media', id, file })
+  return reads && { src: MEDIA_PATH + id, close: () => reads.close('the player was closed') }
+}
+
+/** Posts `request` with a new port; the reads answering it once the worker took it, or null. */
+async function post(worker: ServiceWorker, drop: Drop, files: FileSpan[], request: SaveRequest | MediaRequest): Promise<FileReads | null> {
+  const channel = new MessageChannel()
+  const reads = new FileReads(worker, drop, files, request.id, channel.port1)
+  worker.postMessage(request, [channel.port2])
+  return (await reads.ready) ? reads : null
 }
 
 /** Answers one port's reads of `files` from the drop until the worker closes it or the page goes. */
@@ -94,9 +115,12 @@ class FileReads {
     port.onmessage = (event) => this.#onMessage(event.data as WorkerMessage)
   }
 
-  readonly #onPageHide = () => {
-    this.#send({ type: 'gone', message: 'the page was closed or reloaded; open the link again to resume' })
-    this.#end(new Error('the page was closed'))
+  readonly #onPageHide = () => this.close('the page was closed or reloaded; open the link again to resume')
+
+  /** No more reads: the worker fails any under way with `why`. */
+  close(why: string): void {
+    this.#send({ type: 'gone', message: why })
+    this.#end(new Error(why))
   }
 
   #onMessage(message: WorkerMessage): void {
