@@ -75,6 +75,31 @@ describe('OPFS store', () => {
     await again.close()
   })
 
+  it('never shows a chunk under its own name before all its bytes are written', async () => {
+    const root = freshRoot()
+    const store = await freshStore(root)
+    const size = 32 * 1024 * 1024
+    await store.drop(DROP).put(new Uint8Array(32), bytes(1, 1)) // creates the drop's directory
+    let done = false
+    const writing = store
+      .drop(DROP)
+      .put(ID, new Uint8Array(size))
+      .finally(() => (done = true))
+    const seen = new Set<number>() // sizes seen under the chunk's own name while the write ran
+    const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle(root)).getDirectoryHandle(toHex(DROP))
+    for (let i = 0; i < 10_000 && !done; i++) {
+      const file = await dir.getFileHandle(toHex(ID)).then(
+        (h) => h.getFile(),
+        () => undefined,
+      ) // NotFound until it is renamed into place
+      if (file) seen.add(file.size)
+    }
+    await writing
+    expect([...seen].filter((s) => s !== size)).toEqual([])
+    expect((await store.drop(DROP).get(ID))?.length).toBe(size)
+    await store.close()
+  })
+
   it('does not report a chunk whose write a crash cut short, and a later put of it stores it whole', async () => {
     const root = freshRoot()
     const store = await freshStore(root)
