@@ -14,11 +14,15 @@
  * its files into the other's. A chunk two drops hold is stored twice (only a
  * crafted drop lists another's pieces). A chunk is written under a `.part`
  * name and renamed once whole, so has() never reports a chunk a crash cut
- * short; a leftover `.part` goes with its drop.
+ * short; a leftover `.part` goes with its drop. Files are not flushed
+ * (fsync) before the rename: that halved the write rate, and a sealed piece
+ * that an OS crash cut short fails authentication when read, as it would
+ * from IndexedDB, whose Chromium transactions are not flushed either.
  *
  * Why one file per chunk: measured in Chromium 156 on this machine (256 MiB
  * of 1 MiB and 4 MiB values), appending to one file per drop wrote 330–650
- * MiB/s against 60–160 MiB/s for a file per chunk, but it needs an index of
+ * MiB/s against 70–160 MiB/s for a file per chunk renamed into place (30–160
+ * with a flush before the rename), but it needs an index of
  * offsets kept consistent with the bytes, compaction after overwrites, merges
  * that copy bytes, and one long-lived exclusive handle per drop that a second
  * tab could not open. In a Playwright context (in-memory OPFS, what the
