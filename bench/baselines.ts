@@ -1,7 +1,8 @@
 /**
  * The baselines each Swarmdrop figure is printed next to, measured in the same
  * browser session: a bare RTCDataChannel between two pages, WebTorrent between
- * two pages (with a local bittorrent-tracker), and a bare IndexedDB write.
+ * two pages (with a local bittorrent-tracker), a bare IndexedDB write, and a
+ * bare OPFS write through a sync access handle in a worker.
  */
 import type { Browser, Page } from '@playwright/test'
 import TrackerServer from 'bittorrent-tracker/server'
@@ -166,6 +167,45 @@ export async function bareIndexedDbWrite(browser: Browser, origin: string, bytes
       return (performance.now() - started) / 1000
     },
     { bytes, valueBytes, perTransaction },
+  )
+  await page.context().close()
+  return seconds
+}
+
+/**
+ * Writes `bytes` as `valueBytes` writes, one after another into one OPFS file,
+ * through a sync access handle in a dedicated worker that makes the bytes
+ * itself (nothing crosses threads); returns seconds, flush included.
+ */
+export async function bareOpfsWrite(browser: Browser, origin: string, bytes: number, valueBytes: number) {
+  const page = await blankPage(browser, origin)
+  const worker = `onmessage = async ({ data: { bytes, valueBytes } }) => {
+    const root = await navigator.storage.getDirectory()
+    const file = await root.getFileHandle('bench.bin', { create: true })
+    const handle = await file.createSyncAccessHandle()
+    const value = new Uint8Array(valueBytes)
+    const started = performance.now()
+    for (let written = 0; written < bytes; ) {
+      const n = Math.min(valueBytes, bytes - written)
+      crypto.getRandomValues(value.subarray(0, Math.min(65536, n)))
+      handle.write(value.subarray(0, n), { at: written })
+      written += n
+    }
+    handle.flush()
+    const seconds = (performance.now() - started) / 1000
+    handle.close()
+    await root.removeEntry('bench.bin')
+    postMessage(seconds)
+  }`
+  const seconds = await page.evaluate(
+    ({ worker, bytes, valueBytes }) =>
+      new Promise<number>((resolve, reject) => {
+        const w = new Worker(URL.createObjectURL(new Blob([worker], { type: 'text/javascript' })))
+        w.onmessage = (e) => resolve(e.data as number)
+        w.onerror = (e) => reject(new Error(e.message))
+        w.postMessage({ bytes, valueBytes })
+      }),
+    { worker, bytes, valueBytes },
   )
   await page.context().close()
   return seconds

@@ -1,6 +1,8 @@
 /**
  * The composition root: builds the browser engine from real parts —
- * IndexedDB for pieces and the library, WebCrypto (or its fallback), the
+ * OPFS (through a worker) for pieces where the browser has sync access
+ * handles, IndexedDB for them elsewhere and for drops stored before OPFS,
+ * IndexedDB for the library, WebCrypto (or its fallback), the
  * server's WebSocket for signaling, WebRTC for peers (the server relay for
  * every peer where WebRTC is off) — and starts serving everything the
  * library holds.
@@ -8,6 +10,8 @@
 import { Engine } from '../core/engine.js'
 import { defaultCrypto } from '../core/crypto/provider.js'
 import { idbChunkStore, idbLibrary, openSwarmdropDb } from '../browser/idb-store.js'
+import { openOpfsChunkStore } from '../browser/opfs-store.js'
+import { layeredStore } from '../core/storage/layered-store.js'
 import { WebSocketSignalingClient } from '../core/signaling/client.js'
 import { browserDialer } from './direct-connections.js'
 import { UploadLimiter } from '../core/swarm/rate.js'
@@ -21,9 +25,10 @@ export function signalingUrl(location: Location): string {
 
 export async function createBrowserEngine(): Promise<Engine> {
   const db = await openSwarmdropDb()
+  const opfs = await openOpfsChunkStore()
   const settings = loadSettings()
   const engine = new Engine({
-    store: idbChunkStore(db),
+    store: opfs ? layeredStore(opfs, idbChunkStore(db)) : idbChunkStore(db),
     library: idbLibrary(db),
     crypto: defaultCrypto(),
     signaling: new WebSocketSignalingClient({ url: signalingUrl(window.location) }),
