@@ -55,8 +55,9 @@ async function openPeer(engine: Engine, chromium: Browser, dir: string): Promise
       await firefox.close()
       rmSync(own, { recursive: true, force: true }) // its profile and download: up to twice the file
     }
-    // A fresh tab rather than a navigation: Firefox's navigation away from a page that saved a
-    // download through the service worker's frame does not reach `load`.
+    // A fresh tab rather than a navigation: navigating the receiving page away (it has saved a
+    // download through the service worker's frame, and seeds behind a leave warning) timed out
+    // waiting for `load` in Firefox.
     const blank = async (url: string): Promise<PageScript> => {
       const tab = await firefox.page.browser().newPage()
       await firefox.page.close({ runBeforeUnload: false })
@@ -115,7 +116,7 @@ interface Row {
 
 const rows: Row[] = []
 
-/** One pair at one size: Swarmdrop, then the bare channel between the same two pages. */
+/** One pair at one size: Swarmdrop, then the bare channel between the same two browsers. */
 async function round(
   [from, to]: [Engine, Engine],
   file: TestFile,
