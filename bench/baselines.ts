@@ -21,9 +21,36 @@ async function blankPage(browser: Browser, origin: string): Promise<Page> {
   return page
 }
 
+/**
+ * Runs a function in a page with one argument: Playwright's and puppeteer's
+ * `evaluate` both fit, so the bare channel runs between pages of any two browsers.
+ */
+export interface PageScript {
+  evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>
+}
+
+/** The message sizes and buffer levels the bare channel is calibrated over (the best one is its figure). */
+export const CHANNEL_CANDIDATES: ChannelOptions[] = [
+  { messageBytes: 64 * 1024, highWaterBytes: 1024 * 1024, lowWaterBytes: 256 * 1024 },
+  { messageBytes: 256 * 1024, highWaterBytes: 1024 * 1024, lowWaterBytes: 256 * 1024 },
+  { messageBytes: 256 * 1024, highWaterBytes: 4 * 1024 * 1024, lowWaterBytes: 1024 * 1024 },
+]
+
 /** Moves `bytes` over one data channel between two pages; returns seconds from first send to last byte received. */
 export async function bareChannel(browser: Browser, origin: string, bytes: number, o: ChannelOptions) {
   const [sender, receiver] = [await blankPage(browser, origin), await blankPage(browser, origin)]
+  const seconds = await bareChannelBetween(sender, receiver, bytes, o)
+  return { seconds, close: () => Promise.all([sender.context().close(), receiver.context().close()]) }
+}
+
+/** Each wait on the receiver is one call this long at most: drivers time out calls (puppeteer's after 30 s). */
+const WAIT_SLICE_MS = 10_000
+
+/**
+ * The bare channel between two pages already on a blank page of the static
+ * origin, in the same browser or two. Fails after `timeoutMs`.
+ */
+export async function bareChannelBetween(sender: PageScript, receiver: PageScript, bytes: number, o: ChannelOptions, timeoutMs = 900_000) {
   const offer = await sender.evaluate(async () => {
     const w = window as unknown as Record<string, unknown>
     const pc = new RTCPeerConnection({ iceServers: [] })
@@ -38,18 +65,18 @@ export async function bareChannel(browser: Browser, origin: string, bytes: numbe
         : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()),
     )
     return pc.localDescription!.toJSON()
-  })
+  }, undefined)
   const answer = await receiver.evaluate(
     async ({ offer, bytes }) => {
       const w = window as unknown as Record<string, unknown>
       const pc = new RTCPeerConnection({ iceServers: [] })
-      w.done = new Promise<number>((resolve) => {
+      w.done = new Promise<void>((resolve) => {
         pc.addEventListener('datachannel', (e) => {
           let got = 0
           e.channel.binaryType = 'arraybuffer'
           e.channel.onmessage = (m) => {
             got += (m.data as ArrayBuffer).byteLength
-            if (got >= bytes) resolve(performance.now())
+            if (got >= bytes) resolve()
           }
         })
       })
@@ -71,26 +98,46 @@ export async function bareChannel(browser: Browser, origin: string, bytes: numbe
     await new Promise<void>((r) => (w.dc.readyState === 'open' ? r() : w.dc.addEventListener('open', () => r())))
   }, answer)
   const started = Date.now()
+  // The send loop runs on in the page (the call returns at once); a failed send is kept for the wait below.
   await sender.evaluate(
-    async ({ bytes, o }) => {
-      const dc = (window as unknown as { dc: RTCDataChannel }).dc
+    ({ bytes, o }) => {
+      const w = window as unknown as { dc: RTCDataChannel; sendError?: string }
+      const dc = w.dc
       dc.bufferedAmountLowThreshold = o.lowWaterBytes
       const chunk = new Uint8Array(o.messageBytes)
       crypto.getRandomValues(chunk.subarray(0, 65536))
-      for (let sent = 0; sent < bytes; ) {
-        if (dc.bufferedAmount > o.highWaterBytes) {
-          await new Promise<void>((r) => dc.addEventListener('bufferedamountlow', () => r(), { once: true }))
+      void (async () => {
+        for (let sent = 0; sent < bytes; ) {
+          if (dc.bufferedAmount > o.highWaterBytes) {
+            await new Promise<void>((r) => dc.addEventListener('bufferedamountlow', () => r(), { once: true }))
+          }
+          const n = Math.min(o.messageBytes, bytes - sent)
+          dc.send(n === chunk.length ? chunk : chunk.subarray(0, n))
+          sent += n
         }
-        const n = Math.min(o.messageBytes, bytes - sent)
-        dc.send(n === chunk.length ? chunk : chunk.subarray(0, n))
-        sent += n
-      }
+      })().catch((err: Error) => {
+        w.sendError = String(err)
+      })
     },
     { bytes, o },
   )
-  await receiver.evaluate(() => (window as unknown as { done: Promise<number> }).done)
+  for (const deadline = started + timeoutMs; ; ) {
+    const received = await receiver.evaluate(
+      (sliceMs) =>
+        Promise.race([
+          (window as unknown as { done: Promise<void> }).done.then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), sliceMs)),
+        ]),
+      WAIT_SLICE_MS,
+    )
+    if (received) break
+    const sendError = await sender.evaluate(() => (window as unknown as { sendError?: string }).sendError ?? null, undefined)
+    if (sendError) throw new Error(`bare channel: sending failed: ${sendError}`)
+    if (Date.now() > deadline) throw new Error(`bare channel: ${bytes} bytes not received within ${timeoutMs} ms`)
+  }
   const seconds = (Date.now() - started) / 1000
-  return { seconds, close: () => Promise.all([sender.context().close(), receiver.context().close()]) }
+  for (const page of [sender, receiver]) await page.evaluate(() => (window as unknown as { pc: RTCPeerConnection }).pc.close(), undefined)
+  return seconds
 }
 
 export async function startTracker(): Promise<{ url: string; close(): Promise<void> }> {

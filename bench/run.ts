@@ -1,13 +1,18 @@
 /**
  * `npm run bench [-- <name…>] [--quick]`: runs the benchmarks (all by default)
- * inside the loopback-only namespace, each printing its figures next to the
- * baseline measured in the same run. Not part of `npm test`.
+ * inside a network namespace, each printing its figures next to the baseline
+ * measured in the same run. Not part of `npm test`. Firefox's WebRTC needs the
+ * veth pair, which the others must not have (a default route gives Chromium
+ * without media permission a direct path, and the relay benchmark would no
+ * longer measure the relay): each group runs in its own namespace.
  */
+import { spawnSync } from 'node:child_process'
 import { relayBench } from './relay.js'
 import { speedBench } from './speed.js'
 import { loadBench } from './load.js'
 import { cliBench } from './cli.js'
 import { ingestBench } from './ingest.js'
+import { firefoxBench } from './firefox.js'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,
@@ -15,16 +20,32 @@ const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   load: loadBench,
   cli: cliBench,
   ingest: ingestBench,
+  firefox: firefoxBench,
 }
+const VETH_BENCHES = new Set(['firefox'])
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
-const names = args.filter((a) => !a.startsWith('--'))
-for (const name of names.length > 0 ? names : Object.keys(BENCHES)) {
-  const bench = BENCHES[name]
-  if (!bench) {
+const flags = args.filter((a) => a.startsWith('--'))
+const given = args.filter((a) => !a.startsWith('--'))
+const names = given.length > 0 ? given : Object.keys(BENCHES)
+for (const name of names) {
+  if (!BENCHES[name]) {
     console.error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`)
     process.exit(2)
   }
-  await bench(quick)
 }
+
+if (process.env.SWARMDROP_IN_NETNS !== '1') {
+  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`
+  let failed = 0
+  for (const veth of [false, true]) {
+    const group = names.filter((n) => VETH_BENCHES.has(n) === veth)
+    if (group.length === 0) continue
+    const command = [process.execPath, '--import', 'tsx', 'bench/run.ts', ...group, ...flags].map(quote).join(' ')
+    const netns = ['scripts/netns.mjs', ...(veth ? ['--veth'] : []), command]
+    if (spawnSync(process.execPath, netns, { stdio: 'inherit' }).status !== 0) failed++
+  }
+  process.exit(failed > 0 ? 1 : 0)
+}
+for (const name of names) await BENCHES[name](quick)

@@ -15,7 +15,7 @@ import { chromiumLaunchOptions } from '../e2e/chromium.js'
 import { startTestServer, type TestServer } from '../e2e/server.js'
 import { MIB, download, launch, markTime, randomFile, sha256File, share, table } from './lib.js'
 import { BrowserProbe, instrument, pageTimings, sampleMemory } from './browser-metrics.js'
-import { type ChannelOptions, bareChannel, bareIndexedDbWrite, startTracker, webTorrent } from './baselines.js'
+import { CHANNEL_CANDIDATES, type ChannelOptions, bareChannel, bareIndexedDbWrite, startTracker, webTorrent } from './baselines.js'
 import { startStaticServer } from './static-server.js'
 
 const GIB = 1024 * MIB
@@ -76,14 +76,9 @@ async function swarmdropDownload(browser: Browser, probe: BrowserProbe, link: st
 }
 
 async function bestChannel(browser: Browser, origin: string): Promise<ChannelOptions> {
-  const candidates: ChannelOptions[] = [
-    { messageBytes: 64 * 1024, highWaterBytes: 1024 * 1024, lowWaterBytes: 256 * 1024 },
-    { messageBytes: 256 * 1024, highWaterBytes: 1024 * 1024, lowWaterBytes: 256 * 1024 },
-    { messageBytes: 256 * 1024, highWaterBytes: 4 * 1024 * 1024, lowWaterBytes: 1024 * 1024 },
-  ]
-  let best = candidates[0]
+  let best = CHANNEL_CANDIDATES[0]
   let bestRate = 0
-  for (const c of candidates) {
+  for (const c of CHANNEL_CANDIDATES) {
     const run = await bareChannel(browser, origin, 64 * MIB, c)
     await run.close()
     const rate = 64 / run.seconds

@@ -89,7 +89,12 @@ export interface FirefoxOptions {
   webRtc: boolean
 }
 
-export async function launchFirefox(options: FirefoxOptions): Promise<EnginePage> {
+/** The user's path, plus the puppeteer page for what a benchmark runs in it. */
+export interface FirefoxPage extends EnginePage {
+  readonly page: Page
+}
+
+export async function launchFirefox(options: FirefoxOptions): Promise<FirefoxPage> {
   if (!existsSync(FIREFOX_PATH)) {
     throw new Error(`Firefox not found at ${FIREFOX_PATH}: run \`npm test\` (installs Debian's firefox-esr) or set FIREFOX_PATH`)
   }
@@ -127,9 +132,10 @@ export async function launchFirefox(options: FirefoxOptions): Promise<EnginePage
   }
 }
 
-function firefoxPage(browser: Browser, page: Page, downloads: string, label: string, pid: number | undefined): EnginePage {
+function firefoxPage(browser: Browser, page: Page, downloads: string, label: string, pid: number | undefined): FirefoxPage {
   return {
     label,
+    page,
     async goto(url) {
       await page.goto(url, { waitUntil: 'load' })
     },
