@@ -164,23 +164,71 @@ export function recordTraffic(page: Page): Traffic {
   return traffic
 }
 
-/** The pieces (and manifests) in a page's IndexedDB: their keys (hex ids) and, if asked, one value. */
+/**
+ * The pieces (and manifests) a page stores, in OPFS (web/browser/opfs-store.ts:
+ * a directory per drop, a file per chunk) and in IndexedDB: their hex ids,
+ * sorted and each once, and, if asked, one chunk's bytes.
+ */
 export async function storedChunks(page: Page, valueKey?: string): Promise<{ keys: string[]; value: number[] | null }> {
-  return page.evaluate(async (wanted) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('swarmdrop')
-      req.onsuccess = () => resolve(req.result)
-      req.onerror = () => reject(req.error)
+  return page.evaluate(visitStoredChunks, { wanted: valueKey ?? null, corrupt: false }).then(({ keys, value }) => ({ keys, value }))
+}
+
+/** Overwrites the first 64 KiB of every stored chunk of at least that size with random bytes; returns how many. */
+export async function corruptStoredChunks(page: Page): Promise<number> {
+  return (await page.evaluate(visitStoredChunks, { wanted: null, corrupt: true })).corrupted
+}
+
+/** Runs in the page: lists (and optionally corrupts) the chunks of both stores. */
+async function visitStoredChunks({ wanted, corrupt }: { wanted: string | null; corrupt: boolean }) {
+  const keys = new Set<string>()
+  let value: number[] | null = null
+  let corrupted = 0
+  const spoil = (bytes: Uint8Array<ArrayBuffer>) => crypto.getRandomValues(bytes.subarray(0, 65536))
+  const root = await navigator.storage.getDirectory()
+  const chunks = await root.getDirectoryHandle('swarmdrop-chunks').catch(() => null)
+  for await (const drop of (chunks as unknown as AsyncIterable<[string, FileSystemHandle]> | null) ?? []) {
+    if (!(drop[1] instanceof FileSystemDirectoryHandle)) continue
+    for await (const [name, handle] of drop[1] as unknown as AsyncIterable<[string, FileSystemHandle]>) {
+      if (name.includes('.') || !(handle instanceof FileSystemFileHandle)) continue
+      keys.add(name)
+      const file = await handle.getFile()
+      if (name === wanted) value = [...new Uint8Array(await file.arrayBuffer())]
+      if (corrupt && file.size >= 65536) {
+        const bytes = new Uint8Array(await file.arrayBuffer())
+        spoil(bytes)
+        const writable = await handle.createWritable()
+        await writable.write(bytes)
+        await writable.close()
+        corrupted++
+      }
+    }
+  }
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open('swarmdrop')
+    req.onsuccess = () => resolve(req.result)
+    req.onerror = () => reject(req.error)
+  })
+  if (db.objectStoreNames.contains('chunks')) {
+    const store = db.transaction('chunks', 'readwrite').objectStore('chunks')
+    await new Promise<void>((resolve, reject) => {
+      const cursor = store.openCursor()
+      cursor.onsuccess = () => {
+        const c = cursor.result
+        if (!c) return resolve()
+        const key = String(c.key)
+        keys.add(key)
+        const bytes = new Uint8Array(c.value as ArrayBuffer)
+        if (key === wanted) value ??= [...bytes]
+        if (corrupt && bytes.length >= 65536) {
+          spoil(bytes)
+          c.update(bytes.buffer)
+          corrupted++
+        }
+        c.continue()
+      }
+      cursor.onerror = () => reject(cursor.error)
     })
-    const request = <T>(r: IDBRequest<T>) =>
-      new Promise<T>((resolve, reject) => {
-        r.onsuccess = () => resolve(r.result)
-        r.onerror = () => reject(r.error)
-      })
-    const store = db.transaction('chunks').objectStore('chunks')
-    const keys = (await request(store.getAllKeys())) as string[]
-    const value = wanted ? ((await request(store.get(wanted))) as ArrayBuffer | undefined) : undefined
-    db.close()
-    return { keys, value: value ? [...new Uint8Array(value)] : null }
-  }, valueKey)
+  }
+  db.close()
+  return { keys: [...keys].sort(), value, corrupted }
 }

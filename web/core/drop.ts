@@ -14,10 +14,10 @@ import type { DropKeys } from './crypto/keys.js'
 import { openMetadata } from './crypto/envelope.js'
 import { fileBytesHeld } from './chunking/file-progress.js'
 import { type FileSpan, baseName, decodeMetadata, fileSpans } from './content/metadata.js'
-import { type ByteRange, readFileBytes, spanOf } from './chunking/assemble.js'
+import type { ByteRange } from './chunking/assemble.js'
+import { FileReaders } from './file-readers.js'
 import { type PeerInfo, Swarm } from './swarm/swarm.js'
-import { type PieceSource, ReadWindow } from './swarm/read-window.js'
-import { READ_AHEAD_BYTES, RECENT_CHUNK_BYTES } from './swarm/constants.js'
+import { RECENT_CHUNK_BYTES } from './swarm/constants.js'
 import { withRecentChunks } from './storage/recent-chunks.js'
 import type { UploadLimiter } from './swarm/rate.js'
 import { DecryptionError } from './util/errors.js'
@@ -217,36 +217,17 @@ export class Drop {
   }
 
   /**
-   * The plaintext of one file (or `range` of its bytes), in order, a piece at
-   * a time, as the pieces arrive: while the drop downloads, the pieces the
-   * reader needs next are fetched first (read-window.ts). A `playing` reader
-   * (a player's) has the window while it is open; other readers (a save)
-   * take it only when no player reads. Fails if the drop stops first, or if
-   * `range` is not within the file.
+   * The plaintext of one file (or `range` of its bytes), in order, as the
+   * pieces arrive; a player's reads come first (file-readers.ts).
    */
   async *readFile(file: FileSpan, signal?: AbortSignal, range?: ByteRange, playing = false): AsyncGenerator<Uint8Array> {
     const { keys, crypto } = this.#options
-    const manifest = this.swarm.manifest
-    if (!keys || !manifest) throw new Error('this drop has no keys or manifest')
-    const pieces = spanOf(file, pieceCapacity(manifest.pieceSize), range)
-    const source = playing ? this.swarm : this.#unlessPlaying
-    const window = new ReadWindow(source, pieces, Math.ceil(READ_AHEAD_BYTES / manifest.pieceSize))
-    if (playing) this.#players++
-    try {
-      const ready = (index: number, s?: AbortSignal) => window.ready(index, s)
-      yield* readFileBytes({ crypto, store: this.chunks, manifest, pieceKey: keys.pieceKey, ready }, file, signal, range)
-    } finally {
-      window.close()
-      if (playing) this.#players--
-    }
+    if (!keys) throw new Error('this drop has no keys')
+    this.#readers ??= new FileReaders(this.swarm, this.chunks, crypto, keys.pieceKey)
+    yield* this.#readers.read(file, signal, range, playing)
   }
 
-  /** Players reading now: while any is, other readers leave the priority window to them. */
-  #players = 0
-  readonly #unlessPlaying: PieceSource = {
-    prioritize: (ranges) => (this.#players > 0 ? () => {} : this.swarm.prioritize(ranges)),
-    whenPiece: (index, signal) => this.swarm.whenPiece(index, signal),
-  }
+  #readers: FileReaders | null = null
 
   /** Stops serving and downloading; the chunks stay. */
   stop(): void {

@@ -41,11 +41,8 @@ export async function startWorkerSave(
   name: string,
 ): Promise<{ finished: Promise<void> } | null> {
   const id = toBase64Url(randomBytes(16))
-  const channel = new MessageChannel()
-  const reads = new FileReads(worker, drop, files, id, channel.port1)
-  const request: SaveRequest = { type: 'save', id, files, name }
-  worker.postMessage(request, [channel.port2])
-  if (!(await reads.ready)) return null
+  const reads = await post(worker, drop, files, { type: 'save', id, files, name })
+  if (!reads) return null
   // A hidden iframe per save: each download is its own navigation, so saving several at once
   // does not cancel the one before (a click on a link would reuse the page's navigation).
   const frame = document.createElement('iframe')
@@ -70,7 +67,7 @@ export async function startWorkerMedia(worker: ServiceWorker, drop: Drop, file: 
 /** Posts `request` with a new port; the reads answering it once the worker took it, or null. */
 async function post(worker: ServiceWorker, drop: Drop, files: FileSpan[], request: SaveRequest | MediaRequest): Promise<FileReads | null> {
   const channel = new MessageChannel()
-  const reads = new FileReads(worker, drop, files, request.id, channel.port1)
+  const reads = new FileReads(worker, drop, files, request, channel.port1)
   worker.postMessage(request, [channel.port2])
   return (await reads.ready) ? reads : null
 }
@@ -90,7 +87,12 @@ class FileReads {
   #settle!: (error: Error | null) => void
   #keepalive: ReturnType<typeof setInterval> | undefined
 
-  constructor(worker: ServiceWorker, drop: Drop, files: FileSpan[], id: string, port: MessagePort) {
+  /** A player's reads: they have the swarm's priority window before a save's (Drop.readFile). */
+  readonly #playing: boolean
+
+  constructor(worker: ServiceWorker, drop: Drop, files: FileSpan[], request: SaveRequest | MediaRequest, port: MessagePort) {
+    const id = request.id
+    this.#playing = request.type === 'media'
     this.#drop = drop
     this.#files = files
     this.#port = port
@@ -135,7 +137,7 @@ class FileReads {
     if (!reader) {
       const file = this.#files.find((f) => f.index === index)
       if (!file) return this.#send({ type: 'error', read, message: `file ${index} is not one of these` })
-      this.#readers.set(read, (reader = this.#drop.readFile(file, this.#stop.signal, { start, end })))
+      this.#readers.set(read, (reader = this.#drop.readFile(file, this.#stop.signal, { start, end }, this.#playing)))
     }
     try {
       const next = await reader.next()

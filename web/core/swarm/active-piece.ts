@@ -95,6 +95,21 @@ export class ActivePiece {
     if (this.owner === peer) this.owner = null
   }
 
+  /**
+   * Takes back every request still unanswered (a seek: the peers' pipelines
+   * go to the new window): returns who was asked for which block, to
+   * cancel. Received blocks stay; the piece is fetched on later.
+   */
+  withdraw(): { peer: string; offset: number; length: number }[] {
+    const asked: { peer: string; offset: number; length: number }[] = []
+    this.#requesters.forEach((requesters, b) => {
+      for (const peer of requesters) asked.push({ peer, ...this.block(b) })
+      requesters.clear()
+    })
+    this.owner = null
+    return asked
+  }
+
   /** `peer` will not answer for any block of this piece (left, or refused it). */
   release(peer: string): void {
     for (const requesters of this.#requesters) requesters.delete(peer)

@@ -126,10 +126,23 @@ export class Downloader {
     this.#partialBytes = 0
   }
 
-  /** Sets (replacing any), or with null clears, the pieces fetched first (priority-window.ts). */
+  /**
+   * Sets (replacing any), or with null clears, the pieces fetched first
+   * (priority-window.ts). A window whose head the last one did not hold is a
+   * seek: requests still unanswered for pieces outside it are cancelled, so
+   * the peers' pipelines (up to a second of each one's rate) go to the new
+   * head at once instead of after what was asked before.
+   */
   prioritize(window: PriorityWindow | null): void {
+    const seek = window !== null && this.#window !== null && !this.#window.has(window.pieces[0])
     this.#window = window
     this.#windowStreaks.clear()
+    if (seek) {
+      for (const piece of this.#active.values()) {
+        if (window.has(piece.index)) continue
+        for (const asked of piece.withdraw()) this.#peers.get(asked.peer)?.wire.cancel(piece.index, asked.offset, asked.length)
+      }
+    }
     this.schedule()
   }
 
@@ -237,6 +250,12 @@ export class Downloader {
       next = { piece, block }
       if (!this.#window) break
     }
+    if (next && this.#window && rank(next.piece.index) === Infinity) {
+      // Under way but outside the window (a seek left it): it takes the turn rarest first would have.
+      const streak = this.#windowStreaks.get(peer.id) ?? 0
+      if (streak < WINDOW_PICKS_PER_RAREST && this.#window.next(peer.has!, (i) => this.#wanted(i)) !== undefined) next = undefined
+      else this.#windowStreaks.set(peer.id, 0)
+    }
     if (next) {
       next.piece.owner = peer.id
       return next
@@ -251,10 +270,14 @@ export class Downloader {
     return { piece, block: 0 }
   }
 
+  /** Not held, and not being fetched or verified: a piece to start. */
+  #wanted(index: number): boolean {
+    return !this.#options.have.has(index) && !this.#active.has(index) && !this.#verifying.has(index)
+  }
+
   /** The next piece to start from this peer: the window's earliest, or every so often (and else) the rarest. */
   #pickNew(peer: Peer): number | undefined {
-    const { have } = this.#options
-    const wanted = (i: number) => !have.has(i) && !this.#active.has(i) && !this.#verifying.has(i)
+    const wanted = (i: number) => this.#wanted(i)
     const rarest = (want: (i: number) => boolean) =>
       pickRarest({ peerHas: peer.has!, wanted: want, availability: this.availability, random: this.#options.random })
     const window = this.#window

@@ -77,6 +77,39 @@ describe('priority window', () => {
     expect(20 - inWindow).toBeGreaterThanOrEqual(3)
   })
 
+  it('a seek cancels what was asked outside the new window, and asks for the new head at once', async () => {
+    const drop = await makeDrop(40 * (PIECE - 16), PIECE)
+    const clock = new ManualClock(1_000_000)
+    const cidDigest = digestOfCid(drop.result.cid)
+    const swarm = new Swarm({ cid: drop.result.cid, store: memoryStore().drop(cidDigest), crypto, clock, random: seededRandom(6) })
+    await swarm.start({ manifest: drop.result.manifest, bytes: drop.result.manifestBytes })
+    swarm.prioritize([{ first: 0, end: 10 }])
+    // A peer that claims every piece and never answers: what is asked of it stays in flight.
+    const [peer, downEnd] = memoryPair('peer', 'down')
+    const requested: number[] = []
+    const cancelled: number[] = []
+    peer.events.on('message', (m) => {
+      const f = decodeFrame(m)
+      if (f.kind === 'request') requested.push(f.piece)
+      if (f.kind === 'cancel') cancelled.push(f.piece)
+    })
+    swarm.addConnection(downEnd)
+    peer.send(
+      encodeFrame({ kind: 'hello', cidDigest, hasManifest: true, pieceCount: 40, bitfield: new Bitfield(40, undefined, true).bytes }),
+    )
+    await expect.poll(() => requested.length).toBeGreaterThan(0)
+    const before = [...new Set(requested)]
+    expect(before).toContain(0)
+    // Moving the window within itself is no seek: nothing is cancelled.
+    swarm.prioritize([{ first: 1, end: 10 }])
+    expect(cancelled).toEqual([])
+    swarm.prioritize([{ first: 30, end: 38 }])
+    await expect.poll(() => requested).toContain(30)
+    // Every piece asked before the seek and outside the new window was cancelled.
+    expect([...new Set(cancelled)].sort((a, b) => a - b)).toEqual(before.filter((i) => i < 30 || i >= 38).sort((a, b) => a - b))
+    swarm.close()
+  })
+
   it('asks a fast peer for a head stalled at a slow one, and cancels the slow copy', async () => {
     const drop = await makeDrop(40 * (PIECE - 16), PIECE)
     const clock = new ManualClock(1_000_000)

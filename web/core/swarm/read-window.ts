@@ -23,12 +23,20 @@ export class ReadWindow {
   #release: (() => void) | null = null
   #closed = false
 
-  /** Reads pieces `range.first … range.end − 1`, keeping `ahead` (≥ 1) of them prioritized. */
-  constructor(source: PieceSource, range: PieceRange, ahead: number) {
+  /**
+   * Reads pieces `range.first … range.end − 1`, keeping `ahead` (≥ 1) of them
+   * prioritized, and `also` right after the first of them (a player asks
+   * for a file's last piece early: WebM keeps its seek index there, MP4
+   * often its header).
+   */
+  constructor(source: PieceSource, range: PieceRange, ahead: number, also?: PieceRange) {
     this.#source = source
     this.#range = range
     this.#ahead = Math.max(1, Math.floor(ahead))
+    this.#also = also
   }
+
+  readonly #also: PieceRange | undefined
 
   /** Resolves once piece `index` is held, moving the window to it first when the reader has moved on. */
   async ready(index: number, signal?: AbortSignal): Promise<void> {
@@ -49,6 +57,9 @@ export class ReadWindow {
 
   #move(index: number): void {
     this.#start = index
-    this.#release = this.#source.prioritize([{ first: index, end: Math.min(this.#range.end, index + this.#ahead) }])
+    const end = Math.min(this.#range.end, index + this.#ahead)
+    // `also` right after the piece the reader waits on: it is small, and a player may need it next.
+    const ranges = this.#also ? [{ first: index, end: index + 1 }, this.#also, { first: index, end }] : [{ first: index, end }]
+    this.#release = this.#source.prioritize(ranges)
   }
 }

@@ -6,10 +6,13 @@ export function FileList({
   files,
   bytesDone,
   onSave,
+  onPlay,
 }: {
   files: readonly FileSpan[]
   bytesDone: readonly number[] | null
   onSave: (which: 'all' | number) => void
+  /** Given for a file this browser can play: shows the player for it. */
+  onPlay: (file: FileSpan) => (() => void) | null
 }) {
   const total = files.reduce((sum, f) => sum + f.size, 0)
   const done = (f: FileSpan) => (bytesDone?.[f.index] ?? 0) >= f.size
@@ -31,6 +34,11 @@ export function FileList({
               value={done(f) ? Math.max(f.size, 1) : (bytesDone?.[f.index] ?? 0)}
               aria-label={`${f.path} progress`}
             />
+            {onPlay(f) && (
+              <button type="button" className="button small" onClick={onPlay(f)!} aria-label={`Play ${f.path}`}>
+                Play
+              </button>
+            )}
             <button type="button" className="button small" onClick={() => onSave(f.index)} aria-label={`Save ${f.path}`}>
               Save
             </button>

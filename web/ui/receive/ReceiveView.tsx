@@ -5,6 +5,7 @@ import type { Drop, DropPhase } from '../../core/drop.js'
 import { useDrop } from '../drop-view-model.js'
 import { TransferStatus } from '../transfer/TransferStatus.js'
 import { FileList } from './FileList.js'
+import { MediaPlayer, playable } from './MediaPlayer.js'
 import { saveFiles, zipNameFor } from '../save.js'
 import { useWakeLock } from '../useWakeLock.js'
 import { RevokeButton } from '../library/RevokeButton.js'
@@ -92,6 +93,10 @@ function Receiving({
 }) {
   const s = useDrop(drop)
   const [saveError, setSaveError] = useState<string | null>(null)
+  // The file in the player: a lone playable file plays at once, others when asked.
+  const [chosen, setChosen] = useState<number | null>(null)
+  const lonePlayable = s.files?.length === 1 && playable(s.files[0]) ? s.files[0].index : null
+  const playing = s.files?.find((f) => f.index === (chosen ?? lonePlayable)) ?? null
   const autoSaved = useRef(false)
   useWakeLock(s.phase === 'downloading' || s.phase === 'fetching-manifest')
   // Revoked and expired drops are deleted from this browser: nothing is left to save.
@@ -128,7 +133,17 @@ function Receiving({
         <p className={s.phase === 'failed' ? 'error' : 'lead'} role="status" data-testid="receive-phase" data-phase={s.phase}>
           {s.phase === 'failed' && s.error ? s.error : s.phase === 'finding-peers' ? waitingText : PHASE_TEXT[s.phase]}
         </p>
-        {s.files && !deleted && <FileList files={s.files} bytesDone={s.fileBytesDone} onSave={save} />}
+        {playing && !deleted && s.phase !== 'failed' && (
+          <MediaPlayer key={playing.index} drop={drop} file={playing} complete={s.phase === 'complete'} />
+        )}
+        {s.files && !deleted && (
+          <FileList
+            files={s.files}
+            bytesDone={s.fileBytesDone}
+            onSave={save}
+            onPlay={(f) => (playable(f) ? () => setChosen(f.index) : null)}
+          />
+        )}
         {saveError && (
           <p role="alert" className="error">
             Saving failed: {saveError}
