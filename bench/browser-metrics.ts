@@ -61,6 +61,10 @@ export async function pageTimings(page: Page) {
   return page.evaluate(() => ({
     longTasks: (window as unknown as { __longTasks?: number[] }).__longTasks ?? [],
     firstPieceMs: performance.getEntriesByName('swarmdrop:first-piece')[0]?.startTime,
+    // On the way to the first piece (ms since navigation): the engine up, a peer connected, the manifest verified.
+    engineReadyMs: performance.getEntriesByName('swarmdrop:engine-ready')[0]?.startTime,
+    firstPeerMs: performance.getEntriesByName('swarmdrop:first-peer')[0]?.startTime,
+    manifestMs: performance.getEntriesByName('swarmdrop:manifest')[0]?.startTime,
     completeMs: performance.getEntriesByName('swarmdrop:complete')[0]?.startTime,
   }))
 }

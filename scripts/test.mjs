@@ -43,7 +43,6 @@ const needs = [
   { found: existsSync(chromium), pkg: 'chromium', what: 'Chromium (or set CHROMIUM_PATH to a Chromium or Chrome binary)' },
   { found: existsSync('/usr/bin/turnserver'), pkg: 'coturn', what: 'coturn, a TURN server, for the NAT traversal tests' },
   { found: existsSync('/usr/bin/redis-server'), pkg: 'redis-server', what: 'redis-server, for the scale-out tests' },
-  { found: existsSync('/usr/bin/ffmpeg'), pkg: 'ffmpeg', what: 'ffmpeg, which makes the video the streaming tests play', lean: true },
   { found: existsSync('/usr/bin/firefox-esr'), pkg: 'firefox-esr', what: 'Firefox ESR, for the Firefox tests', lean: true },
   { found: existsSync('/usr/bin/WebKitWebDriver'), pkg: 'webkit2gtk-driver', what: 'WebKitWebDriver, for the WebKit tests', lean: true },
   { found: existsSync('/usr/bin/Xvfb'), pkg: 'xvfb', what: 'Xvfb, the display WebKitGTK runs on', lean: true },

@@ -24,8 +24,8 @@ export function signalingUrl(location: Location): string {
 }
 
 export async function createBrowserEngine(): Promise<Engine> {
-  const db = await openSwarmdropDb()
-  const opfs = await openOpfsChunkStore()
+  // Both at once: opening the OPFS store starts a worker and probes it, on the way to the first piece.
+  const [db, opfs] = await Promise.all([openSwarmdropDb(), openOpfsChunkStore()])
   const settings = loadSettings()
   const engine = new Engine({
     store: opfs ? layeredStore(opfs, idbChunkStore(db)) : idbChunkStore(db),
@@ -37,5 +37,6 @@ export async function createBrowserEngine(): Promise<Engine> {
     checkSpace: browserSpaceCheck,
   })
   await engine.restoreLibrary()
+  performance.mark('swarmdrop:engine-ready')
   return engine
 }

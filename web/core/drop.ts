@@ -187,7 +187,10 @@ export class Drop {
     if (this.#running || this.#stopped) return
     this.#running = true
     const swarm = this.swarm
-    swarm.events.on('manifest', (m) => void this.#onManifest(m))
+    swarm.events.on('manifest', (m) => {
+      mark('swarmdrop:manifest')
+      void this.#onManifest(m)
+    })
     // Progress is refreshed on the timer, not per piece: an update per piece costs real CPU at speed.
     let first = true
     swarm.events.on('piece', () => {
@@ -196,7 +199,12 @@ export class Drop {
     })
     swarm.events.on('complete', () => mark('swarmdrop:complete'))
     swarm.events.on('refused', (err) => this.refuse(err))
-    swarm.events.on('peers', () => this.#refresh())
+    let peered = false
+    swarm.events.on('peers', () => {
+      if (!peered) mark('swarmdrop:first-peer')
+      peered = true
+      this.#refresh()
+    })
     swarm.events.on('complete', () => this.#refresh())
     swarm.events.on('warning', (w) => {
       this.#update({ warnings: [...this.#state.warnings, w].slice(-MAX_WARNINGS) })
