@@ -1,7 +1,8 @@
 /**
  * Routing between two RedisStates on a real redis-server: every message of a
  * turn reaches its own peer, byte for byte; a peer that left is no longer
- * routed to while a new one is; and a malformed payload on a process's channel
+ * routed to while a new one is; a route that names a swarm reaches only its
+ * members; and a malformed payload on a process's channel
  * delivers nothing, not even garbage.
  */
 import { randomBytes } from 'node:crypto'
@@ -64,6 +65,26 @@ describe('routing between processes through Redis', () => {
     expect(atB).toEqual([
       [gone, 'before'],
       [fresh, 'to the new one'],
+    ])
+  })
+
+  it('routes with a swarm named only to a member of it: not after it left, nor to a peer of another swarm', async () => {
+    const { a, b, atB } = await pair()
+    const [member, other] = [newPeer(), newPeer()]
+    const [cid, elsewhere] = ['swarm-x', 'swarm-y']
+    for (const p of [member, other]) await b.connect(p)
+    await b.join(member, cid, false, 10)
+    await b.join(other, elsewhere, false, 10)
+    expect(
+      await Promise.all([a.route(member, 'in it', cid), a.route(other, 'not in it', cid), a.route(member, 'wrong swarm', elsewhere)]),
+    ).toEqual([true, false, false])
+    await b.leave(member, cid)
+    expect(await a.route(member, 'after it left', cid)).toBe(false)
+    expect(await a.route(other, 'its own swarm', elsewhere)).toBe(true)
+    await vi.waitFor(() => expect(atB).toHaveLength(2))
+    expect(atB).toEqual([
+      [member, 'in it'],
+      [other, 'its own swarm'],
     ])
   })
 

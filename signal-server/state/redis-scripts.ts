@@ -15,22 +15,30 @@ return out
 `
 
 /**
- * ARGV: this process's id, then (peer, frame) pairs. Looks up each peer's
- * process and publishes every frame for one process in one payload. Returns 1
- * or 0 each: whether a process (another one) that subscribes has it.
+ * ARGV: this process's id, now ms, then (peer, cid or '', frame) triples.
+ * Looks up each peer's process (when a cid is given, only if the peer is a
+ * member of that swarm whose entry has not expired) and publishes every frame
+ * for one process in one payload. Returns 1 or 0 each: whether a process
+ * (another one) that subscribes has it.
  */
 export const ROUTE = `
-local self, nodes, frames, slots, out = ARGV[1], {}, {}, {}, {}
-for i = 2, #ARGV, 2 do
-  local k = i / 2
+local self, now, nodes, frames, slots, out = ARGV[1], tonumber(ARGV[2]), {}, {}, {}, {}
+for i = 3, #ARGV, 3 do
+  local k = i / 3
   out[k] = 0
-  local node = redis.call('GET', 'sd:peer:' .. ARGV[i])
+  local node = false
+  if ARGV[i + 1] == '' then
+    node = redis.call('GET', 'sd:peer:' .. ARGV[i])
+  else
+    local expiry = redis.call('ZSCORE', 'sd:swarm:' .. ARGV[i + 1], ARGV[i])
+    if expiry and tonumber(expiry) > now then node = redis.call('GET', 'sd:peer:' .. ARGV[i]) end
+  end
   if node and node ~= self then
     if not frames[node] then
       frames[node], slots[node] = {}, {}
       nodes[#nodes + 1] = node
     end
-    table.insert(frames[node], ARGV[i + 1])
+    table.insert(frames[node], ARGV[i + 2])
     table.insert(slots[node], k)
   end
 end

@@ -72,7 +72,7 @@ export class RedisState implements ServerState {
   readonly #handlers: ((to: string, message: string | Uint8Array) => void)[] = []
   readonly #heartbeat: ReturnType<typeof setInterval>
   readonly #areMembers: TurnBatch<[peer: string, cid: string], boolean>
-  readonly #routes: TurnBatch<[to: string, frame: Buffer], boolean>
+  readonly #routes: TurnBatch<[to: string, inSwarm: string, frame: Buffer], boolean>
   readonly #joins: TurnBatch<[peer: string, cid: string, complete: boolean], void>
   readonly #members: TurnBatch<[cid: string, asker: string], [asker: boolean, members: [string, boolean][]]>
   readonly #tombstones: TurnBatch<string, string | null>
@@ -99,7 +99,7 @@ export class RedisState implements ServerState {
       return found.map((f) => f === 1)
     }, MAX_BATCH)
     this.#routes = new TurnBatch(async (items) => {
-      const sent = (await cmd.route(this.nodeId, ...items.flat())) as number[]
+      const sent = (await cmd.route(this.nodeId, Date.now(), ...items.flat())) as number[]
       return sent.map((s) => s === 1)
     }, MAX_BATCH)
     this.#joins = new TurnBatch(async (items) => {
@@ -190,10 +190,10 @@ export class RedisState implements ServerState {
     return this.#areMembers.add([peer, cid])
   }
 
-  async route(to: string, message: string | Uint8Array): Promise<boolean> {
+  async route(to: string, message: string | Uint8Array, inSwarm = ''): Promise<boolean> {
     // A peer id is all a frame can name: anything else names no peer anywhere.
     if (!isPeerId(to)) return false
-    return this.#routes.add([to, encodeRouted(to, message)])
+    return this.#routes.add([to, inSwarm, encodeRouted(to, message)])
   }
 
   onRouted(handler: (to: string, message: string | Uint8Array) => void): void {
