@@ -35,6 +35,8 @@ export interface RedisStateOptions {
 const SAMPLE_WINDOW = 2_000
 /** Most calls in one script run: each run blocks Redis while it lasts. */
 const MAX_BATCH = 500
+/** Samples read up to SAMPLE_WINDOW members each: fewer to a run (at most 100,000 members read). */
+const MAX_SAMPLE_BATCH = 50
 const UNSHARED = 'sd:revoked-unshared'
 
 /**
@@ -114,7 +116,7 @@ export class RedisState implements ServerState {
         for (let i = 0; i + 1 < rest.length; i += 2) members.push([rest[i], rest[i + 1] === '1'])
         return [asker === '1', members]
       })
-    }, MAX_BATCH)
+    }, MAX_SAMPLE_BATCH)
     this.#tombstones = new TurnBatch((cids) => this.#cmd.mget(...cids.map((cid) => `sd:revoked:${cid}`)), MAX_BATCH)
   }
 
