@@ -38,8 +38,8 @@ export interface HubContext {
   readonly clock: Clock
   client(id: string): Client | undefined
   send(client: Client, message: ServerMessage): void
-  /** Sends to `peer` here or on another process; false: it is connected nowhere. */
-  deliver(peer: string, message: ServerMessage): Promise<boolean>
+  /** Sends to `peer` here or on another process; false: it is connected nowhere (or, elsewhere, not in swarm `inSwarm`). */
+  deliver(peer: string, message: ServerMessage, inSwarm?: string): Promise<boolean>
   reject(client: Client, code: ErrorCode, message: string, ref?: string, peer?: string): void
 }
 

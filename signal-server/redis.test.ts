@@ -154,6 +154,28 @@ describe('scale-out with Redis', () => {
     expect(await b.next()).toMatchObject({ type: 'error', code: 'unknown-peer' })
   })
 
+  it('refuses a signal to a peer on another process that is not in the swarm, and it gets nothing', async () => {
+    const [one, two] = [await shared(), await shared()]
+    const a = await connectClient(one, sockets)
+    const [outsider, member] = [await connectClient(two, sockets), await connectClient(two, sockets)]
+    const other = cidFromDigest(new Uint8Array(32).fill(4))
+    a.send({ type: 'announce', cid: CID })
+    await a.next()
+    outsider.send({ type: 'announce', cid: other })
+    await outsider.next()
+    member.send({ type: 'announce', cid: CID })
+    await member.next()
+    a.send({ type: 'signal', to: outsider.id, cid: CID, data: { sdp: 'not for you' } })
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'unknown-peer', ref: 'signal' })
+    // The same message to a member arrives; the outsider's next message is this one from its own swarm, not the refused one.
+    a.send({ type: 'signal', to: member.id, cid: CID, data: { sdp: 'yours' } })
+    expect(await member.next()).toEqual({ type: 'signal', from: a.id, cid: CID, data: { sdp: 'yours' } })
+    member.send({ type: 'announce', cid: other })
+    await member.next()
+    member.send({ type: 'signal', to: outsider.id, cid: other, data: { sdp: 'first' } })
+    expect(await outsider.next()).toEqual({ type: 'signal', from: member.id, cid: other, data: { sdp: 'first' } })
+  })
+
   it('forgets the peers of a process that died once their entries expire', async () => {
     const dying = await startTestServer([`--redis=${redis.url}`, '--redis-ttl=1000'])
     const two = await shared(1_000)

@@ -55,9 +55,9 @@ export class SignalingHub {
       clock,
       client: (id) => this.#clients.get(id),
       send: (client, message) => this.#send(client, message),
-      deliver: async (peer, message) => {
+      deliver: async (peer, message, inSwarm) => {
         const target = this.#clients.get(peer)
-        if (!target) return options.state.route(peer, JSON.stringify(message))
+        if (!target) return options.state.route(peer, JSON.stringify(message), inSwarm)
         this.#send(target, message)
         return true
       },

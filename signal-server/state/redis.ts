@@ -8,15 +8,20 @@
  * - `sd:revoked:<cid>` the revoke secret of a revoked drop, until its TTL; set once, never replaced
  * - `sd:revoked-unshared` sorted set: CID → when, of the tombstones of drops no other
  *                      peer was in; the oldest beyond the cap are deleted with their key
- * - channel `sd:node:<node id>`: messages for peers connected to that process
+ * - channel `sd:node:<node id>`: messages for peers connected to that process (routed.ts)
  *
  * Every process refreshes its own peers' entries every TTL/3; when a process
- * dies its entries simply expire, so no one has to clean up after it.
+ * dies its entries simply expire, so no one has to clean up after it. The
+ * calls of the hot paths (membership checks, routes, announces) are batched
+ * per event-loop turn into one script call each (batch.ts, redis-scripts.ts).
  */
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type { RevokeResult, ServerState } from './state.js'
 import { usefulSample } from './sample.js'
+import { TurnBatch } from './batch.js'
+import { ARE_MEMBERS, JOIN, MEMBERS, ROUTE } from './redis-scripts.js'
+import { decodeRouted, encodeRouted, isPeerId } from './routed.js'
 import { REVOKE_SECRET_PATTERN } from '../../protocol/signal.js'
 
 export interface RedisStateOptions {
@@ -28,8 +33,10 @@ export interface RedisStateOptions {
 
 /** Sample from at most this many members of a huge swarm. */
 const SAMPLE_WINDOW = 2_000
-const TEXT = 0
-const BINARY = 1
+/** Most calls in one script run: each run blocks Redis while it lasts. */
+const MAX_BATCH = 500
+/** Samples read up to SAMPLE_WINDOW members each: fewer to a run (at most 100,000 members read). */
+const MAX_SAMPLE_BATCH = 50
 const UNSHARED = 'sd:revoked-unshared'
 
 /**
@@ -66,6 +73,11 @@ export class RedisState implements ServerState {
   readonly #local = new Map<string, Set<string>>()
   readonly #handlers: ((to: string, message: string | Uint8Array) => void)[] = []
   readonly #heartbeat: ReturnType<typeof setInterval>
+  readonly #areMembers: TurnBatch<[peer: string, cid: string], boolean>
+  readonly #routes: TurnBatch<[to: string, inSwarm: string, frame: Buffer], boolean>
+  readonly #joins: TurnBatch<[peer: string, cid: string, complete: boolean], void>
+  readonly #members: TurnBatch<[cid: string, asker: string], [asker: boolean, members: [string, boolean][]]>
+  readonly #tombstones: TurnBatch<string, string | null>
   #closed = false
 
   private constructor(options: RedisStateOptions) {
@@ -76,11 +88,36 @@ export class RedisState implements ServerState {
     this.#random = options.random ?? Math.random
     this.#heartbeat = setInterval(() => void this.#refresh().catch(() => {}), Math.max(100, this.#ttl / 3))
     this.#sub.on('messageBuffer', (_channel: Buffer, payload: Buffer) => {
-      const to = payload.subarray(0, 22).toString('latin1')
-      const body = payload.subarray(23)
-      const message = payload[22] === TEXT ? body.toString('utf8') : new Uint8Array(body)
-      for (const handler of this.#handlers) handler(to, message)
+      for (const { to, message } of decodeRouted(payload).messages) for (const handler of this.#handlers) handler(to, message)
     })
+    const cmd = this.#cmd as unknown as Record<
+      'areMembers' | 'route' | 'join' | 'members',
+      (...args: (string | number | Buffer)[]) => Promise<unknown>
+    >
+    for (const [name, lua] of Object.entries({ areMembers: ARE_MEMBERS, route: ROUTE, join: JOIN, members: MEMBERS }))
+      this.#cmd.defineCommand(name, { lua, numberOfKeys: 0 })
+    this.#areMembers = new TurnBatch(async (items) => {
+      const found = (await cmd.areMembers(Date.now(), ...items.flat())) as number[]
+      return found.map((f) => f === 1)
+    }, MAX_BATCH)
+    this.#routes = new TurnBatch(async (items) => {
+      const sent = (await cmd.route(this.nodeId, Date.now(), ...items.flat())) as number[]
+      return sent.map((s) => s === 1)
+    }, MAX_BATCH)
+    this.#joins = new TurnBatch(async (items) => {
+      const expiry = Date.now() + this.#ttl
+      await cmd.join(this.#ttl, ...items.flatMap(([peer, cid, complete]) => [peer, cid, complete ? '1' : '0', expiry]))
+      return items.map(() => undefined)
+    }, MAX_BATCH)
+    this.#members = new TurnBatch(async (items) => {
+      const replies = (await cmd.members(Date.now(), SAMPLE_WINDOW, ...items.flat())) as string[][]
+      return replies.map(([asker, ...rest]) => {
+        const members: [string, boolean][] = []
+        for (let i = 0; i + 1 < rest.length; i += 2) members.push([rest[i], rest[i + 1] === '1'])
+        return [asker === '1', members]
+      })
+    }, MAX_SAMPLE_BATCH)
+    this.#tombstones = new TurnBatch((cids) => this.#cmd.mget(...cids.map((cid) => `sd:revoked:${cid}`)), MAX_BATCH)
   }
 
   static async connect(options: RedisStateOptions): Promise<RedisState> {
@@ -107,15 +144,7 @@ export class RedisState implements ServerState {
     if (!mine.has(cid) && mine.size >= maxSwarms) return false
     mine.add(cid)
     this.#local.set(peer, mine)
-    await this.#cmd
-      .multi()
-      .zadd(`sd:swarm:${cid}`, Date.now() + this.#ttl, peer)
-      .pexpire(`sd:swarm:${cid}`, this.#ttl * 2)
-      .hset(`sd:seed:${cid}`, peer, complete ? '1' : '0')
-      .pexpire(`sd:seed:${cid}`, this.#ttl * 2)
-      .sadd(`sd:swarms:${peer}`, cid)
-      .pexpire(`sd:swarms:${peer}`, this.#ttl)
-      .exec()
+    await this.#joins.add([peer, cid, complete])
     return true
   }
 
@@ -134,11 +163,7 @@ export class RedisState implements ServerState {
   }
 
   async sample(cid: string, exclude: string, limit: number): Promise<string[]> {
-    const peers = await this.#cmd.zrangebyscore(`sd:swarm:${cid}`, Date.now(), '+inf', 'LIMIT', 0, SAMPLE_WINDOW)
-    if (peers.length === 0) return []
-    const flags = await this.#cmd.hmget(`sd:seed:${cid}`, ...peers)
-    const members = peers.map((p, i): [string, boolean] => [p, flags[i] === '1'])
-    const requesterComplete = (await this.#cmd.hget(`sd:seed:${cid}`, exclude)) === '1'
+    const [requesterComplete, members] = await this.#members.add([cid, exclude])
     return usefulSample(members, exclude, requesterComplete, limit, this.#random)
   }
 
@@ -158,23 +183,19 @@ export class RedisState implements ServerState {
   }
 
   async tombstone(cid: string): Promise<string | undefined> {
-    const secret = await this.#cmd.get(`sd:revoked:${cid}`)
+    const secret = await this.#tombstones.add(cid)
     return secret === null ? undefined : canonical(secret)
   }
 
   async isMember(peer: string, cid: string): Promise<boolean> {
     if (this.#local.get(peer)?.has(cid)) return true
-    const expiry = await this.#cmd.zscore(`sd:swarm:${cid}`, peer)
-    return expiry !== null && Number(expiry) > Date.now()
+    return this.#areMembers.add([peer, cid])
   }
 
-  async route(to: string, message: string | Uint8Array): Promise<boolean> {
-    const node = await this.#cmd.get(`sd:peer:${to}`)
-    if (!node || node === this.nodeId) return false
-    const body =
-      typeof message === 'string' ? Buffer.from(message, 'utf8') : Buffer.from(message.buffer, message.byteOffset, message.byteLength)
-    const payload = Buffer.concat([Buffer.from(to, 'latin1'), Buffer.of(typeof message === 'string' ? TEXT : BINARY), body])
-    return (await this.#cmd.publish(`sd:node:${node}`, payload)) > 0
+  async route(to: string, message: string | Uint8Array, inSwarm = ''): Promise<boolean> {
+    // A peer id is all a frame can name: anything else names no peer anywhere.
+    if (!isPeerId(to)) return false
+    return this.#routes.add([to, inSwarm, encodeRouted(to, message)])
   }
 
   onRouted(handler: (to: string, message: string | Uint8Array) => void): void {

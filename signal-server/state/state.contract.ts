@@ -1,7 +1,7 @@
 /**
  * The ServerState seam's promises (state.ts), as one suite for the memory
  * state and RedisState: members are added, sampled most useful first and
- * removed; a live process's members outlast the TTL while a tombstone ends
+ * removed, also when many calls come in one turn (RedisState batches them); a live process's members outlast the TTL while a tombstone ends
  * with its own; a tombstone is never replaced; unshared tombstones are
  * bounded, oldest out first, and never push out the others.
  */
@@ -64,6 +64,39 @@ export function serverStateContract(name: string, makeState: () => Promise<State
         expect(await state.isMember(c, y)).toBe(false)
         expect(await state.sample(x, a, 10)).toEqual([])
         expect(await state.sample(y, a, 10)).toEqual([])
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'answers many calls made in one turn each on its own: joins, samples, membership and tombstones',
+      withState(async ({ state }) => {
+        const cids = [newCid(), newCid(), newCid()]
+        const peers = Array.from({ length: 30 }, newPeer)
+        await Promise.all(peers.map((p) => state.connect(p)))
+        // Peer i joins swarm i % 3, complete when i % 5 == 4 (never the askers, 0 to 2); all in one turn.
+        const joined = await Promise.all(peers.map((p, i) => state.join(p, cids[i % 3], i % 5 === 4, MANY_SWARMS)))
+        expect(joined.every(Boolean)).toBe(true)
+        const membersOf = (c: number) => peers.filter((_, i) => i % 3 === c)
+        const [samples, membership, stranger] = await Promise.all([
+          Promise.all(cids.map((cid, c) => state.sample(cid, membersOf(c)[0], 100))),
+          Promise.all(
+            peers.map((p, i) => Promise.all(cids.map((cid) => state.isMember(p, cid).then((m) => [m, i % 3 === cids.indexOf(cid)])))),
+          ),
+          state.isMember(newPeer(), cids[0]),
+        ])
+        expect(samples.map(sorted)).toEqual(cids.map((_, c) => sorted(membersOf(c).slice(1))))
+        // The asker (peer c, of swarm c) lacks pieces: the complete ones of its swarm come first.
+        samples.forEach((sample, c) => {
+          const seeds = membersOf(c).filter((p) => peers.indexOf(p) % 5 === 4)
+          expect(sorted(sample.slice(0, seeds.length))).toEqual(sorted(seeds))
+        })
+        for (const row of membership) for (const [member, expected] of row) expect(member).toBe(expected)
+        expect(stranger).toBe(false)
+
+        const secrets = cids.map(newSecret)
+        await Promise.all(cids.slice(0, 2).map((cid, i) => state.revoke(cid, secrets[i], 60_000, { revoker: peers[i], maxUnshared: 10 })))
+        expect(await Promise.all(cids.map((cid) => state.tombstone(cid)))).toEqual([secrets[0], secrets[1], undefined])
       }),
       TEST_TIMEOUT_MS,
     )

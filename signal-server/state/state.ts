@@ -32,9 +32,11 @@ export interface ServerState {
   readonly localSwarmCount: number
   /**
    * Delivers a message to a peer connected to another process. Resolves false
-   * when no process has that peer. The memory state has no other processes.
+   * when no process has that peer, or with `inSwarm`, when it is not a member
+   * of that swarm (checked in the same step: one Redis call, not two). The
+   * memory state has no other processes.
    */
-  route(to: string, message: string | Uint8Array): Promise<boolean>
+  route(to: string, message: string | Uint8Array, inSwarm?: string): Promise<boolean>
   /** Messages other processes routed to peers connected here. */
   onRouted(handler: (to: string, message: string | Uint8Array) => void): void
   close(): Promise<void>

@@ -1,0 +1,89 @@
+/**
+ * The Lua scripts RedisState runs, each over a batch of one turn's calls (see
+ * batch.ts): one EVALSHA instead of several commands per call. Keys as in
+ * redis.ts; the scripts build them from their arguments (one Redis, no cluster).
+ */
+
+/** ARGV: now ms, then (peer, cid) pairs. Returns 1 or 0 each: a member whose entry has not expired. */
+export const ARE_MEMBERS = `
+local now, out = tonumber(ARGV[1]), {}
+for i = 2, #ARGV, 2 do
+  local expiry = redis.call('ZSCORE', 'sd:swarm:' .. ARGV[i + 1], ARGV[i])
+  out[#out + 1] = (expiry and tonumber(expiry) > now) and 1 or 0
+end
+return out
+`
+
+/**
+ * ARGV: this process's id, now ms, then (peer, cid or '', frame) triples.
+ * Looks up each peer's process (when a cid is given, only if the peer is a
+ * member of that swarm whose entry has not expired) and publishes every frame
+ * for one process in one payload. Returns 1 or 0 each: whether a process
+ * (another one) that subscribes has it.
+ */
+export const ROUTE = `
+local self, now, nodes, frames, slots, out = ARGV[1], tonumber(ARGV[2]), {}, {}, {}, {}
+for i = 3, #ARGV, 3 do
+  local k = i / 3
+  out[k] = 0
+  local node = false
+  if ARGV[i + 1] == '' then
+    node = redis.call('GET', 'sd:peer:' .. ARGV[i])
+  else
+    local expiry = redis.call('ZSCORE', 'sd:swarm:' .. ARGV[i + 1], ARGV[i])
+    if expiry and tonumber(expiry) > now then node = redis.call('GET', 'sd:peer:' .. ARGV[i]) end
+  end
+  if node and node ~= self then
+    if not frames[node] then
+      frames[node], slots[node] = {}, {}
+      nodes[#nodes + 1] = node
+    end
+    table.insert(frames[node], ARGV[i + 2])
+    table.insert(slots[node], k)
+  end
+end
+for _, node in ipairs(nodes) do
+  if redis.call('PUBLISH', 'sd:node:' .. node, table.concat(frames[node])) > 0 then
+    for _, k in ipairs(slots[node]) do out[k] = 1 end
+  end
+end
+return out
+`
+
+/** ARGV: ttl ms, then (peer, cid, '1' if complete else '0', expiry ms) quadruples. Adds each member, as a MULTI did. */
+export const JOIN = `
+local ttl = tonumber(ARGV[1])
+for i = 2, #ARGV, 4 do
+  local peer, cid = ARGV[i], ARGV[i + 1]
+  redis.call('ZADD', 'sd:swarm:' .. cid, ARGV[i + 3], peer)
+  redis.call('PEXPIRE', 'sd:swarm:' .. cid, ttl * 2)
+  redis.call('HSET', 'sd:seed:' .. cid, peer, ARGV[i + 2])
+  redis.call('PEXPIRE', 'sd:seed:' .. cid, ttl * 2)
+  redis.call('SADD', 'sd:swarms:' .. peer, cid)
+  redis.call('PEXPIRE', 'sd:swarms:' .. peer, ttl)
+end
+return 0
+`
+
+/**
+ * ARGV: now ms, most members read, then (cid, asker) pairs. Returns for each
+ * ['1' if the asker is complete else '0', member, '1' | '0', member, …] of the
+ * members whose entries have not expired.
+ */
+export const MEMBERS = `
+local now, window, out = ARGV[1], tonumber(ARGV[2]), {}
+for i = 3, #ARGV, 2 do
+  local cid = ARGV[i]
+  local peers = redis.call('ZRANGEBYSCORE', 'sd:swarm:' .. cid, now, '+inf', 'LIMIT', 0, window)
+  local reply = { redis.call('HGET', 'sd:seed:' .. cid, ARGV[i + 1]) == '1' and '1' or '0' }
+  if #peers > 0 then
+    local flags = redis.call('HMGET', 'sd:seed:' .. cid, unpack(peers))
+    for j, peer in ipairs(peers) do
+      reply[#reply + 1] = peer
+      reply[#reply + 1] = flags[j] == '1' and '1' or '0'
+    end
+  end
+  out[#out + 1] = reply
+end
+return out
+`
