@@ -13,6 +13,7 @@ import { loadBench } from './load.js'
 import { cliBench } from './cli.js'
 import { ingestBench } from './ingest.js'
 import { firefoxBench } from './firefox.js'
+import { profileBench } from './profile.js'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,
@@ -21,6 +22,7 @@ const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   cli: cliBench,
   ingest: ingestBench,
   firefox: firefoxBench,
+  profile: profileBench,
 }
 const VETH_BENCHES = new Set(['firefox'])
 
