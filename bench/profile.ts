@@ -7,13 +7,14 @@
  *
  *   npm run bench -- profile            256 MiB
  *   npm run bench -- profile --quick    32 MiB
+ *   npm run bench -- profile --big      1 GiB
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startTestServer } from '../e2e/server.js'
 import { MIB, download, launch, randomFile, sha256File, share, table } from './lib.js'
-import { BrowserProbe } from './browser-metrics.js'
+import { BrowserProbe, instrument, pageTimings } from './browser-metrics.js'
 
 interface ProfileNode {
   id: number
@@ -39,8 +40,8 @@ function selfTimes(profile: Profile): { what: string; seconds: number }[] {
   return [...totals].map(([what, seconds]) => ({ what, seconds })).sort((a, b) => b.seconds - a.seconds)
 }
 
-export async function profileBench(quick: boolean): Promise<void> {
-  const bytes = (quick ? 32 : 256) * MIB
+export async function profileBench(quick: boolean, big = process.argv.includes('--big')): Promise<void> {
+  const bytes = (quick ? 32 : big ? 1024 : 256) * MIB
   const dir = mkdtempSync(join(tmpdir(), 'swarmdrop-profile-'))
   const server = await startTestServer()
   const browser = await launch()
@@ -51,7 +52,9 @@ export async function profileBench(quick: boolean): Promise<void> {
     const sender = await (await browser.newContext({ permissions: ['camera', 'microphone'] })).newPage()
     await sender.goto(server.url + '/')
     const link = await share(sender, file)
-    const receiver = await (await browser.newContext({ permissions: ['camera', 'microphone'], acceptDownloads: true })).newPage()
+    const receiverContext = await browser.newContext({ permissions: ['camera', 'microphone'], acceptDownloads: true })
+    await instrument(receiverContext)
+    const receiver = await receiverContext.newPage()
     const cdp = await receiver.context().newCDPSession(receiver)
     await cdp.send('Profiler.enable')
     await cdp.send('Profiler.setSamplingInterval', { interval: 1000 })
@@ -65,13 +68,17 @@ export async function profileBench(quick: boolean): Promise<void> {
     const seconds = await download(receiver, link, sha256)
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile }
     const after = await byType()
+    const { longTasks } = await pageTimings(receiver)
 
     console.log(`\nProfile of one ${bytes / MIB} MiB transfer: ${(bytes / MIB / seconds).toFixed(1)} MiB/s, ${seconds.toFixed(1)} s\n`)
     const types = [...after.keys()].map((type) => ({ type, 'CPU s': ((after.get(type) ?? 0) - (before.get(type) ?? 0)).toFixed(2) }))
     console.log(table(types))
     const top = selfTimes(profile)
     const sampled = top.reduce((sum, t) => sum + t.seconds, 0)
-    console.log(`\nDownloading page's main thread, self time (${sampled.toFixed(2)} s sampled):\n`)
+    const longest = Math.max(0, ...longTasks)
+    console.log(
+      `\nDownloading page's main thread: ${longTasks.length} tasks over 50 ms, the longest ${longest.toFixed(0)} ms; self time (${sampled.toFixed(2)} s sampled):\n`,
+    )
     console.log(
       table(
         top
