@@ -132,6 +132,24 @@ describe('reading a file while its drop downloads', () => {
     expect((await save).bytes).toEqual(content)
   })
 
+  it('a read aborted while it waits frees its waits: many seeks never use up the swarm’s waiters', async () => {
+    const { drop } = await opened([['film.webm', pseudoRandomBytes(200 * CAPACITY, 8)]])
+    const file = drop.state.files![0]
+    // 40 seeks, each read waiting on its own far piece (and 4 read-aheads): without the abort that is
+    // 200 waits, past MAX_PIECE_WAITERS (64), and the later reads would fail with PieceWaitError.
+    for (let seek = 0; seek < 40; seek++) {
+      const stop = new AbortController()
+      const start = (199 - seek) * CAPACITY
+      const waiting = drop.readFile(file, stop.signal, { start, end: start + 10 }, true).next()
+      stop.abort()
+      await expect(waiting).rejects.toThrow(/abort/i)
+    }
+    const start = 100 * CAPACITY
+    const parts: Uint8Array[] = []
+    for await (const part of drop.readFile(file, undefined, { start, end: start + 10 }, true)) parts.push(part.slice())
+    expect(concatBytes(parts).length).toBe(10)
+  })
+
   it('reads a held drop at once, and an empty file as nothing', async () => {
     const { drop } = await opened([
       ['empty.txt', new Uint8Array(0)],

@@ -81,7 +81,8 @@ class FileReads {
   readonly #drop: Drop
   readonly #files: FileSpan[]
   readonly #port: MessagePort
-  readonly #readers = new Map<number, AsyncGenerator<Uint8Array>>()
+  /** Open reads by id, each with its own abort: a cancelled read's waits for pieces end at once (they are bounded per swarm). */
+  readonly #readers = new Map<number, { reader: AsyncGenerator<Uint8Array>; stop: AbortController }>()
   readonly #stop = new AbortController()
   #onReady!: (ready: boolean) => void
   #settle!: (error: Error | null) => void
@@ -133,14 +134,16 @@ class FileReads {
   }
 
   async #answer({ read, file: index, start, end }: WorkerMessage & { type: 'pull' }): Promise<void> {
-    let reader = this.#readers.get(read)
-    if (!reader) {
+    let open = this.#readers.get(read)
+    if (!open) {
       const file = this.#files.find((f) => f.index === index)
       if (!file) return this.#send({ type: 'error', read, message: `file ${index} is not one of these` })
-      this.#readers.set(read, (reader = this.#drop.readFile(file, this.#stop.signal, { start, end }, this.#playing)))
+      const stop = new AbortController()
+      open = { reader: this.#drop.readFile(file, stop.signal, { start, end }, this.#playing), stop }
+      this.#readers.set(read, open)
     }
     try {
-      const next = await reader.next()
+      const next = await open.reader.next()
       if (next.done) {
         this.#readers.delete(read)
         this.#send({ type: 'end', read })
@@ -149,15 +152,17 @@ class FileReads {
         this.#send({ type: 'bytes', read, bytes }, [bytes])
       }
     } catch (err) {
+      if (open.stop.signal.aborted) return // cancelled: nobody waits for an answer
       this.#readers.delete(read)
       this.#send({ type: 'error', read, message: err instanceof Error ? err.message : String(err) })
     }
   }
 
   #forget(read: number): void {
-    const reader = this.#readers.get(read)
+    const open = this.#readers.get(read)
     this.#readers.delete(read)
-    void reader?.return(undefined).catch(() => {})
+    open?.stop.abort()
+    void open?.reader.return(undefined).catch(() => {})
   }
 
   #send(message: PageMessage, transfer: Transferable[] = []): void {
