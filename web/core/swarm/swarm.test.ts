@@ -141,8 +141,9 @@ describe('swarm', () => {
     // A raw peer that claims the CID but answers with another drop's manifest.
     const [fakeEnd, downEnd] = memoryPair('fake', 'down')
     const fakeClosed = new Promise<string>((resolve) => fakeEnd.events.on('close', ({ reason }) => resolve(reason)))
-    fakeEnd.events.on('message', () => {
-      if (fakeEnd.closed) return
+    // It answers each manifest request (only those: a reply to every frame would race the hash check).
+    fakeEnd.events.on('message', (m) => {
+      if (fakeEnd.closed || decodeFrame(m).kind !== 'manifest-request') return
       fakeEnd.send(
         encodeFrame({ kind: 'manifest-part', total: other.result.manifestBytes.length, offset: 0, data: other.result.manifestBytes }),
       )
