@@ -69,11 +69,11 @@ export async function sha256File(path: string): Promise<string> {
  * Opens the link and waits until every piece is verified and the file saved;
  * returns seconds. With `expectSha256`, checks the saved file (not timed).
  */
-export async function download(page: Page, link: string, expectSha256?: string): Promise<number> {
-  const saved = page.waitForEvent('download', { timeout: 900_000 })
+export async function download(page: Page, link: string, expectSha256?: string, timeoutMs = 900_000): Promise<number> {
+  const saved = page.waitForEvent('download', { timeout: timeoutMs })
   const started = performance.now()
   await page.goto(link)
-  await page.getByTestId('receive-phase').and(page.locator('[data-phase="complete"]')).waitFor({ timeout: 900_000 })
+  await page.getByTestId('receive-phase').and(page.locator('[data-phase="complete"]')).waitFor({ timeout: timeoutMs })
   const download = await saved
   const path = await download.path()
   const seconds = (performance.now() - started) / 1000
