@@ -6,6 +6,9 @@ import { chromiumLaunchOptions } from '../e2e/chromium.js'
 
 export const MIB = 1024 * 1024
 
+/** Server flags that let a few load generators stand for thousands of clients: quiet logs, no per-address or rate caps. */
+export const LOAD_SERVER_FLAGS = ['--log-level', 'error', '--max-connections-per-ip', '1000000', '--max-message-rate', '100000']
+
 /** CPU seconds (user + system) a process has used, from /proc. */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')

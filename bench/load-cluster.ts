@@ -14,7 +14,7 @@ import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process
 import { readFileSync } from 'node:fs'
 import { startRedis } from '../signal-server/redis-fixture.js'
 import type { GeneratorCommand, GeneratorReply } from './load-generator.js'
-import { cpuSeconds, table } from './lib.js'
+import { LOAD_SERVER_FLAGS, cpuSeconds, table } from './lib.js'
 
 interface Setup {
   name: string
@@ -34,18 +34,7 @@ const PLACEMENT = {
   2: { servers: ['0', '1'], others: '0,1' },
 } as const
 
-const SERVER_FLAGS = [
-  '--port',
-  '0',
-  '--host',
-  '127.0.0.1',
-  '--log-level',
-  'error',
-  '--max-connections-per-ip',
-  '1000000',
-  '--max-message-rate',
-  '100000',
-]
+const SERVER_FLAGS = ['--port', '0', '--host', '127.0.0.1', ...LOAD_SERVER_FLAGS]
 const START_TIMEOUT_MS = 20_000
 const PHASE_TIMEOUT_MS = 60_000
 /** Connecting thousands of sockets on a busy machine: each batch is bounded in the generator, this bounds them all. */

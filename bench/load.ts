@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { cidFromDigest } from '../format/cid.js'
 import { SIGNAL_PROTOCOL_VERSION } from '../protocol/signal.js'
 import WebSocket from 'ws'
-import { cpuSeconds, table } from './lib.js'
+import { LOAD_SERVER_FLAGS, cpuSeconds, table } from './lib.js'
 import { rssBytes } from './browser-metrics.js'
 import { clusterBench } from './load-cluster.js'
 
@@ -37,20 +37,7 @@ const hash20 = (swarm: string) => swarm.padEnd(20, '_').slice(0, 20)
 const TARGETS: Target[] = [
   {
     name: 'swarmdrop',
-    command: [
-      'node',
-      '--import',
-      'tsx',
-      'signal-server/main.ts',
-      '--port',
-      '0',
-      '--log-level',
-      'error',
-      '--max-connections-per-ip',
-      '1000000',
-      '--max-message-rate',
-      '100000',
-    ],
+    command: ['node', '--import', 'tsx', 'signal-server/main.ts', '--port', '0', ...LOAD_SERVER_FLAGS],
     async hello(ws, inbox) {
       const id = String((await inbox.next()).id)
       ws.send(JSON.stringify({ type: 'hello', protocol: SIGNAL_PROTOCOL_VERSION }))
