@@ -19,6 +19,7 @@ export class FileReaders {
   /** Players reading now. */
   #players = 0
   readonly #unlessPlaying: PieceSource
+  readonly #always: PieceSource
 
   constructor(
     readonly swarm: Swarm,
@@ -26,10 +27,10 @@ export class FileReaders {
     readonly crypto: CryptoProvider,
     readonly pieceKey: AeadKey,
   ) {
-    this.#unlessPlaying = {
-      prioritize: (ranges) => (this.#players > 0 ? () => {} : swarm.prioritize(ranges)),
-      whenPiece: (index, signal) => swarm.whenPiece(index, signal),
-    }
+    const whenPiece = (index: number, signal?: AbortSignal) => swarm.whenPiece(index, signal)
+    const holds = (index: number) => swarm.have?.has(index) ?? false
+    this.#always = { prioritize: (ranges) => swarm.prioritize(ranges), whenPiece, holds }
+    this.#unlessPlaying = { prioritize: (ranges) => (this.#players > 0 ? () => {} : swarm.prioritize(ranges)), whenPiece, holds }
   }
 
   /** Fails if the drop stops first, or if `range` is not within the file. */
@@ -39,7 +40,7 @@ export class FileReaders {
     const capacity = pieceCapacity(manifest.pieceSize)
     const last = spanOf(file, capacity).end - 1
     const tail = playing && file.size > 0 ? { first: last, end: last + 1 } : undefined
-    const source = playing ? this.swarm : this.#unlessPlaying
+    const source = playing ? this.#always : this.#unlessPlaying
     const window = new ReadWindow(source, spanOf(file, capacity, range), Math.ceil(READ_AHEAD_BYTES / manifest.pieceSize), tail)
     if (playing) this.#players++
     try {

@@ -132,6 +132,26 @@ describe('reading a file while its drop downloads', () => {
     expect((await save).bytes).toEqual(content)
   })
 
+  it("a read of held pieces leaves the window to the player's read that waits (the tail read right after a seek)", async () => {
+    const content = pseudoRandomBytes(200 * CAPACITY, 8)
+    const { drop, order } = await opened([['talk.webm', content]])
+    const file = drop.state.files![0]
+    const start = 150 * CAPACITY
+    const playing = drop.readFile(file, undefined, { start, end: start + 20 * CAPACITY }, true)
+    const parts = [(await playing.next()).value!.slice()]
+    // A player asks for the file's last piece early; once it is held the player reads it, as after a seek.
+    await drop.swarm.whenPiece(199)
+    const tail: Uint8Array[] = []
+    for await (const part of drop.readFile(file, undefined, { start: 199 * CAPACITY, end: content.length }, true)) tail.push(part.slice())
+    expect(concatBytes(tail)).toEqual(content.subarray(199 * CAPACITY))
+    for await (const part of playing) parts.push(part.slice())
+    expect(concatBytes(parts)).toEqual(content.subarray(start, start + 20 * CAPACITY))
+    // Had the tail read taken the window (and cleared it when done), the rest would come rarest first.
+    const playedAfter = Math.max(...Array.from({ length: 20 }, (_, i) => order.indexOf(150 + i))) + 1
+    expect(playedAfter).toBeLessThan(50)
+    await once(drop, 'complete')
+  })
+
   it('a read aborted while it waits frees its waits: many seeks never use up the swarm’s waiters', async () => {
     const { drop } = await opened([['film.webm', pseudoRandomBytes(200 * CAPACITY, 8)]])
     const file = drop.state.files![0]

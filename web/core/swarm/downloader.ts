@@ -128,13 +128,14 @@ export class Downloader {
 
   /**
    * Sets (replacing any), or with null clears, the pieces fetched first
-   * (priority-window.ts). A window whose head the last one did not hold is a
+   * (priority-window.ts). A window whose head nobody is fetching yet is a
    * seek: requests still unanswered for pieces outside it are cancelled, so
    * the peers' pipelines (up to a second of each one's rate) go to the new
-   * head at once instead of after what was asked before.
+   * head at once instead of after what was asked before. A reader moving
+   * on sequentially waits on a piece already in flight: no seek.
    */
   prioritize(window: PriorityWindow | null): void {
-    const seek = window !== null && this.#window !== null && !this.#window.has(window.pieces[0])
+    const seek = window !== null && this.#isSeek(window)
     this.#window = window
     this.#windowStreaks.clear()
     if (seek) {
@@ -144,6 +145,12 @@ export class Downloader {
       }
     }
     this.schedule()
+  }
+
+  /** Whether nothing is fetching the head of `next` yet, so what is in flight elsewhere stands before it. */
+  #isSeek(next: PriorityWindow): boolean {
+    const head = next.head(this.#options.have)
+    return head !== undefined && !this.#active.has(head)
   }
 
   /** Clears `window` if it is still the one set: a reader that ends cannot clear a newer one's. */

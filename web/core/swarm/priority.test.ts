@@ -34,6 +34,31 @@ function arrivedWhenAllOf(order: number[], pieces: number[]): number {
   return Math.max(...pieces.map((i) => order.indexOf(i))) + 1
 }
 
+/**
+ * A downloader with `window` set and one peer that claims every piece of a
+ * 40-piece drop and never answers: what is asked of it stays in flight.
+ */
+async function unansweredDownload(window: { first: number; end: number }[]) {
+  const drop = await makeDrop(40 * (PIECE - 16), PIECE)
+  const clock = new ManualClock(1_000_000)
+  const cidDigest = digestOfCid(drop.result.cid)
+  const swarm = new Swarm({ cid: drop.result.cid, store: memoryStore().drop(cidDigest), crypto, clock, random: seededRandom(6) })
+  await swarm.start({ manifest: drop.result.manifest, bytes: drop.result.manifestBytes })
+  swarm.prioritize(window)
+  const [peer, downEnd] = memoryPair('peer', 'down')
+  const requested: number[] = []
+  const cancelled: number[] = []
+  peer.events.on('message', (m) => {
+    const f = decodeFrame(m)
+    if (f.kind === 'request') requested.push(f.piece)
+    if (f.kind === 'cancel') cancelled.push(f.piece)
+  })
+  swarm.addConnection(downEnd)
+  peer.send(encodeFrame({ kind: 'hello', cidDigest, hasManifest: true, pieceCount: 40, bitfield: new Bitfield(40, undefined, true).bytes }))
+  await expect.poll(() => requested.length).toBeGreaterThan(0)
+  return { swarm, requested, cancelled }
+}
+
 describe('priority window', () => {
   it('fetches a window at 80 % of the file from three seeders before most other pieces', async () => {
     const drop = await makeDrop(100 * (PIECE - 16), PIECE)
@@ -78,26 +103,7 @@ describe('priority window', () => {
   })
 
   it('a seek cancels what was asked outside the new window, and asks for the new head at once', async () => {
-    const drop = await makeDrop(40 * (PIECE - 16), PIECE)
-    const clock = new ManualClock(1_000_000)
-    const cidDigest = digestOfCid(drop.result.cid)
-    const swarm = new Swarm({ cid: drop.result.cid, store: memoryStore().drop(cidDigest), crypto, clock, random: seededRandom(6) })
-    await swarm.start({ manifest: drop.result.manifest, bytes: drop.result.manifestBytes })
-    swarm.prioritize([{ first: 0, end: 10 }])
-    // A peer that claims every piece and never answers: what is asked of it stays in flight.
-    const [peer, downEnd] = memoryPair('peer', 'down')
-    const requested: number[] = []
-    const cancelled: number[] = []
-    peer.events.on('message', (m) => {
-      const f = decodeFrame(m)
-      if (f.kind === 'request') requested.push(f.piece)
-      if (f.kind === 'cancel') cancelled.push(f.piece)
-    })
-    swarm.addConnection(downEnd)
-    peer.send(
-      encodeFrame({ kind: 'hello', cidDigest, hasManifest: true, pieceCount: 40, bitfield: new Bitfield(40, undefined, true).bytes }),
-    )
-    await expect.poll(() => requested.length).toBeGreaterThan(0)
+    const { swarm, requested, cancelled } = await unansweredDownload([{ first: 0, end: 10 }])
     const before = [...new Set(requested)]
     expect(before).toContain(0)
     // Moving the window within itself is no seek: nothing is cancelled.
@@ -107,6 +113,16 @@ describe('priority window', () => {
     await expect.poll(() => requested).toContain(30)
     // Every piece asked before the seek and outside the new window was cancelled.
     expect([...new Set(cancelled)].sort((a, b) => a - b)).toEqual(before.filter((i) => i < 30 || i >= 38).sort((a, b) => a - b))
+    swarm.close()
+  })
+
+  it('a seek far ahead inside a window that covers the whole file cancels too (a player whose read-ahead is the file)', async () => {
+    const { swarm, requested, cancelled } = await unansweredDownload([{ first: 0, end: 40 }])
+    const before = [...new Set(requested)]
+    expect(Math.max(...before)).toBeLessThan(30)
+    swarm.prioritize([{ first: 30, end: 40 }])
+    await expect.poll(() => requested).toContain(30)
+    expect([...new Set(cancelled)].sort((a, b) => a - b)).toEqual(before.sort((a, b) => a - b))
     swarm.close()
   })
 

@@ -13,6 +13,8 @@ import type { PieceRange } from './priority-window.js'
 export interface PieceSource {
   prioritize(ranges: readonly PieceRange[]): () => void
   whenPiece(index: number, signal?: AbortSignal): Promise<void>
+  /** Whether piece `index` is held already. */
+  holds(index: number): boolean
 }
 
 export class ReadWindow {
@@ -38,9 +40,15 @@ export class ReadWindow {
 
   readonly #also: PieceRange | undefined
 
-  /** Resolves once piece `index` is held, moving the window to it first when the reader has moved on. */
+  /**
+   * Resolves once piece `index` is held, moving the window to it first when
+   * the reader has moved on. Reading held pieces moves nothing: a window
+   * over them would only take the swarm's window from a reader that waits
+   * (a player reading a file's held last piece right after a seek).
+   */
   async ready(index: number, signal?: AbortSignal): Promise<void> {
-    if (!this.#closed && index >= this.#range.first && index < this.#range.end && this.#shouldMove(index)) this.#move(index)
+    const inRange = index >= this.#range.first && index < this.#range.end
+    if (!this.#closed && inRange && !this.#source.holds(index) && this.#shouldMove(index)) this.#move(index)
     await this.#source.whenPiece(index, signal)
   }
 
