@@ -1,8 +1,9 @@
 /**
  * Watching while it downloads: a 60 s WebM shared with the sender's upload
  * capped at 1 MiB/s plays on the receive page long before the download is
- * done, a seek to 80 % plays within 3 s, and the file saved alongside is
- * byte-exact. The video is made by ffmpeg (media.ts).
+ * done, a seek to 80 % plays within 3 s, the file saved alongside is
+ * byte-exact, and once received it plays from the browser's own store with
+ * no peer online. The video is made by ffmpeg (media.ts).
  */
 import type { Page } from '@playwright/test'
 import { createHash } from 'node:crypto'
@@ -24,7 +25,7 @@ test.beforeAll(() => {
   video = makeWebm()
 })
 
-test('a video plays while it downloads, seeks to 80 % within 3 s, and saves byte-exact', async ({ browser, server }) => {
+test('a video plays while it downloads, seeks to 80 % within 3 s, saves byte-exact, then plays from the library with no peer', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const a = await newPeerPage(browser)
   await a.page.goto(server.url + '/')
@@ -65,8 +66,20 @@ test('a video plays while it downloads, seeks to 80 % within 3 s, and saves byte
   // The download went on behind playback: the saved file is the shared one, byte for byte.
   const download = await saved
   expect(await sha256File(await download.path())).toBe(video.sha256)
-  await b.context.close()
+
+  // Received in full, it plays from this browser's own store with no peer online, opened from the library.
   await a.context.close()
+  await b.page.goto(server.url + '/')
+  await b.page.getByTestId('library-item').getByRole('link', { name: video.name }).click()
+  await expect(player).toBeVisible({ timeout: 15_000 })
+  await player.evaluate((el) => {
+    const v = el as HTMLVideoElement
+    v.muted = true
+    void v.play()
+  })
+  await expect.poll(async () => (await playerState(b.page)).currentTime, { timeout: 15_000, intervals: [100] }).toBeGreaterThan(1)
+  expect(await b.page.getByTestId('peer-row').count()).toBe(0)
+  await b.context.close()
 })
 
 test('the worker answers Range requests for a playing file: 206 with the right bytes and headers, 416 past the end', async ({
