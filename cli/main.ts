@@ -25,6 +25,8 @@ import { pinComplete } from '../protocol/signal.js'
 import { sourcesFor, writeFiles } from './files.js'
 import { ServerUnreachableError, createNodeEngine, waitForServer, type NodeEngine } from './node-engine.js'
 import { PinNode } from './pin-node.js'
+import { exportDrop } from './mirror-export.js'
+import { parseMirrorBase } from '../web/core/mirror/mirror-base.js'
 import { describeState, showProgress } from './progress.js'
 import { DEFAULT_PIN_MAX_AGE_DAYS, DEFAULT_PIN_MAX_BYTES, DEFAULT_SERVER, DEFAULT_STORE, HELP, USAGE } from './usage.js'
 
@@ -40,7 +42,7 @@ const COMMON = {
 
 type Command = (args: string[]) => Promise<number>
 
-const COMMANDS: Record<string, Command> = { share, get, seed, pin }
+const COMMANDS: Record<string, Command> = { share, get, export: exportCommand, seed, pin }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv
@@ -65,7 +67,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; default?: string }>>(args: string[], options: T) {
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; default?: string; multiple?: boolean }>>(
+  args: string[],
+  options: T,
+) {
   try {
     return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true })
   } catch (err) {
@@ -106,11 +111,17 @@ async function connect(options: {
   maxBytes?: number
   connectTimeout?: string
   relayOnly?: boolean
+  /** Mirrors can serve everything: without the server, go on (it keeps being retried) instead of failing. */
+  serverOptional?: boolean
 }): Promise<NodeEngine> {
   const node = await createNodeEngine(options)
   try {
     await waitForServer(node.engine, seconds(options.connectTimeout, 'connect-timeout') ?? 15_000)
   } catch (err) {
+    if (options.serverOptional) {
+      process.stderr.write(`${printable((err as Error).message)}: ${printable(options.server)}; fetching from the link's mirrors.\n`)
+      return node
+    }
     await node.close()
     throw new ServerUnreachableError(`${(err as Error).message}: ${options.server}`)
   }
@@ -149,14 +160,7 @@ async function share(args: string[]): Promise<number> {
     'until-pinned': { type: 'boolean' },
   })
   if (values.help) return help('share')
-  if (positionals.length === 0) throw new UsageError('nothing to share: name files or folders')
-  const { files, renamed } = makeNamesSafe(await sourcesFor(positionals))
-  for (const { from, to } of renamed.slice(0, MAX_RENAMES_LISTED)) {
-    process.stderr.write(`Renamed ${quoteName(from)} to ${quoteName(to)}: the name is not safe on every system.\n`)
-  }
-  if (renamed.length > MAX_RENAMES_LISTED) process.stderr.write(`…and renamed ${renamed.length - MAX_RENAMES_LISTED} more.\n`)
-  const expiresHours = values.expires === undefined ? undefined : Number(values.expires)
-  if (expiresHours !== undefined && !(expiresHours > 0)) throw new UsageError('--expires must be a number of hours')
+  const { files, expiresAt } = await toSeal(positionals, values.expires)
   const server = values.server ?? DEFAULT_SERVER
   const node = await connect({
     server,
@@ -165,11 +169,9 @@ async function share(args: string[]): Promise<number> {
     relayOnly: values['relay-only'],
   })
   const { engine } = node
-  const total = files.reduce((sum, f) => sum + f.size, 0)
-  process.stderr.write(`Encrypting ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)})…\n`)
   const { drop, fragment, ownerFragment } = await engine.share(files, {
     password: values.password ?? process.env.SWARMDROP_PASSWORD,
-    expiresAt: expiresHours !== undefined ? Date.now() + expiresHours * 3_600_000 : undefined,
+    expiresAt,
   })
   const origin = linkOrigin(server)
   console.log(`${origin}/#${fragment}`)
@@ -184,6 +186,47 @@ async function share(args: string[]): Promise<number> {
   await node.close()
   if (outcome === 'no-pin-nodes') return EXIT.failed
   return outcome === 'stopped' ? EXIT.interrupted : EXIT.ok
+}
+
+/** The files named, made safe (renames listed), and the expiry `--expires HOURS` asks for. */
+async function toSeal(paths: string[], expires: string | undefined) {
+  if (paths.length === 0) throw new UsageError('nothing to share: name files or folders')
+  const { files, renamed } = makeNamesSafe(await sourcesFor(paths))
+  for (const { from, to } of renamed.slice(0, MAX_RENAMES_LISTED)) {
+    process.stderr.write(`Renamed ${quoteName(from)} to ${quoteName(to)}: the name is not safe on every system.\n`)
+  }
+  if (renamed.length > MAX_RENAMES_LISTED) process.stderr.write(`…and renamed ${renamed.length - MAX_RENAMES_LISTED} more.\n`)
+  const hours = expires === undefined ? undefined : Number(expires)
+  if (hours !== undefined && !(hours > 0)) throw new UsageError('--expires must be a number of hours')
+  const total = files.reduce((sum, f) => sum + f.size, 0)
+  process.stderr.write(`Encrypting ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)})…\n`)
+  return { files, expiresAt: hours !== undefined ? Date.now() + hours * 3_600_000 : undefined }
+}
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    out: { type: 'string' },
+    mirror: { type: 'string', multiple: true },
+    password: { type: 'string' },
+    expires: { type: 'string' },
+  })
+  if (values.help) return help('export')
+  if (!values.out) throw new UsageError('say where to write the files: --out DIR')
+  const mirrors = (values.mirror ?? []).map((text) => {
+    const parsed = parseMirrorBase(text)
+    if ('error' in parsed) throw new UsageError(`--mirror ${text}: ${parsed.error}`)
+    return parsed.base
+  })
+  const { files, expiresAt } = await toSeal(positionals, values.expires)
+  const sealed = await exportDrop(files, values.out, { password: values.password ?? process.env.SWARMDROP_PASSWORD, expiresAt, mirrors })
+  const origin = linkOrigin(values.server ?? DEFAULT_SERVER)
+  console.log(`${origin}/#${sealed.fragment}`)
+  process.stderr.write(`Owner link (can stop sharing everywhere; keep it private): ${origin}/#${sealed.ownerFragment}\n`)
+  const pieces = sealed.result.manifest.pieceIds.length
+  process.stderr.write(
+    `Wrote ${pieces} piece${pieces === 1 ? '' : 's'} and the manifest under ${printable(values.out)}/swarmdrop-v1/${sealed.result.cid}/\n`,
+  )
+  return EXIT.ok
 }
 
 /** Asks for a pin and reports its status; resolves once the pin nodes hold every piece, or the server has none. */
@@ -219,14 +262,23 @@ async function get(args: string[]): Promise<number> {
   const parsed = parseAnyLink(link)
   const password = values.password ?? process.env.SWARMDROP_PASSWORD
   if (isPasswordLink(parsed) && !password) throw new UsageError('this link needs a password: pass --password or set SWARMDROP_PASSWORD')
-  const target = isPasswordLink(parsed) ? { cid: parsed.cid, secret: await secretFromPassword(password!, parsed.salt, parsed.kdf) } : parsed
+  const target = isPasswordLink(parsed)
+    ? { cid: parsed.cid, secret: await secretFromPassword(password!, parsed.salt, parsed.kdf), mirrors: parsed.mirrors }
+    : parsed
   const server = values.server ?? (/^https?:\/\//.test(link) ? linkOrigin(link.split('#')[0]) : DEFAULT_SERVER)
   const maxBytes = byteCount(values['max-bytes'])
   const timeoutMs = seconds(values.timeout, 'timeout') || undefined
   const storeDir = values.store ?? (await mkdtemp(join(tmpdir(), 'swarmdrop-get-')))
   let node: NodeEngine | undefined
   try {
-    node = await connect({ server, storeDir, maxBytes, connectTimeout: values['connect-timeout'], relayOnly: values['relay-only'] })
+    node = await connect({
+      server,
+      storeDir,
+      maxBytes,
+      connectTimeout: values['connect-timeout'],
+      relayOnly: values['relay-only'],
+      serverOptional: (target.mirrors?.length ?? 0) > 0,
+    })
     const drop = await node.engine.open(target)
     const stopProgress = showProgress(drop)
     const started = Date.now()

@@ -14,6 +14,7 @@ export const USAGE = `Usage: swarmdrop <command> [options]
 Commands:
   share <files or folders…>   encrypt, print the link, and seed until stopped
   get <link> [-o dir]         download, verify and write the files
+  export <files…> --out DIR   seal the files as a blind mirror's static files, print the link
   seed [store dir]            serve every drop in a store
   pin --store DIR             run a pin node: keep drops available for others, blind
 
@@ -42,10 +43,28 @@ Options:
                         (exit 1 if the server has no pin nodes)
   --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
   --relay-only          no direct WebRTC: every peer through the server relay`,
+  export: `Usage: swarmdrop export [options] --out DIR <files or folders…>
+
+Seals the files exactly as \`share\` does and writes the drop under DIR as
+static files (DIR/swarmdrop-v1/<CID>/manifest and …/pieces/<piece id>: every
+file is ciphertext or a hash), prints the link on stdout (the owner link on
+stderr) and exits. Upload DIR anywhere that serves files over HTTP(S) — rsync
+to nginx, \`aws s3 sync\`, a git push to Pages — and the link downloads from
+there with no browser online. The host never sees the key.
+
+Options:
+  --out DIR             where to write the files (created if missing)
+  --mirror URL          where DIR will be reachable (give it several times for
+                        several hosts); the link names them, after #
+  --server URL          the Swarmdrop server the link opens in (default ${DEFAULT_SERVER})
+  --password P          protect the link with a password (better: env SWARMDROP_PASSWORD)
+  --expires HOURS       the link expires after this many hours`,
   get: `Usage: swarmdrop get [options] <link>
 
-Downloads from every peer that has the files, verifies every piece, and writes
-the files (with their folders) under the output directory; prints their paths.
+Downloads from every peer that has the files, and from the mirrors the link
+names, verifies every piece, and writes the files (with their folders) under
+the output directory; prints their paths. A link with mirrors downloads even
+when the server cannot be reached.
 
 Options:
   -o, --output DIR      where to write the files (default: the current directory)

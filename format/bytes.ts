@@ -86,3 +86,12 @@ export function fromBase64Url(text: string): Uint8Array {
   if ((value & ((1 << bits) - 1)) !== 0) throw new TypeError('non-canonical base64url')
   return out
 }
+
+/** Lower-case hex, as piece ids are named on disk and on mirrors. */
+export function toHex(bytes: Uint8Array): string {
+  let hex = ''
+  for (let i = 0; i < bytes.length; i++) hex += HEX[bytes[i]]
+  return hex
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

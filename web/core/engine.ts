@@ -23,12 +23,11 @@ import type { PinClient, PinNodeClient } from './signaling/roles.js'
 import type { DialFn } from './transport/transport.js'
 import { type Cid, digestOfCid } from '../../format/cid.js'
 import { type Manifest, decodeManifest } from '../../format/manifest.js'
-import { type LinkTarget, formatFragment, formatOwnerFragment, formatPasswordFragment } from './content/link.js'
-import { newRevokeSecret, revokeHashOf } from '../../format/tombstone.js'
-import { newSalt, secretFromPassword } from './crypto/password.js'
+import type { LinkTarget } from './content/link.js'
 import { type DropKeys, deriveKeys } from './crypto/keys.js'
 import { openMetadata } from './crypto/envelope.js'
-import { type IngestOptions, ingest } from './chunking/ingest.js'
+import type { IngestOptions } from './chunking/ingest.js'
+import { sealDrop } from './chunking/seal.js'
 import type { SourceFile } from './chunking/source.js'
 import { UploadLimiter } from './swarm/rate.js'
 import { Drop, type DropRole, type SpaceCheck, mark } from './drop.js'
@@ -37,6 +36,8 @@ import { PeerLinks } from './peer-links.js'
 import { Revocation } from './revocation.js'
 import { bytesEqual, fromBase64Url, toBase64Url } from '../../format/bytes.js'
 import { Emitter } from './util/emitter.js'
+import { connectMirrors } from './mirror/mirrors.js'
+import type { Fetch } from './mirror/mirror-connection.js'
 import { type Clock, type TimerId, realClock } from './util/clock.js'
 import { InvalidManifestError } from '../../format/errors.js'
 
@@ -60,6 +61,8 @@ export interface EngineOptions {
   random?: () => number
   /** Time for expiry, lookups and records; the real one by default. */
   clock?: Clock
+  /** How mirrors are fetched; the platform's fetch by default. */
+  fetch?: Fetch
 }
 
 export interface EngineEvents extends Record<string, unknown> {
@@ -90,6 +93,7 @@ export class Engine {
       random: Math.random,
       ...options,
       clock: options.clock ?? realClock,
+      fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
     }
     const { signaling, clock, crypto } = this.#options
     this.limiter = options.limiter ?? new UploadLimiter()
@@ -153,15 +157,9 @@ export class Engine {
     options: Pick<IngestOptions, 'onProgress' | 'signal' | 'pieceSize' | 'secret' | 'expiresAt'> & { password?: string } = {},
   ): Promise<{ drop: Drop; fragment: string; ownerFragment: string }> {
     const { crypto, store } = this.#options
-    // With a password the link carries a salt, and the secret comes from password and salt.
-    const salt = options.password ? newSalt() : undefined
-    const secret = salt ? await secretFromPassword(options.password!, salt) : options.secret
-    const revokeSecret = newRevokeSecret((bytes) => globalThis.crypto.getRandomValues(bytes))
     mark('swarmdrop:ingest-start')
-    const result = await ingest(files, { crypto, store, ...options, secret, revokeHash: await revokeHashOf(crypto, revokeSecret) })
+    const { result, revokeSecret, fragment, ownerFragment } = await sealDrop(files, { crypto, store, ...options })
     mark('swarmdrop:ingest-end')
-    const fragment = salt ? formatPasswordFragment({ cid: result.cid, salt }) : formatFragment({ cid: result.cid, secret: result.secret })
-    const ownerFragment = formatOwnerFragment({ cid: result.cid, secret: result.secret, revokeSecret })
     const existing = this.#drops.get(result.cid)
     if (existing) return { drop: existing, fragment, ownerFragment }
     await this.#library.addShared({
@@ -184,6 +182,15 @@ export class Engine {
    * record and bytes.
    */
   async open(target: LinkTarget): Promise<Drop> {
+    const drop = await this.#open(target)
+    const mirrors = target.mirrors ?? []
+    if (mirrors.length > 0 && drop.state.phase !== 'failed') {
+      connectMirrors(drop.swarm, target.cid, mirrors, { crypto: this.#options.crypto, fetch: this.#options.fetch })
+    }
+    return drop
+  }
+
+  async #open(target: LinkTarget): Promise<Drop> {
     const { cid } = target
     const running = this.#drops.get(cid)
     const held = await this.#library.get(cid)

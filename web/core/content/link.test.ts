@@ -107,3 +107,39 @@ describe('owner links', () => {
     expect(() => parseLink(mangle(formatOwnerFragment({ cid, secret, revokeSecret })))).toThrow(message)
   })
 })
+
+describe('mirrors in links', () => {
+  const mirrors = ['https://data.example.org/sets/', 'http://127.0.0.1:8081/']
+
+  it('round-trip after #, in plain, owner and password links, each base ending in /', () => {
+    const link = formatLink('https://drop.example', { cid, secret, mirrors: ['https://data.example.org/sets', mirrors[1]] })
+    expect(link.indexOf('&m=')).toBeGreaterThan(link.indexOf('#'))
+    expect(parseLink(link)).toEqual({ cid, secret, mirrors })
+    const owner = parseLink(formatOwnerFragment({ cid, secret, revokeSecret: secret, mirrors }))
+    expect(owner.mirrors).toEqual(mirrors)
+    expect(owner.revokeSecret).toEqual(secret)
+    const password = parseAnyLink(formatPasswordFragment({ cid, salt: new Uint8Array(16), mirrors }))
+    expect(isPasswordLink(password) && password.mirrors).toEqual(mirrors)
+    expect(parseLink(formatFragment({ cid, secret }))).toEqual({ cid, secret })
+  })
+
+  it('refuse what is not a usable mirror, with a clear error', () => {
+    const base = formatFragment({ cid, secret })
+    for (const [tail, message] of [
+      ['&m=javascript%3Aalert(1)', /not usable: a mirror is an http or https URL/],
+      ['&m=https%3A%2F%2Fuser%3Apw%40host%2F', /no user name or password/],
+      ['&m=https%3A%2F%2Fhost%2F%3Fq%3D1', /no query or fragment/],
+      ['&m=%E0%A4%A', /not correctly encoded/],
+      ['&x=1', /not a mirror/],
+      ['&m=not%20a%20url', /is not a URL/],
+      [Array.from({ length: 9 }, (_, i) => `&m=https%3A%2F%2Fm${i}.example%2F`).join(''), /more than 8 mirrors/],
+    ] as const) {
+      expect(() => parseLink(base + tail), tail).toThrow(InvalidLinkError)
+      expect(() => parseLink(base + tail), tail).toThrow(message)
+    }
+  })
+
+  it('names each mirror once', () => {
+    expect(parseLink(formatFragment({ cid, secret, mirrors: [mirrors[0], mirrors[0]] })).mirrors).toEqual([mirrors[0]])
+  })
+})

@@ -11,6 +11,10 @@
  * secret (format/tombstone.ts), so the sharer can stop sharing from another
  * device. It is never the link people are given.
  *
+ * Any link may end in mirrors, `&m=<URL>` each (URL-encoded): static hosts
+ * that serve the drop's sealed pieces (format/mirror-layout.ts). They are
+ * after `#` too, so the server never learns where a drop is mirrored.
+ *
  * Everything after `#` stays in the browser: user agents never send the
  * fragment to the server, so the server sees neither the CID nor the secret
  * in any request. The secret is 32 random bytes as base64url (43 characters).
@@ -20,12 +24,15 @@ import { SECRET_BYTES } from '../crypto/keys.js'
 import { REVOKE_SECRET_BYTES } from '../../../format/tombstone.js'
 import { fromBase64Url, toBase64Url } from '../../../format/bytes.js'
 import { InvalidLinkError } from '../util/errors.js'
+import { MAX_MIRRORS, parseMirrorBase } from '../mirror/mirror-base.js'
 
 export interface LinkTarget {
   readonly cid: Cid
   readonly secret: Uint8Array
   /** Only in owner links. */
   readonly revokeSecret?: Uint8Array
+  /** Base URLs of blind mirrors, each ending in `/`. */
+  readonly mirrors?: readonly string[]
 }
 
 /** Which password derivation a link names: 1 for `.p.`, 2 for `.p2.` (parameters in crypto/password.ts). */
@@ -41,27 +48,33 @@ export interface PasswordLinkTarget {
   readonly cid: Cid
   readonly salt: Uint8Array
   readonly kdf: PasswordKdf
+  readonly mirrors?: readonly string[]
 }
 
 const SECRET_TEXT_LENGTH = 43
 const SALT_TEXT_LENGTH = 22
 export const SALT_BYTES = 16
-export const MAX_FRAGMENT_LENGTH = 512
+export const MAX_FRAGMENT_LENGTH = 6 * 1024
 
 export function formatFragment(target: LinkTarget): string {
-  return `${target.cid}.${toBase64Url(target.secret)}`
+  return `${target.cid}.${toBase64Url(target.secret)}${mirrorsPart(target.mirrors)}`
 }
 
-export function formatOwnerFragment(target: Required<LinkTarget>): string {
-  return `${formatFragment(target)}.r.${toBase64Url(target.revokeSecret)}`
+export function formatOwnerFragment(target: LinkTarget & { revokeSecret: Uint8Array }): string {
+  return `${target.cid}.${toBase64Url(target.secret)}.r.${toBase64Url(target.revokeSecret)}${mirrorsPart(target.mirrors)}`
+}
+
+function mirrorsPart(mirrors: readonly string[] = []): string {
+  return mirrors.map((m) => `&m=${encodeURIComponent(m)}`).join('')
 }
 
 export function formatPasswordFragment({
   cid,
   salt,
   kdf = CURRENT_PASSWORD_KDF,
+  mirrors,
 }: Omit<PasswordLinkTarget, 'kdf'> & { kdf?: PasswordKdf }): string {
-  return `${cid}.${PASSWORD_TAGS[kdf]}.${toBase64Url(salt)}`
+  return `${cid}.${PASSWORD_TAGS[kdf]}.${toBase64Url(salt)}${mirrorsPart(mirrors)}`
 }
 
 export function formatLink(origin: string, target: LinkTarget): string {
@@ -70,7 +83,7 @@ export function formatLink(origin: string, target: LinkTarget): string {
 
 /** Parses a plain or a password link; throws InvalidLinkError with a message a user can act on. */
 export function parseAnyLink(input: string): LinkTarget | PasswordLinkTarget {
-  const fragment = fragmentOf(input)
+  const { fragment, mirrors } = fragmentOf(input)
   const [cidText, tag, saltText, ...rest] = fragment.split('.')
   // A secret is 43 characters, so it is never mistaken for a tag.
   if (tag === undefined || !PASSWORD_TAG.test(tag)) return parseLink(input)
@@ -89,20 +102,37 @@ export function parseAnyLink(input: string): LinkTarget | PasswordLinkTarget {
   if (saltText.length !== SALT_TEXT_LENGTH || salt.length !== SALT_BYTES) {
     throw new InvalidLinkError('The link’s password salt has the wrong length: it may have been cut off when copied.')
   }
-  return { cid: cidText, salt, kdf }
+  return { cid: cidText, salt, kdf, ...mirrors }
 }
 
 export function isPasswordLink(target: LinkTarget | PasswordLinkTarget): target is PasswordLinkTarget {
   return 'salt' in target
 }
 
-function fragmentOf(input: string): string {
+/** The fragment's drop part, and its mirrors (as a spread: none when it names none). */
+function fragmentOf(input: string): { fragment: string; mirrors: { mirrors?: string[] } } {
   const text = input.trim()
   const hashAt = text.indexOf('#')
-  const fragment = hashAt >= 0 ? text.slice(hashAt + 1) : text
-  if (fragment.length === 0) throw new InvalidLinkError('The link has nothing after “#”.')
-  if (fragment.length > MAX_FRAGMENT_LENGTH) throw new InvalidLinkError('The link is too long to be a Swarmdrop link.')
-  return fragment
+  const whole = hashAt >= 0 ? text.slice(hashAt + 1) : text
+  if (whole.length === 0) throw new InvalidLinkError('The link has nothing after “#”.')
+  if (whole.length > MAX_FRAGMENT_LENGTH) throw new InvalidLinkError('The link is too long to be a Swarmdrop link.')
+  const [fragment, ...params] = whole.split('&')
+  if (params.length === 0) return { fragment, mirrors: {} }
+  if (params.length > MAX_MIRRORS) throw new InvalidLinkError(`The link names more than ${MAX_MIRRORS} mirrors.`)
+  const mirrors = params.map((param) => {
+    if (!param.startsWith('m='))
+      throw new InvalidLinkError('The link has a part after “&” that is not a mirror: check that it was copied whole.')
+    let url: string
+    try {
+      url = decodeURIComponent(param.slice(2))
+    } catch {
+      throw new InvalidLinkError('A mirror in the link is not correctly encoded.')
+    }
+    const parsed = parseMirrorBase(url)
+    if ('error' in parsed) throw new InvalidLinkError(`A mirror in the link is not usable: ${parsed.error}.`)
+    return parsed.base
+  })
+  return { fragment, mirrors: { mirrors: [...new Set(mirrors)] } }
 }
 
 /**
@@ -110,7 +140,7 @@ function fragmentOf(input: string): string {
  * Throws InvalidLinkError with a message a user can act on.
  */
 export function parseLink(input: string): LinkTarget {
-  const fragment = fragmentOf(input)
+  const { fragment, mirrors } = fragmentOf(input)
   const dot = fragment.indexOf('.')
   if (dot < 0) throw new InvalidLinkError('The link is missing its secret part (after the “.”): it may have been cut off when copied.')
   const cidText = fragment.slice(0, dot)
@@ -129,7 +159,7 @@ export function parseLink(input: string): LinkTarget {
     throw new InvalidLinkError('The link’s secret contains characters that do not belong in it.')
   }
   if (secret.length !== SECRET_BYTES) throw new InvalidLinkError('The link’s secret has the wrong length.')
-  if (revokeText === undefined) return { cid: cidText, secret }
+  if (revokeText === undefined) return { cid: cidText, secret, ...mirrors }
   let revokeSecret: Uint8Array | undefined
   try {
     revokeSecret = fromBase64Url(revokeText)
@@ -139,5 +169,5 @@ export function parseLink(input: string): LinkTarget {
   if (revokeText.length !== SECRET_TEXT_LENGTH || revokeSecret?.length !== REVOKE_SECRET_BYTES) {
     throw new InvalidLinkError('The owner link’s revoke secret is malformed: it may have been cut off when copied.')
   }
-  return { cid: cidText, secret, revokeSecret }
+  return { cid: cidText, secret, revokeSecret, ...mirrors }
 }

@@ -15,7 +15,7 @@ import type { IceServer } from '../../../protocol/signal.js'
 import type { Emitter } from '../util/emitter.js'
 
 /** How the bytes travel, as the UI shows it. */
-export type LinkKind = 'direct' | 'turn' | 'relay' | 'memory'
+export type LinkKind = 'direct' | 'turn' | 'relay' | 'memory' | 'mirror'
 
 export interface ConnectionEvents extends Record<string, unknown> {
   message: Uint8Array

@@ -21,7 +21,7 @@ export function PasswordView({ engine, target }: { engine: Engine; target: Passw
     if (!password) return
     setState({ kind: 'deriving' })
     const secret = await secretFromPassword(password, target.salt, target.kdf)
-    setState({ kind: 'open', target: { cid: target.cid, secret } })
+    setState({ kind: 'open', target: { cid: target.cid, secret, mirrors: target.mirrors } })
   }
 
   if (state.kind === 'open') {

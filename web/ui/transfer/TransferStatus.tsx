@@ -2,7 +2,16 @@ import type { Drop } from '../../core/drop.js'
 import { useDrop } from '../drop-view-model.js'
 import { formatBytes, formatDuration, formatRate } from '../../core/util/format.js'
 
-const KIND_LABEL = { direct: 'direct', turn: 'via TURN', relay: 'relayed', memory: 'in memory' } as const
+const KIND_LABEL = { direct: 'direct', turn: 'via TURN', relay: 'relayed', memory: 'in memory', mirror: 'mirror (HTTP)' } as const
+
+/** A mirror's host from its peer id (`mirror:<base URL>`). */
+function mirrorHost(id: string): string {
+  try {
+    return new URL(id.slice('mirror:'.length)).host
+  } catch {
+    return id
+  }
+}
 
 /** Progress, speed and the peer table of one drop's transfer. */
 export function TransferStatus({ drop }: { drop: Drop }) {
@@ -63,9 +72,7 @@ export function TransferStatus({ drop }: { drop: Drop }) {
           <tbody>
             {s.peers.map((p) => (
               <tr key={p.id} data-testid="peer-row" data-pieces={p.pieces} data-bytes-down={p.bytesDown} data-kind={p.kind}>
-                <td>
-                  <code>{p.id.slice(0, 6)}</code>
-                </td>
+                <td>{p.kind === 'mirror' ? `mirror · ${mirrorHost(p.id)}` : <code>{p.id.slice(0, 6)}</code>}</td>
                 <td>{KIND_LABEL[p.kind]}</td>
                 <td>{p.pieces}</td>
                 <td>{formatBytes(p.bytesDown)}</td>

@@ -1,0 +1,231 @@
+/**
+ * A blind mirror (format/mirror-layout.ts) as one more peer of the swarm: a
+ * Connection whose far end answers the peer wire from plain HTTP GETs, one
+ * per sealed piece, several in flight. The swarm treats it like any peer —
+ * it verifies every piece against its id, so a mirror that serves a wrong
+ * byte strikes out and is dropped as a liar, and a piece the mirror lacks is
+ * asked of others — so nothing here needs to trust what the host sends. It
+ * only bounds it: no body is read past the length the manifest gives.
+ *
+ * The mirror says HELLO (holding every piece) once it has served a manifest
+ * that hashes to the CID; a mirror that cannot be reached, is blocked by
+ * CORS or CSP, or serves another drop's manifest closes with a reason a
+ * user can act on.
+ */
+import type { Cid } from '../../../format/cid.js'
+import { digestOfCid } from '../../../format/cid.js'
+import { bytesEqual } from '../../../format/bytes.js'
+import { type Manifest, decodeManifest, sealedPieceLength } from '../../../format/manifest.js'
+import { MAX_MANIFEST_BYTES } from '../../../format/limits.js'
+import { mirrorManifestPath, mirrorPiecePath } from '../../../format/mirror-layout.js'
+import type { Sha256Provider } from '../../../format/cid.js'
+import { ConnectionEventSource } from '../transport/connection-events.js'
+import type { Connection } from '../transport/transport.js'
+import { type Frame, decodeFrame, encodeFrame } from '../wire/codec.js'
+import { MANIFEST_PART_BYTES, REQUEST_BLOCK_BYTES } from '../wire/constants.js'
+import { Bitfield } from '../swarm/bitfield.js'
+
+export type Fetch = (url: string, init: { signal: AbortSignal; credentials: 'omit' }) => Promise<Response>
+
+export interface MirrorOptions {
+  /** The mirror's base URL, ending in `/` (parseMirrorBase). */
+  readonly base: string
+  readonly cid: Cid
+  readonly crypto: Sha256Provider
+  readonly fetch?: Fetch
+}
+
+/** Failed piece fetches (not 404s) after which the mirror is given up. */
+const MAX_FAILURES = 3
+
+/** The peer id a mirror has in the swarm: its base URL, so two links naming it share it (and its liar record). */
+export function mirrorPeerId(base: string): string {
+  return `mirror:${base}`
+}
+
+interface PieceFetch {
+  readonly bytes: Promise<Uint8Array | null>
+  readonly abort: AbortController
+  /** Requests for this piece not answered yet. */
+  waiting: number
+}
+
+export class MirrorConnection implements Connection {
+  readonly kind = 'mirror' as const
+  readonly remotePeer: string
+  readonly #source = new ConnectionEventSource()
+  readonly events = this.#source.events
+  closed = false
+  readonly #options: MirrorOptions
+  readonly #fetch: Fetch
+  readonly #stop = new AbortController()
+  readonly #pieces = new Map<number, PieceFetch>()
+  #manifest: { manifest: Manifest; bytes: Uint8Array } | null = null
+  #failures = 0
+
+  constructor(options: MirrorOptions) {
+    this.#options = options
+    this.#fetch = options.fetch ?? ((url, init) => globalThis.fetch(url, init))
+    this.remotePeer = mirrorPeerId(options.base)
+    void this.#open()
+  }
+
+  /** The host, as the page names the mirror. */
+  get host(): string {
+    return new URL(this.#options.base).host
+  }
+
+  send(frame: Uint8Array): boolean {
+    if (this.closed) throw new Error('connection is closed')
+    let f: Frame
+    try {
+      f = decodeFrame(frame)
+    } catch {
+      return true // our own wire sent it: nothing to answer
+    }
+    if (f.kind === 'manifest-request') this.#answerManifest(f.offset)
+    else if (f.kind === 'request') void this.#serve(f)
+    else if (f.kind === 'cancel') this.#cancel(f.piece)
+    else if (f.kind === 'close') this.#shut(f.reason, false)
+    return true
+  }
+
+  close(reason: string): void {
+    this.#shut(reason, true)
+  }
+
+  async #open(): Promise<void> {
+    const { cid, crypto } = this.#options
+    const got = await this.#get(mirrorManifestPath(cid), MAX_MANIFEST_BYTES)
+    if (this.closed) return
+    if (got.kind === 'missing') return this.#shut(`mirror ${this.host} does not hold this drop (HTTP ${got.status})`, false)
+    if (got.kind === 'failed') return this.#shut(got.why, false)
+    if (!bytesEqual(await crypto.sha256(got.bytes), digestOfCid(cid))) {
+      return this.#shut(`mirror ${this.host} serves a manifest that is not this drop's`, false)
+    }
+    let manifest: Manifest
+    try {
+      manifest = decodeManifest(got.bytes)
+    } catch (err) {
+      return this.#shut(`mirror ${this.host} serves a malformed manifest (${err instanceof Error ? err.message : err})`, false)
+    }
+    if (this.closed) return
+    this.#manifest = { manifest, bytes: got.bytes }
+    const count = manifest.pieceIds.length
+    this.#reply({
+      kind: 'hello',
+      cidDigest: digestOfCid(cid),
+      hasManifest: true,
+      pieceCount: count,
+      bitfield: new Bitfield(count, undefined, true).bytes,
+    })
+  }
+
+  #answerManifest(offset: number): void {
+    const bytes = this.#manifest?.bytes
+    if (!bytes || offset >= bytes.length) return
+    this.#reply({ kind: 'manifest-part', total: bytes.length, offset, data: bytes.subarray(offset, offset + MANIFEST_PART_BYTES) })
+  }
+
+  async #serve(req: { piece: number; offset: number; length: number }): Promise<void> {
+    const held = this.#manifest
+    if (!held || req.piece >= held.manifest.pieceIds.length) return this.#reply({ kind: 'reject', ...req })
+    const length = sealedPieceLength(held.manifest, req.piece)
+    if (req.offset + req.length > length) return this.#reply({ kind: 'reject', ...req })
+    const fetching = this.#fetchPiece(req.piece, held.manifest, length)
+    fetching.waiting++
+    const bytes = await fetching.bytes
+    fetching.waiting--
+    if (fetching.waiting === 0 && this.#pieces.get(req.piece) === fetching) this.#pieces.delete(req.piece)
+    if (this.closed || fetching.abort.signal.aborted) return
+    if (!bytes) return this.#reply({ kind: 'reject', ...req })
+    for (let offset = req.offset; offset < req.offset + req.length; offset += REQUEST_BLOCK_BYTES) {
+      const end = Math.min(offset + REQUEST_BLOCK_BYTES, req.offset + req.length)
+      this.#reply({ kind: 'block', piece: req.piece, offset, data: bytes.subarray(offset, end) })
+    }
+  }
+
+  #fetchPiece(index: number, manifest: Manifest, length: number): PieceFetch {
+    const running = this.#pieces.get(index)
+    if (running) return running
+    const abort = new AbortController()
+    const bytes = this.#get(mirrorPiecePath(this.#options.cid, manifest.pieceIds[index]), length, abort.signal).then((got) => {
+      if (got.kind === 'bytes' && got.bytes.length === length) return got.bytes
+      if (got.kind === 'failed' && !abort.signal.aborted && ++this.#failures >= MAX_FAILURES) this.#shut(got.why, false)
+      // A short or long body is a wrong piece: the swarm would strike it; a mirror that does that is not asked again.
+      if (got.kind === 'bytes') this.#shut(`mirror ${this.host} served piece ${index} with the wrong length`, false)
+      return null
+    })
+    const fetching = { bytes, abort, waiting: 0 }
+    this.#pieces.set(index, fetching)
+    return fetching
+  }
+
+  #cancel(index: number): void {
+    const fetching = this.#pieces.get(index)
+    if (!fetching) return
+    this.#pieces.delete(index)
+    fetching.abort.abort()
+  }
+
+  /** One GET of at most `limit` bytes (one more tells a body that is too long). */
+  async #get(
+    path: string,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<{ kind: 'bytes'; bytes: Uint8Array } | { kind: 'missing'; status: number } | { kind: 'failed'; why: string }> {
+    const url = this.#options.base + path
+    const signals = signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal
+    try {
+      const response = await this.#fetch(url, { signal: signals, credentials: 'omit' })
+      if (response.status === 404 || response.status === 410) return { kind: 'missing', status: response.status }
+      if (!response.ok) return { kind: 'failed', why: `mirror ${this.host} answered HTTP ${response.status}` }
+      return { kind: 'bytes', bytes: await readAtMost(response, limit + 1) }
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err)
+      return { kind: 'failed', why: `mirror ${this.host} cannot be reached, or this page may not fetch from it (CORS or CSP): ${why}` }
+    }
+  }
+
+  #reply(frame: Frame): void {
+    const bytes = encodeFrame(frame)
+    // Delivered on a later task, as a real channel would: the swarm never sees an answer inside its own send().
+    queueMicrotask(() => !this.closed && this.#source.message(bytes))
+  }
+
+  #shut(reason: string, local: boolean): void {
+    if (this.closed) return
+    this.closed = true
+    this.#stop.abort()
+    this.#pieces.clear()
+    this.#source.close(reason, local)
+  }
+}
+
+/** A response body of at most `limit` bytes, read as it streams (a hostile host may send more). */
+async function readAtMost(response: Response, limit: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('Content-Length'))
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel()
+    return new Uint8Array(limit)
+  }
+  if (!response.body) return new Uint8Array(await response.arrayBuffer()).subarray(0, limit)
+  const reader = response.body.getReader()
+  const parts: Uint8Array[] = []
+  let length = 0
+  while (length < limit) {
+    const { done, value } = await reader.read()
+    if (done) break
+    parts.push(value)
+    length += value.length
+  }
+  if (length >= limit) await reader.cancel()
+  const out = new Uint8Array(Math.min(length, limit))
+  let at = 0
+  for (const part of parts) {
+    const take = Math.min(part.length, out.length - at)
+    out.set(part.subarray(0, take), at)
+    at += take
+  }
+  return out
+}
