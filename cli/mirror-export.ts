@@ -22,6 +22,8 @@ export interface ExportOptions {
   /** Base URLs (ending in `/`) the links name as mirrors. */
   mirrors?: readonly string[]
   onProgress?: (doneBytes: number, totalBytes: number) => void
+  /** Bytes per sealed piece; chosen from the total size by default. */
+  pieceSize?: number
 }
 
 export async function exportDrop(files: readonly SourceFile[], outDir: string, options: ExportOptions = {}): Promise<Sealed> {

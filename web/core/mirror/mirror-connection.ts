@@ -98,16 +98,16 @@ export class MirrorConnection implements Connection {
     const { cid, crypto } = this.#options
     const got = await this.#get(mirrorManifestPath(cid), MAX_MANIFEST_BYTES)
     if (this.closed) return
-    if (got.kind === 'missing') return this.#shut(`mirror ${this.host} does not hold this drop (HTTP ${got.status})`, false)
+    if (got.kind === 'missing') return this.#shut(`does not hold this drop (HTTP ${got.status})`, false)
     if (got.kind === 'failed') return this.#shut(got.why, false)
     if (!bytesEqual(await crypto.sha256(got.bytes), digestOfCid(cid))) {
-      return this.#shut(`mirror ${this.host} serves a manifest that is not this drop's`, false)
+      return this.#shut("serves a manifest that is not this drop's", false)
     }
     let manifest: Manifest
     try {
       manifest = decodeManifest(got.bytes)
     } catch (err) {
-      return this.#shut(`mirror ${this.host} serves a malformed manifest (${err instanceof Error ? err.message : err})`, false)
+      return this.#shut(`serves a malformed manifest (${err instanceof Error ? err.message : err})`, false)
     }
     if (this.closed) return
     this.#manifest = { manifest, bytes: got.bytes }
@@ -153,7 +153,7 @@ export class MirrorConnection implements Connection {
       if (got.kind === 'bytes' && got.bytes.length === length) return got.bytes
       if (got.kind === 'failed' && !abort.signal.aborted && ++this.#failures >= MAX_FAILURES) this.#shut(got.why, false)
       // A short or long body is a wrong piece: the swarm would strike it; a mirror that does that is not asked again.
-      if (got.kind === 'bytes') this.#shut(`mirror ${this.host} served piece ${index} with the wrong length`, false)
+      if (got.kind === 'bytes') this.#shut(`served piece ${index} with the wrong length`, false)
       return null
     })
     const fetching = { bytes, abort, waiting: 0 }
@@ -179,11 +179,11 @@ export class MirrorConnection implements Connection {
     try {
       const response = await this.#fetch(url, { signal: signals, credentials: 'omit' })
       if (response.status === 404 || response.status === 410) return { kind: 'missing', status: response.status }
-      if (!response.ok) return { kind: 'failed', why: `mirror ${this.host} answered HTTP ${response.status}` }
+      if (!response.ok) return { kind: 'failed', why: `answered HTTP ${response.status}` }
       return { kind: 'bytes', bytes: await readAtMost(response, limit + 1) }
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err)
-      return { kind: 'failed', why: `mirror ${this.host} cannot be reached, or this page may not fetch from it (CORS or CSP): ${why}` }
+      return { kind: 'failed', why: `cannot be reached, or this page may not fetch from it (CORS or CSP): ${why}` }
     }
   }
 

@@ -1,0 +1,122 @@
+/**
+ * Blind mirrors end to end in Node: `export` writes the layout, a real HTTP
+ * server serves it, and an engine downloads from it with no peer online,
+ * verified. Then the attacks a host can make: a corrupted piece, a body
+ * longer than the piece, another drop's manifest, a missing piece, a host
+ * that is down. None may corrupt the download, and each is reported.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { type Server, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { exportDrop } from './mirror-export.js'
+import { bytesSource } from '../web/core/chunking/source.js'
+import { parseLink } from '../web/core/content/link.js'
+import { MemorySignalingHub } from '../web/core/signaling/memory-hub.js'
+import { useEngines } from '../web/core/engine.fixtures.js'
+import { fileBytes, once } from '../web/core/drop.fixtures.js'
+import { pseudoRandomBytes } from '../web/core/util/random.js'
+import { MIRROR_LAYOUT_DIR } from '../format/mirror-layout.js'
+import type { Drop } from '../web/core/drop.js'
+
+const PIECE = 16 * 1024
+const engine = useEngines()
+const cleanups: (() => void)[] = []
+afterEach(() => cleanups.splice(0).forEach((c) => c()))
+
+/** What a test host does to one request: the file's bytes, other bytes, or a status. */
+type Tamper = (path: string, bytes: Buffer) => Buffer | number
+
+/** A real HTTP server over `dir`, answering GETs as `tamper` says. */
+async function serve(dir: string, tamper: Tamper = (_, b) => b): Promise<{ base: string; requests: string[] }> {
+  const requests: string[] = []
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname)
+    requests.push(path)
+    let bytes: Buffer
+    try {
+      bytes = readFileSync(join(dir, path))
+    } catch {
+      return res.writeHead(404).end()
+    }
+    const answer = tamper(path, bytes)
+    if (typeof answer === 'number') return res.writeHead(answer).end()
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(answer)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  cleanups.push(() => server.close())
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, requests }
+}
+
+async function exported(content: Uint8Array) {
+  const dir = mkdtempSync(join(tmpdir(), 'swarmdrop-mirror-'))
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  const sealed = await exportDrop([bytesSource('data/set.bin', content)], dir, { pieceSize: PIECE })
+  const pieces = join(dir, MIRROR_LAYOUT_DIR, sealed.result.cid, 'pieces')
+  return { dir, sealed, pieceFiles: readdirSync(pieces) }
+}
+
+/** Opens the link with `mirrors`, with no peer online, and waits for it to end. */
+async function download(fragment: string, mirrors: string[]): Promise<{ drop: Drop; warnings: string[] }> {
+  const drop = await engine(new MemorySignalingHub()).open({ ...parseLink(fragment), mirrors })
+  const warnings: string[] = []
+  drop.swarm.events.on('warning', (w) => warnings.push(w))
+  return { drop, warnings }
+}
+
+describe('blind mirrors', () => {
+  it('export writes the manifest and one file per sealed piece; a mirror alone serves the drop byte-exact', async () => {
+    const content = pseudoRandomBytes(40 * (PIECE - 16) + 123, 1)
+    const { dir, sealed, pieceFiles } = await exported(content)
+    expect(pieceFiles.sort()).toEqual(sealed.result.manifest.pieceIds.map((id) => Buffer.from(id).toString('hex')).sort())
+    const host = await serve(dir)
+    const { drop, warnings } = await download(sealed.fragment, [host.base])
+    await once(drop, 'complete')
+    expect(await fileBytes(drop)).toEqual(content)
+    expect(warnings).toEqual([])
+    // One GET per piece and one for the manifest: nothing asked twice.
+    expect(host.requests.length).toBe(sealed.result.manifest.pieceIds.length + 1)
+  })
+
+  it('a mirror that corrupts pieces is dropped as a liar; an honest mirror completes the drop byte-exact', async () => {
+    const content = pseudoRandomBytes(40 * (PIECE - 16), 2)
+    const { dir, sealed } = await exported(content)
+    const liar = await serve(dir, (path, bytes) => {
+      if (!path.includes('/pieces/')) return bytes
+      const bad = Buffer.from(bytes)
+      bad[100] ^= 1
+      return bad
+    })
+    const honest = await serve(dir)
+    const { drop, warnings } = await download(sealed.fragment, [liar.base, honest.base])
+    await once(drop, 'complete')
+    expect(await fileBytes(drop)).toEqual(content)
+    expect(liar.requests.some((p) => p.includes('/pieces/'))).toBe(true)
+    expect(warnings).toContain(`Mirror ${new URL(liar.base).host}: sent pieces that fail verification.`)
+  })
+
+  it('bodies longer than the piece, another drop’s manifest, a missing piece and a host that is down are reported, never accepted', async () => {
+    const content = pseudoRandomBytes(20 * (PIECE - 16), 3)
+    const { dir, sealed, pieceFiles } = await exported(content)
+    const other = await exported(pseudoRandomBytes(1000, 4))
+    const otherManifest = readFileSync(join(other.dir, MIRROR_LAYOUT_DIR, other.sealed.result.cid, 'manifest'))
+    const huge = await serve(dir, (path, bytes) => (path.endsWith('/manifest') ? bytes : Buffer.alloc(8 * 1024 * 1024)))
+    const wrongDrop = await serve(dir, (path, bytes) => (path.endsWith('/manifest') ? otherManifest : bytes))
+    const down = await serve(dir)
+    cleanups.pop()!() // closed before anyone asks it
+    // One mirror lacks a piece; another holds only that piece.
+    const gappy = await serve(dir, (path, bytes) => (path.endsWith(pieceFiles[1]) ? 404 : bytes))
+    const patch = await serve(dir, (path, bytes) => (path.endsWith('/manifest') || path.endsWith(pieceFiles[1]) ? bytes : 404))
+    const { drop, warnings } = await download(sealed.fragment, [huge.base, wrongDrop.base, down.base, gappy.base, patch.base])
+    await once(drop, 'complete')
+    expect(await fileBytes(drop)).toEqual(content)
+    const said = warnings.join('\n')
+    const host = (m: { base: string }) => new URL(m.base).host
+    expect(said).toMatch(new RegExp(`Mirror ${host(huge)}: served piece \\d+ with the wrong length`))
+    expect(said).toContain(`Mirror ${host(wrongDrop)}: serves a manifest that is not this drop's.`)
+    expect(said).toMatch(new RegExp(`Mirror ${host(down)}: cannot be reached`))
+    expect(said).not.toContain(host(gappy))
+  })
+})
