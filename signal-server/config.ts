@@ -43,6 +43,10 @@ export interface ServerConfig {
   relayBudgetPerIp: number
   /** Origins allowed to open the WebSocket; empty means the server's own origin (and clients that send none). */
   allowedOrigins: string[]
+  /** Origins the app's pages may fetch blind mirrors from (CSP connect-src), besides this server's own. */
+  mirrorOrigins: string[]
+  /** A directory of exported drops (swarmdrop-v1/…) this server serves as a blind mirror; empty: none. */
+  mirrorDir: string
   maxMessagesPerSecond: number
   maxConnectionsPerIp: number
   maxPeersPerLookup: number
@@ -148,6 +152,18 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     env: 'ALLOWED_ORIGINS',
     default: '',
     help: "comma-separated origins allowed to connect to /ws, or '*'; empty: only pages this server serves",
+  },
+  mirrorOrigins: {
+    flag: 'mirror-origins',
+    env: 'MIRROR_ORIGINS',
+    default: '',
+    help: 'comma-separated origins (https://data.example.org) the app may fetch blind mirrors from; empty: only this server',
+  },
+  mirrorDir: {
+    flag: 'mirror-dir',
+    env: 'MIRROR_DIR',
+    default: '',
+    help: 'serve the drops `swarmdrop export` wrote to this directory as a blind mirror, at /swarmdrop-v1/…',
   },
   maxMessagesPerSecond: {
     flag: 'max-message-rate',
@@ -283,6 +299,20 @@ function urls(name: string, text: string, schemes: RegExp): string[] {
   return out
 }
 
+/** Origins as CSP sources: scheme, host and port only, so nothing else can slip into the header. */
+function origins(name: string, text: string): string[] {
+  return list(text).map((entry) => {
+    let url: URL | null = null
+    try {
+      url = new URL(entry)
+    } catch {}
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== entry.replace(/\/$/, '')) {
+      throw new ConfigError(`--${name}: ${entry} is not an origin like https://data.example.org`)
+    }
+    return url.origin
+  })
+}
+
 function integer(name: string, text: string, min: number, max: number): number {
   const n = Number(text)
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer in ${min}…${max}`)
@@ -342,6 +372,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     relayBudgetBytes: bytes('relay-budget', pick('relayBudgetBytes')),
     relayBudgetPerIp: bytes('relay-budget-per-ip', pick('relayBudgetPerIp')),
     allowedOrigins: list(pick('allowedOrigins')),
+    mirrorOrigins: origins('mirror-origins', pick('mirrorOrigins')),
+    mirrorDir: pick('mirrorDir'),
     maxMessagesPerSecond: integer('max-message-rate', pick('maxMessagesPerSecond'), 1, 100_000),
     maxConnectionsPerIp: integer('max-connections-per-ip', pick('maxConnectionsPerIp'), 1, 1_000_000),
     maxPeersPerLookup: integer('max-peers-per-lookup', pick('maxPeersPerLookup'), 1, MAX_PEERS_PER_LOOKUP),

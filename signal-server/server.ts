@@ -4,6 +4,7 @@
  * endpoint at /ws. Protocol handling lives in signaling.ts; this file only
  * connects sockets to it.
  */
+import { MIRROR_LAYOUT_DIR } from '../format/mirror-layout.js'
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { existsSync } from 'node:fs'
@@ -53,19 +54,25 @@ function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }
 
-/** Headers for every response. The CSP is what the built app needs and nothing more. */
-export const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
-    "style-src 'self'; script-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; " +
-    "form-action 'none'; frame-ancestors 'none'",
-  // The link's secret is in the fragment, which browsers never send; no-referrer also keeps the CID
-  // and path from leaking to any site the user follows a link to.
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+/**
+ * Headers for every response. The CSP is what the built app needs and
+ * nothing more: it connects to this server, and to the mirror origins the
+ * self-hoster lists, nowhere else.
+ */
+export function securityHeaders(mirrorOrigins: readonly string[] = []): Record<string, string> {
+  return {
+    'Content-Security-Policy':
+      `default-src 'self'; connect-src ${["'self'", ...mirrorOrigins].join(' ')}; img-src 'self' data: blob:; media-src 'self' blob:; ` +
+      "style-src 'self'; script-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; " +
+      "form-action 'none'; frame-ancestors 'none'",
+    // The link's secret is in the fragment, which browsers never send; no-referrer also keeps the CID
+    // and path from leaking to any site the user follows a link to.
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+  }
 }
 
 export interface ServerOptions {
@@ -81,9 +88,26 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const serveApp = existsSync(config.staticDir) ? sirv(config.staticDir, { single: true, etag: true, gzip: false, brotli: false }) : null
   if (!serveApp) logger.warn('app not built; serving only /healthz and /ws', { staticDir: config.staticDir })
 
+  const headers = securityHeaders(config.mirrorOrigins)
+  // Exported drops are static, immutable files: any origin may fetch them (they are ciphertext and hashes).
+  const serveMirror = config.mirrorDir ? sirv(config.mirrorDir, { dev: false, etag: true, immutable: true }) : null
+
   const http = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
     const path = (req.url ?? '/').split('?')[0]
+    if (path.startsWith(`/${MIRROR_LAYOUT_DIR}/`)) {
+      res.setHeader('Access-Control-Allow-Origin', '*')
+      if (!serveMirror || (req.method !== 'GET' && req.method !== 'HEAD')) {
+        res.statusCode = serveMirror ? 405 : 404
+        res.end()
+        return
+      }
+      serveMirror(req, res, () => {
+        res.statusCode = 404
+        res.end()
+      })
+      return
+    }
     if (path === '/healthz') {
       res.setHeader('Content-Type', 'text/plain; charset=utf-8')
       if (closing) res.statusCode = 503
