@@ -25,7 +25,10 @@ test.beforeAll(() => {
   video = makeWebm()
 })
 
-test('a video plays while it downloads, seeks to 80 % within 3 s, saves byte-exact, then plays from the library with no peer', async ({ browser, server }) => {
+test('a video plays while it downloads, seeks to 80 % within 3 s, saves byte-exact, then plays from the library with no peer', async ({
+  browser,
+  server,
+}) => {
   test.setTimeout(120_000)
   const a = await newPeerPage(browser)
   await a.page.goto(server.url + '/')

@@ -45,6 +45,12 @@ const needs = [
   { found: existsSync('/usr/bin/redis-server'), pkg: 'redis-server', what: 'redis-server, for the scale-out tests' },
   { found: existsSync('/usr/bin/firefox-esr'), pkg: 'firefox-esr', what: 'Firefox ESR, for the Firefox tests', lean: true },
   { found: existsSync('/usr/bin/WebKitWebDriver'), pkg: 'webkit2gtk-driver', what: 'WebKitWebDriver, for the WebKit tests', lean: true },
+  {
+    found: existsSync('/usr/sbin/nginx'),
+    pkg: 'nginx-light',
+    what: 'nginx, the static web server the mirror tests serve drops from',
+    lean: true,
+  },
   { found: existsSync('/usr/bin/ffmpeg'), pkg: 'ffmpeg', what: 'ffmpeg, to make the videos the streaming tests play', lean: true },
   { found: existsSync('/usr/bin/Xvfb'), pkg: 'xvfb', what: 'Xvfb, the display WebKitGTK runs on', lean: true },
   { found: existsSync('/usr/lib/python3/dist-packages/gi'), pkg: 'python3-gi', what: 'PyGObject, for the WebKit test browser', lean: true },

@@ -16,7 +16,8 @@
  * - A complete piece is hashed: a match is stored (several per transaction,
  *   through the BatchWriter) and then announced; a mismatch is reset and
  *   fetched again, and its single source gets a strike (a piece with several
- *   sources, from endgame, is fetched again from one peer so the culprit shows).
+ *   sources, from endgame, is fetched again from one peer so the culprit shows);
+ *   MAX_STRIKES drop a peer, one drops a mirror.
  *
  * Requests, their timeouts and the wire bytes are each peer's Wire's; what
  * the peer holds is the swarm's. The downloader asks and decides.
@@ -373,7 +374,8 @@ export class Downloader {
       const sender = this.#peers.get([...piece.sources][0]) ?? lastSender
       const strikes = (this.#strikes.get(sender.id) ?? 0) + 1
       this.#strikes.set(sender.id, strikes)
-      const dropped = strikes >= MAX_STRIKES
+      // A mirror serves files, not a stream: a wrong piece is the host's file, and it would serve it again.
+      const dropped = strikes >= (sender.wire.kind === 'mirror' ? 1 : MAX_STRIKES)
       this.events.emit(
         'warning',
         `Piece ${piece.index} from a peer failed verification and was discarded${dropped ? '; that peer was dropped' : ''}.`,
