@@ -20,6 +20,9 @@ import { fileBytes, once } from '../web/core/drop.fixtures.js'
 import { pseudoRandomBytes } from '../web/core/util/random.js'
 import { MIRROR_LAYOUT_DIR } from '../format/mirror-layout.js'
 import type { Drop } from '../web/core/drop.js'
+import { runCli, sha256File, writeRandomFile } from './cli.fixtures.js'
+import { EXIT } from './exit-codes.js'
+import { freePort } from '../e2e/nginx.js'
 
 const PIECE = 16 * 1024
 const engine = useEngines()
@@ -119,4 +122,32 @@ describe('blind mirrors', () => {
     expect(said).toMatch(new RegExp(`Mirror ${host(down)}: cannot be reached`))
     expect(said).not.toContain(host(gappy))
   })
+
+  it('the CLI exports, and gets from mirrors alone with no server: byte-exact, with the exit codes of get', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'swarmdrop-mirror-cli-'))
+    cleanups.push(() => rmSync(work, { recursive: true, force: true }))
+    const original = writeRandomFile(join(work, 'in', 'survey.bin'), 700_000, 5)
+    const site = join(work, 'site')
+    const host = await serve(site)
+    const noServer = `http://127.0.0.1:${await freePort()}`
+    const exported = await runCli(['export', '--out', site, '--mirror', host.base, '--server', noServer, join(work, 'in')])
+    expect(exported.code, exported.stderr).toBe(EXIT.ok)
+    const link = exported.stdout.trim()
+    expect(link.startsWith(`${noServer}/#`)).toBe(true)
+    const got = await runCli(['get', '-o', join(work, 'out'), '--connect-timeout', '1', link])
+    expect(got.code, got.stderr).toBe(EXIT.ok)
+    expect(got.stderr).toContain("fetching from the link's mirrors")
+    expect(sha256File(join(work, 'out', 'in', 'survey.bin'))).toBe(sha256File(join(work, 'in', 'survey.bin')))
+    expect(original.length).toBe(700_000)
+    // A link whose mirror is not there and no server: get gives up after --timeout, as it does for peers.
+    const gone = link.replace(encodeURIComponent(host.base), encodeURIComponent(`http://127.0.0.1:${await freePort()}/`))
+    const failed = await runCli(['get', '-o', join(work, 'none'), '--connect-timeout', '1', '--timeout', '3', gone])
+    expect(failed.code).toBe(EXIT.failed)
+    expect(failed.stderr).toMatch(/Mirror 127\.0\.0\.1:\d+: cannot be reached/)
+    // Bad mirrors are usage errors, as bad links are.
+    for (const bad of ['ftp://host/', 'https://u:p@host/']) {
+      expect((await runCli(['export', '--out', site, '--mirror', bad, join(work, 'in')])).code).toBe(EXIT.usage)
+    }
+    expect((await runCli(['get', `${link}&m=javascript%3A1`])).code).toBe(EXIT.usage)
+  }, 60_000)
 })
