@@ -1,4 +1,5 @@
 /** Runs the real `swarmdrop` command as child processes, for tests (vitest and Playwright alike). */
+import { createServer, type AddressInfo } from 'node:net'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
@@ -86,4 +87,13 @@ export function writeRandomFile(path: string, size: number, seed = 1): Buffer {
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex')
+}
+
+/** A loopback port nothing listens on (found by binding it, then letting go). */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }

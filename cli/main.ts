@@ -26,6 +26,7 @@ import { sourcesFor, writeFiles } from './files.js'
 import { ServerUnreachableError, createNodeEngine, waitForServer, type NodeEngine } from './node-engine.js'
 import { PinNode } from './pin-node.js'
 import { exportDrop } from './mirror-export.js'
+import { serveHoldings } from './store-mirror.js'
 import { parseMirrorBase } from '../web/core/mirror/mirror-base.js'
 import { describeState, showProgress } from './progress.js'
 import { DEFAULT_PIN_MAX_AGE_DAYS, DEFAULT_PIN_MAX_BYTES, DEFAULT_SERVER, DEFAULT_STORE, HELP, USAGE } from './usage.js'
@@ -335,6 +336,7 @@ async function pin(args: string[]): Promise<number> {
     token: { type: 'string' },
     'max-bytes': { type: 'string' },
     'max-age': { type: 'string' },
+    'mirror-listen': { type: 'string' },
   })
   if (values.help) return help('pin')
   if (!values.store) throw new UsageError('--store DIR is required: where the pin node keeps pieces')
@@ -359,12 +361,14 @@ async function pin(args: string[]): Promise<number> {
     node.engine.pinNode.events.on('error', ({ ref, message }) => ref === 'pin-holdings' && resolve(message)),
   )
   await pinNode.start()
+  const mirror = values['mirror-listen'] ? await serveHoldings(node, values['mirror-listen']) : null
   const limits = `${maxBytes === undefined ? 'no size limit' : `at most ${formatBytes(maxBytes)}`}, ${maxAgeMs === undefined ? 'no age limit' : `pins kept ${maxAgeMs / 86_400_000} days`}`
   process.stderr.write(
     `Pin node running for ${server}, holding ${(await pinNode.holdings()).length} drops (${formatBytes(node.store.usedBytes)}; ${limits}).\n`,
   )
   const outcome = await Promise.race([untilStopped().then(() => null), refused])
   pinNode.stop()
+  await mirror?.close()
   await node.close()
   if (outcome === null) return EXIT.ok
   console.error(`swarmdrop pin: the server refused this pin node: ${printable(outcome)}`)

@@ -12,6 +12,10 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exportDrop } from './mirror-export.js'
+import { serveStoreAsMirror } from './store-mirror.js'
+import { sealDrop } from '../web/core/chunking/seal.js'
+import { memoryStore } from '../web/core/storage/memory-store.js'
+import { webCryptoProvider } from '../web/core/crypto/provider.js'
 import { bytesSource } from '../web/core/chunking/source.js'
 import { parseLink } from '../web/core/content/link.js'
 import { MemorySignalingHub } from '../web/core/signaling/memory-hub.js'
@@ -20,9 +24,8 @@ import { fileBytes, once } from '../web/core/drop.fixtures.js'
 import { pseudoRandomBytes } from '../web/core/util/random.js'
 import { MIRROR_LAYOUT_DIR } from '../format/mirror-layout.js'
 import type { Drop } from '../web/core/drop.js'
-import { runCli, sha256File, writeRandomFile } from './cli.fixtures.js'
+import { freePort, runCli, sha256File, writeRandomFile } from './cli.fixtures.js'
 import { EXIT } from './exit-codes.js'
-import { freePort } from '../e2e/nginx.js'
 
 const PIECE = 16 * 1024
 const engine = useEngines()
@@ -145,9 +148,28 @@ describe('blind mirrors', () => {
     expect(failed.code).toBe(EXIT.failed)
     expect(failed.stderr).toMatch(/Mirror 127\.0\.0\.1:\d+: cannot be reached/)
     // Bad mirrors are usage errors, as bad links are.
-    for (const bad of ['ftp://host/', 'https://u:p@host/']) {
-      expect((await runCli(['export', '--out', site, '--mirror', bad, join(work, 'in')])).code).toBe(EXIT.usage)
-    }
+    expect((await runCli(['export', '--out', site, '--mirror', 'https://u:p@host/', join(work, 'in')])).code).toBe(EXIT.usage)
     expect((await runCli(['get', `${link}&m=javascript%3A1`])).code).toBe(EXIT.usage)
   }, 60_000)
+
+  it('a pin node serves what it holds as a mirror, and nothing else', async () => {
+    const content = pseudoRandomBytes(12 * (PIECE - 16), 6)
+    const store = memoryStore()
+    const sealed = await sealDrop([bytesSource('held.bin', content)], { crypto: webCryptoProvider(), store, pieceSize: PIECE })
+    const other = await sealDrop([bytesSource('not-held.bin', content.subarray(0, 5000))], { crypto: webCryptoProvider(), store })
+    const mirror = await serveStoreAsMirror(store, async (cid) => cid === sealed.result.cid, '127.0.0.1', 0)
+    cleanups.push(() => void mirror.close())
+    const { drop, warnings } = await download(sealed.fragment, [mirror.base])
+    await once(drop, 'complete')
+    expect(await fileBytes(drop)).toEqual(content)
+    expect(warnings).toEqual([])
+    const status = async (path: string, method = 'GET') => (await fetch(mirror.base + path, { method })).status
+    expect(await status(`${MIRROR_LAYOUT_DIR}/${other.result.cid}/manifest`)).toBe(404) // in the store, not held
+    expect(await status(`${MIRROR_LAYOUT_DIR}/${sealed.result.cid}/pieces/${'0'.repeat(64)}`)).toBe(404)
+    expect(await status(`${MIRROR_LAYOUT_DIR}/${sealed.result.cid}/../../etc/passwd`)).toBe(404)
+    expect(await status(`${MIRROR_LAYOUT_DIR}/${sealed.result.cid}/manifest`, 'POST')).toBe(405)
+    const manifest = await fetch(`${mirror.base}${MIRROR_LAYOUT_DIR}/${sealed.result.cid}/manifest`)
+    expect(new Uint8Array(await manifest.arrayBuffer())).toEqual(sealed.result.manifestBytes)
+    expect(manifest.headers.get('access-control-allow-origin')).toBe('*')
+  })
 })

@@ -99,6 +99,9 @@ Options:
   --max-bytes N         hold at most this much (k, M, G suffixes; default ${DEFAULT_PIN_MAX_BYTES},
                         0: no limit); larger drops are refused
   --max-age DAYS        drop pins older than this (default ${DEFAULT_PIN_MAX_AGE_DAYS}, 0: no limit)
+  --mirror-listen H:P   also serve what the node holds as a blind mirror over HTTP
+                        (e.g. 127.0.0.1:8081 behind a proxy); links name it with
+                        \`&m=<URL>\` (see swarmdrop export)
   --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
   --relay-only          no direct WebRTC: every peer through the server relay`,
 }

@@ -6,10 +6,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitFor } from './engine-page.js'
+import { freePort } from '../cli/cli.fixtures.js'
+
+export { freePort }
 
 export const NGINX_PATH = process.env.NGINX_PATH ?? '/usr/sbin/nginx'
 
@@ -24,15 +26,6 @@ export interface Nginx {
   /** Each site's base URL (ending in `/`), in the order given. */
   readonly bases: string[]
   stop(): Promise<void>
-}
-
-/** A loopback port nothing listens on (found by binding it, then letting go). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 export async function startNginx(sites: Site[]): Promise<Nginx> {
