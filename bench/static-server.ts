@@ -1,21 +1,29 @@
-/** A tiny static origin for the baseline pages: a blank page and the WebTorrent browser bundle. Loopback only. */
+/**
+ * A tiny static origin for the baseline pages: a blank page, the WebTorrent
+ * browser bundle, its service worker and the page that streams with it
+ * (webtorrent-stream.ts). Loopback only.
+ */
 import { createServer, type Server } from 'node:http'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { createRequire } from 'node:module'
+import { STREAM_PAGE_PATH, STREAM_WORKER_PATH, streamPage } from './webtorrent-stream.js'
 
 const require = createRequire(import.meta.url)
 
+const page = (title: string, script = '') =>
+  `<!doctype html><meta charset="utf-8"><title>${title}</title><body>${script && `<script type="module">${script}</script>`}</body>`
+
 export async function startStaticServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const webtorrent = readFileSync(require.resolve('webtorrent/dist/webtorrent.min.js'))
+  const files: Record<string, { type: string; body: Buffer | string }> = {
+    '/webtorrent.min.js': { type: 'text/javascript', body: readFileSync(require.resolve('webtorrent/dist/webtorrent.min.js')) },
+    [STREAM_WORKER_PATH]: { type: 'text/javascript', body: readFileSync(require.resolve('webtorrent/dist/sw.min.js')) },
+    [STREAM_PAGE_PATH]: { type: 'text/html', body: page('WebTorrent stream', `(${streamPage})()`) },
+  }
   const server: Server = createServer((req, res) => {
-    if (req.url === '/webtorrent.min.js') {
-      res.setHeader('Content-Type', 'text/javascript')
-      res.end(webtorrent)
-      return
-    }
-    res.setHeader('Content-Type', 'text/html')
-    res.end('<!doctype html><meta charset="utf-8"><title>bench</title><body></body>')
+    const file = files[new URL(req.url ?? '/', 'http://localhost').pathname] ?? { type: 'text/html', body: page('bench') }
+    res.setHeader('Content-Type', file.type)
+    res.end(file.body)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
