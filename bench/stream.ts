@@ -3,8 +3,10 @@
  * is opened, and how soon it plays again after a seek to 80 % of it, with
  * the sender's upload capped at 1 and 4 MiB/s and uncapped; Swarmdrop next
  * to WebTorrent streaming the same file in the same run (webtorrent-stream.ts),
- * capped the same way with WebTorrent's own `uploadLimit`. Rounds of the two
- * alternate, so drift on a shared machine hits both alike.
+ * capped the same way with WebTorrent's own `uploadLimit`; and, as the floor
+ * of what the browser's media pipeline takes on this machine, the same file
+ * from a plain loopback HTTP server with every byte there. Rounds of the
+ * three alternate, so drift on a shared machine hits all alike.
  *
  *   npm run bench -- stream           a 60 s video (about 15 MB), 1, 4 and unlimited MiB/s, 3 rounds each
  *   npm run bench -- stream --quick   a 20 s video, unlimited only, one round
@@ -17,7 +19,7 @@ import { startTestServer } from '../e2e/server.js'
 import { MIB, launch, share, table } from './lib.js'
 import { pageTimings } from './browser-metrics.js'
 import { startTracker, webTorrentSeeder } from './baselines.js'
-import { startStaticServer } from './static-server.js'
+import { PLAY_PAGE_PATH, startStaticServer } from './static-server.js'
 import { firstFrame, installPlaybackProbe, seekToPlayback } from './playback-probe.js'
 import { type StreamPageState, streamPageUrl } from './webtorrent-stream.js'
 import { type TestVideo, makeTestVideo } from './stream-video.js'
@@ -40,8 +42,31 @@ interface Sample {
 
 const contextOptions = { permissions: ['camera', 'microphone'], acceptDownloads: true }
 
-/** Opens `url` in a fresh context, waits for the first frame, seeks; `held` reads how much of the file the page has. */
-async function streamOnce(browser: Browser, url: string, held: (page: Page) => Promise<number>) {
+/** What differs between the pages that play the video. */
+interface Player {
+  /** Share of the file the page holds, 0 to 1. */
+  held(page: Page): Promise<number>
+  /** The page's own marks on the way to the first frame, ms since navigation. */
+  marks?(page: Page): Promise<Record<string, number | undefined>>
+}
+
+const SWARMDROP: Player = {
+  async held(page) {
+    const status = page.getByTestId('transfer-status')
+    return Number(await status.getAttribute('data-pieces-done')) / Number(await status.getAttribute('data-pieces-total'))
+  },
+  async marks(page) {
+    const { engineReadyMs, firstPeerMs, manifestMs, firstPieceMs } = await pageTimings(page)
+    return { 'engine up': engineReadyMs, 'first peer': firstPeerMs, manifest: manifestMs, 'first piece': firstPieceMs }
+  },
+}
+const WEBTORRENT: Player = {
+  held: (page) => page.evaluate(() => (window as unknown as { __webTorrent: StreamPageState }).__webTorrent.torrent?.progress ?? 0),
+}
+const PLAIN_HTTP: Player = { held: async () => 1 }
+
+/** Opens `url` in a fresh context, waits for the first frame, then seeks. */
+async function streamOnce(browser: Browser, url: string, player: Player): Promise<Sample> {
   const context = await browser.newContext(contextOptions)
   try {
     await installPlaybackProbe(context)
@@ -49,35 +74,19 @@ async function streamOnce(browser: Browser, url: string, held: (page: Page) => P
     page.on('pageerror', (err) => console.error(`[page error] ${err.message}`))
     await page.goto(url)
     const first = await firstFrame(page, WAIT_MS)
-    const heldAtSeek = await held(page)
+    const heldAtSeek = await player.held(page)
     const seekMs = await seekToPlayback(page, SEEK_FRACTION, WAIT_MS)
-    const steps = { 'player shown': first.shownMs, 'video metadata': first.events.loadedmetadata, 'first frame': first.firstFrameMs }
-    const sample: Sample = { firstFrameMs: first.firstFrameMs, seekMs, heldAtSeek, steps }
-    return { sample, page, close: () => context.close() }
-  } catch (err) {
+    const marks = (await player.marks?.(page)) ?? {}
+    const steps = {
+      ...marks,
+      'player shown': first.shownMs,
+      'video metadata': first.events.loadedmetadata,
+      'first frame': first.firstFrameMs,
+    }
+    return { firstFrameMs: first.firstFrameMs, seekMs, heldAtSeek, steps }
+  } finally {
     await context.close()
-    throw err
   }
-}
-
-async function swarmdropStream(browser: Browser, link: string): Promise<Sample> {
-  const held = async (page: Page) => {
-    const status = page.getByTestId('transfer-status')
-    return Number(await status.getAttribute('data-pieces-done')) / Number(await status.getAttribute('data-pieces-total'))
-  }
-  const run = await streamOnce(browser, link, held)
-  const { engineReadyMs, firstPeerMs, manifestMs, firstPieceMs } = await pageTimings(run.page)
-  await run.close()
-  const marks = { 'engine up': engineReadyMs, 'first peer': firstPeerMs, manifest: manifestMs, 'first piece': firstPieceMs }
-  return { ...run.sample, steps: { ...marks, ...run.sample.steps } }
-}
-
-async function webTorrentStream(browser: Browser, url: string): Promise<Sample> {
-  const held = (page: Page) =>
-    page.evaluate(() => (window as unknown as { __webTorrent: StreamPageState }).__webTorrent.torrent?.progress ?? 0)
-  const run = await streamOnce(browser, url, held)
-  await run.close()
-  return run.sample
 }
 
 /** A page sharing `file` through the UI, its upload limit set first (null: none). */
@@ -103,9 +112,11 @@ interface RateResult {
   rate: string
   swarmdrop: Sample[]
   webTorrent: Sample[]
+  /** The plain HTTP page: not capped, the same in every row. */
+  floor: Sample[]
 }
 
-function resultRows({ rate, swarmdrop, webTorrent }: RateResult) {
+function resultRows({ rate, swarmdrop, webTorrent, floor }: RateResult) {
   const measure = (name: string, pick: (s: Sample) => number, target: number) => {
     const sd = swarmdrop.map(pick)
     const wt = webTorrent.map(pick)
@@ -116,6 +127,7 @@ function resultRows({ rate, swarmdrop, webTorrent }: RateResult) {
       Swarmdrop: ms(sd),
       WebTorrent: ms(wt),
       ratio: `${ratio.toFixed(2)}×`,
+      'plain HTTP (floor)': ms(floor.map(pick)),
       target: `< ${target} ms, ≤ WebTorrent`,
       met: median(sd) < target && ratio <= 1 ? 'yes' : 'NO',
     }
@@ -127,8 +139,8 @@ function resultRows({ rate, swarmdrop, webTorrent }: RateResult) {
 }
 
 /** Where each one's time to the first frame went (medians, ms since opening the link), and how much it held at the seek. */
-function detailRows({ rate, swarmdrop, webTorrent }: RateResult) {
-  const steps = [...new Set([...swarmdrop, ...webTorrent].flatMap((s) => Object.keys(s.steps)))]
+function detailRows({ rate, swarmdrop, webTorrent, floor }: RateResult) {
+  const steps = [...new Set([...swarmdrop, ...webTorrent, ...floor].flatMap((s) => Object.keys(s.steps)))]
   const row = (name: string, samples: Sample[]) => {
     const step = (step: string) => {
       const values = samples.map((s) => s.steps[step]).filter((v): v is number => v !== undefined)
@@ -137,7 +149,7 @@ function detailRows({ rate, swarmdrop, webTorrent }: RateResult) {
     const held = `${(median(samples.map((s) => s.heldAtSeek)) * 100).toFixed(0)} %`
     return { upload: rate, page: name, ...Object.fromEntries(steps.map((s) => [s, step(s)])), 'held at seek': held }
   }
-  return [row('Swarmdrop', swarmdrop), row('WebTorrent', webTorrent)]
+  return [row('Swarmdrop', swarmdrop), row('WebTorrent', webTorrent), row('plain HTTP', floor)]
 }
 
 export async function streamBench(quick: boolean): Promise<void> {
@@ -147,21 +159,28 @@ export async function streamBench(quick: boolean): Promise<void> {
   const results: RateResult[] = []
   const loadBefore = loadavg()[0]
   let stopped: string | null = null
-  let video: TestVideo | null = null
+  let video: TestVideo
+  try {
+    video = makeTestVideo(dir, quick ? 20 : 60)
+  } catch (err) {
+    console.log(`\nSwarmdrop streaming: no test video: ${err}`)
+    process.exitCode = 1
+    return rmSync(dir, { recursive: true, force: true })
+  }
   const server = await startTestServer()
-  const origin = await startStaticServer()
+  const origin = await startStaticServer(video.path)
   const tracker = await startTracker()
   const browser = await launch()
   try {
-    video = makeTestVideo(dir, quick ? 20 : 60)
     for (const limit of rates) {
-      const result: RateResult = { rate: limit === null ? 'unlimited' : `${limit} MiB/s`, swarmdrop: [], webTorrent: [] }
+      const result: RateResult = { rate: limit === null ? 'unlimited' : `${limit} MiB/s`, swarmdrop: [], webTorrent: [], floor: [] }
       const sender = await swarmdropSender(browser, server.url, video.path, limit)
       const seeder = await webTorrentSeeder(browser, origin.url, tracker.url, video.path, limit === null ? -1 : limit * MIB)
       try {
         for (let i = 0; i < rounds; i++) {
-          result.swarmdrop.push(await swarmdropStream(browser, sender.link))
-          result.webTorrent.push(await webTorrentStream(browser, streamPageUrl(origin.url, seeder.magnet, tracker.url)))
+          result.swarmdrop.push(await streamOnce(browser, sender.link, SWARMDROP))
+          result.webTorrent.push(await streamOnce(browser, streamPageUrl(origin.url, seeder.magnet, tracker.url), WEBTORRENT))
+          result.floor.push(await streamOnce(browser, origin.url + PLAY_PAGE_PATH, PLAIN_HTTP))
         }
       } finally {
         await sender.page.context().close()
@@ -179,7 +198,7 @@ export async function streamBench(quick: boolean): Promise<void> {
     await server.stop()
     rmSync(dir, { recursive: true, force: true })
   }
-  const about = video ? `a ${video.seconds} s VP8/Opus WebM of ${(video.bytes / MIB).toFixed(1)} MiB` : 'no video'
+  const about = `a ${video.seconds} s VP8/Opus WebM of ${(video.bytes / MIB).toFixed(1)} MiB`
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`
   console.log(`\nSwarmdrop streaming, ${quick ? 'quick' : 'full'} run: ${about}, ${rounds} round(s) per rate, ${load}`)
   console.log('medians (every round); ratio = Swarmdrop ÷ WebTorrent, lower is better; WebTorrent capped with its uploadLimit option\n')
