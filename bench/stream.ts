@@ -9,7 +9,7 @@
  * three alternate, so drift on a shared machine hits all alike.
  *
  *   npm run bench -- stream           a 60 s video (about 15 MB), 1, 4 and unlimited MiB/s, 3 rounds each
- *   npm run bench -- stream --quick   a 20 s video, unlimited only, one round
+ *   npm run bench -- stream --quick   a 20 s video (about 5 MB), unlimited only, 3 rounds
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -26,6 +26,8 @@ import { type TestVideo, makeTestVideo } from './stream-video.js'
 
 /** Where the seek lands, as a fraction of the video's duration. */
 const SEEK_FRACTION = 0.8
+/** Rounds per rate, their median the figure: a single round here moves by seconds. */
+const ROUNDS = 3
 /** Each wait (first frame, a seek) fails after this long. */
 const WAIT_MS = 60_000
 const TARGET_FIRST_FRAME_MS = 1500
@@ -154,7 +156,6 @@ function detailRows({ rate, swarmdrop, webTorrent, floor }: RateResult) {
 
 export async function streamBench(quick: boolean): Promise<void> {
   const rates: (number | null)[] = quick ? [null] : [1, 4, null]
-  const rounds = quick ? 1 : 3
   const dir = mkdtempSync(join(tmpdir(), 'swarmdrop-stream-'))
   const results: RateResult[] = []
   const loadBefore = loadavg()[0]
@@ -177,7 +178,7 @@ export async function streamBench(quick: boolean): Promise<void> {
       const sender = await swarmdropSender(browser, server.url, video.path, limit)
       const seeder = await webTorrentSeeder(browser, origin.url, tracker.url, video.path, limit === null ? -1 : limit * MIB)
       try {
-        for (let i = 0; i < rounds; i++) {
+        for (let i = 0; i < ROUNDS; i++) {
           result.swarmdrop.push(await streamOnce(browser, sender.link, SWARMDROP))
           result.webTorrent.push(await streamOnce(browser, streamPageUrl(origin.url, seeder.magnet, tracker.url), WEBTORRENT))
           result.floor.push(await streamOnce(browser, origin.url + PLAY_PAGE_PATH, PLAIN_HTTP))
@@ -200,7 +201,7 @@ export async function streamBench(quick: boolean): Promise<void> {
   }
   const about = `a ${video.seconds} s VP8/Opus WebM of ${(video.bytes / MIB).toFixed(1)} MiB`
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`
-  console.log(`\nSwarmdrop streaming, ${quick ? 'quick' : 'full'} run: ${about}, ${rounds} round(s) per rate, ${load}`)
+  console.log(`\nSwarmdrop streaming, ${quick ? 'quick' : 'full'} run: ${about}, ${ROUNDS} rounds per rate, ${load}`)
   console.log('medians (every round); ratio = Swarmdrop ÷ WebTorrent, lower is better; WebTorrent capped with its uploadLimit option\n')
   if (results.length > 0) {
     console.log(table(results.flatMap(resultRows)))
