@@ -15,7 +15,7 @@ interface Playback {
   /** When the page showed the video element. */
   shownMs?: number
   firstFrameMs?: number
-  /** When the video first fired each of MEDIA_EVENTS. */
+  /** When the video first fired each of the events the probe listens for. */
   events: Record<string, number>
   error?: string
   /** Set by the seek below: a property, not a named function, which tsx would wrap in a __name() the page lacks. */
@@ -69,29 +69,31 @@ export async function firstFrame(page: Page, timeoutMs: number): Promise<FirstFr
   return (await handle.jsonValue()) as FirstFrame
 }
 
-/** Seeks the playing video to `fraction` of its duration; ms until a frame past that point is presented. */
-export function seekToPlayback(page: Page, fraction: number, timeoutMs: number): Promise<number> {
+/**
+ * Seeks the playing video to `fraction` of its duration; ms until a frame
+ * past that point (by half a frame of `framesPerSecond`) is presented.
+ */
+export function seekToPlayback(page: Page, fraction: number, framesPerSecond: number, timeoutMs: number): Promise<number> {
   return page.evaluate(
-    ({ fraction, timeoutMs }) =>
+    ({ fraction, framesPerSecond, timeoutMs }) =>
       new Promise<number>((resolve, reject) => {
         const state = (window as unknown as { __playback: Playback }).__playback
         const video = state.video!
         const target = video.duration * fraction
         if (!Number.isFinite(target)) return reject(new Error(`the video's duration is ${video.duration}`))
-        const frameSeconds = 1 / 30
         const timer = setTimeout(
           () => reject(new Error(`no frame past ${target.toFixed(1)} s within ${timeoutMs} ms of the seek`)),
           timeoutMs,
         )
         const started = performance.now()
         state.onFrame = (now, frame) => {
-          if (frame.mediaTime < target + frameSeconds / 2) return video.requestVideoFrameCallback(state.onFrame!)
+          if (frame.mediaTime < target + 0.5 / framesPerSecond) return video.requestVideoFrameCallback(state.onFrame!)
           clearTimeout(timer)
           resolve(now - started)
         }
         video.currentTime = target
         video.requestVideoFrameCallback(state.onFrame)
       }),
-    { fraction, timeoutMs },
+    { fraction, framesPerSecond, timeoutMs },
   )
 }

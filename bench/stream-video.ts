@@ -11,7 +11,7 @@ import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const FFMPEG = '/usr/bin/ffmpeg'
-const FRAMES_PER_SECOND = 30
+export const FRAMES_PER_SECOND = 30
 
 export interface TestVideo {
   path: string

@@ -22,7 +22,7 @@ import { startTracker, webTorrentSeeder } from './baselines.js'
 import { PLAY_PAGE_PATH, startStaticServer } from './static-server.js'
 import { firstFrame, installPlaybackProbe, seekToPlayback } from './playback-probe.js'
 import { type StreamPageState, streamPageUrl } from './webtorrent-stream.js'
-import { type TestVideo, makeTestVideo } from './stream-video.js'
+import { FRAMES_PER_SECOND, type TestVideo, makeTestVideo } from './stream-video.js'
 
 /** Where the seek lands, as a fraction of the video's duration. */
 const SEEK_FRACTION = 0.8
@@ -77,7 +77,7 @@ async function streamOnce(browser: Browser, url: string, player: Player): Promis
     await page.goto(url)
     const first = await firstFrame(page, WAIT_MS)
     const heldAtSeek = await player.held(page)
-    const seekMs = await seekToPlayback(page, SEEK_FRACTION, WAIT_MS)
+    const seekMs = await seekToPlayback(page, SEEK_FRACTION, FRAMES_PER_SECOND, WAIT_MS)
     const marks = (await player.marks?.(page)) ?? {}
     const steps = {
       ...marks,

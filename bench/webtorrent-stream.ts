@@ -25,7 +25,8 @@ export interface StreamPageState {
 
 /**
  * The stream page's script, served as `(${streamPage})()`. No named inner
- * functions: tsx would wrap them in a __name() call the page does not have.
+ * functions (tsx would wrap them in a __name() call the page does not have),
+ * and no constants of this module (the page has only the function's text).
  */
 export async function streamPage(): Promise<void> {
   const state: StreamPageState = {}
