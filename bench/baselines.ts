@@ -147,22 +147,29 @@ export async function startTracker(): Promise<{ url: string; close(): Promise<vo
   return { url: `ws://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) }
 }
 
-/** WebTorrent seeds the file from one page and downloads it in another; returns seconds from add to done. */
-export async function webTorrent(browser: Browser, origin: string, tracker: string, filePath: string) {
-  const setup = async (page: Page) =>
-    page.evaluate(async () => {
-      const { default: WebTorrent } = await import('/webtorrent.min.js' as string)
-      ;(window as unknown as { client: unknown }).client = new WebTorrent({ tracker: { rtcConfig: { iceServers: [] } } })
-      const input = document.createElement('input')
-      input.type = 'file'
-      input.id = 'file'
-      document.body.append(input)
-    })
-  const [seeder, leecher] = [await blankPage(browser, origin), await blankPage(browser, origin)]
-  await setup(seeder)
-  await setup(leecher)
-  await seeder.locator('#file').setInputFiles(filePath)
-  const magnet = await seeder.evaluate(
+/** A WebTorrent client in a page, with an `<input type="file" id="file">` to give it files; `uploadLimit` in bytes per second. */
+async function webTorrentPage(browser: Browser, origin: string, uploadLimit = -1): Promise<Page> {
+  const page = await blankPage(browser, origin)
+  await page.evaluate(async (uploadLimit) => {
+    const { default: WebTorrent } = await import('/webtorrent.min.js' as string)
+    ;(window as unknown as { client: unknown }).client = new WebTorrent({ uploadLimit, tracker: { rtcConfig: { iceServers: [] } } })
+    const input = document.createElement('input')
+    input.type = 'file'
+    input.id = 'file'
+    document.body.append(input)
+  }, uploadLimit)
+  return page
+}
+
+/**
+ * A page that seeds the file with WebTorrent (hashing it first), its upload
+ * capped at `uploadLimit` bytes per second (WebTorrent throttles its WebRTC
+ * peers too); returns the page and the magnet link.
+ */
+export async function webTorrentSeeder(browser: Browser, origin: string, tracker: string, filePath: string, uploadLimit = -1) {
+  const page = await webTorrentPage(browser, origin, uploadLimit)
+  await page.locator('#file').setInputFiles(filePath)
+  const magnet = await page.evaluate(
     (tracker) =>
       new Promise<string>((resolve) => {
         const w = window as unknown as { client: { seed: (...args: unknown[]) => void } }
@@ -171,6 +178,13 @@ export async function webTorrent(browser: Browser, origin: string, tracker: stri
       }),
     tracker,
   )
+  return { page, magnet }
+}
+
+/** WebTorrent seeds the file from one page and downloads it in another; returns seconds from add to done. */
+export async function webTorrent(browser: Browser, origin: string, tracker: string, filePath: string) {
+  const { page: seeder, magnet } = await webTorrentSeeder(browser, origin, tracker, filePath)
+  const leecher = await webTorrentPage(browser, origin)
   const seconds = await leecher.evaluate(
     ({ magnet, tracker }) =>
       new Promise<number>((resolve) => {

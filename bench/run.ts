@@ -14,6 +14,8 @@ import { cliBench } from './cli.js'
 import { ingestBench } from './ingest.js'
 import { firefoxBench } from './firefox.js'
 import { profileBench } from './profile.js'
+import { streamBench } from './stream.js'
+import { ensureFfmpeg } from './stream-video.js'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,
@@ -23,6 +25,7 @@ const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   ingest: ingestBench,
   firefox: firefoxBench,
   profile: profileBench,
+  stream: streamBench,
 }
 const VETH_BENCHES = new Set(['firefox'])
 
@@ -39,6 +42,8 @@ for (const name of names) {
 }
 
 if (process.env.SWARMDROP_IN_NETNS !== '1') {
+  // Inside the namespace apt-get cannot reach Debian's mirrors.
+  if (names.includes('stream')) ensureFfmpeg()
   const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`
   let failed = 0
   for (const veth of [false, true]) {
