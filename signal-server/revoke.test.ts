@@ -160,5 +160,5 @@ describe('tombstones in memory', () => {
     expect(await state.tombstone(cid(0))).toBe(secret(0))
     expect(await state.tombstone(cid(100_001))).toBe(secret(1))
     expect(await state.tombstone(cid(1))).toBeUndefined()
-  })
+  }, 30_000)
 })

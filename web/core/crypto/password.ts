@@ -8,7 +8,6 @@
  * version's parameters never change: raising the cost is a new version, and
  * links already sent keep opening with theirs.
  */
-import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { SECRET_BYTES } from './keys.js'
 import { randomBytes } from '../util/bytes.js'
 import { CURRENT_PASSWORD_KDF, type PasswordKdf, SALT_BYTES } from '../content/link.js'
@@ -32,8 +31,10 @@ export function newSalt(): Uint8Array {
   return randomBytes(SALT_BYTES)
 }
 
-export function secretFromPassword(password: string, salt: Uint8Array, kdf: PasswordKdf = CURRENT_PASSWORD_KDF): Promise<Uint8Array> {
+export async function secretFromPassword(password: string, salt: Uint8Array, kdf: PasswordKdf = CURRENT_PASSWORD_KDF): Promise<Uint8Array> {
   if (password.length === 0) throw new RangeError('the password is empty')
+  // Loaded on first use: only password links need it.
+  const { scryptAsync } = await import('@noble/hashes/scrypt.js')
   return scryptAsync(new TextEncoder().encode(password.normalize('NFC')), salt, {
     ...SCRYPT_PARAMS[kdf],
     dkLen: SECRET_BYTES,

@@ -5,10 +5,8 @@
  * insecure contexts: a self-hosted server reached over plain http on a LAN
  * address has no `crypto.subtle`. There the pure-JS @noble implementation
  * takes over with identical output, so links work everywhere, only slower.
+ * It is loaded only when used: pages with WebCrypto never parse it.
  */
-import { gcm } from '@noble/ciphers/aes.js'
-import { hkdf } from '@noble/hashes/hkdf.js'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { DecryptionError } from '../util/errors.js'
 import { arrayBufferView, ownBytes } from '../util/bytes.js'
 
@@ -70,23 +68,31 @@ interface NobleKey extends AeadKey {
   readonly raw: Uint8Array
 }
 
+/** @noble's primitives, fetched on first use. */
+const noble = {
+  sha256: () => import('@noble/hashes/sha2.js').then((m) => m.sha256),
+  hkdf: () => import('@noble/hashes/hkdf.js').then((m) => m.hkdf),
+  gcm: () => import('@noble/ciphers/aes.js').then((m) => m.gcm),
+}
+
 export function nobleProvider(): CryptoProvider {
   return {
     name: 'noble',
     async sha256(data) {
-      return sha256(data)
+      return (await noble.sha256())(data)
     },
     async hkdfSha256(ikm, salt, info, length) {
-      return hkdf(sha256, ikm, salt, info, length)
+      return (await noble.hkdf())(await noble.sha256(), ikm, salt, info, length)
     },
     async importAeadKey(raw) {
       if (raw.length !== 32) throw new RangeError('AES-256 key must be 32 bytes')
       return { provider: 'noble', raw: raw.slice() } satisfies NobleKey
     },
     async encrypt(key, nonce, aad, plaintext) {
-      return gcm((key as NobleKey).raw, nonce, aad).encrypt(plaintext)
+      return (await noble.gcm())((key as NobleKey).raw, nonce, aad).encrypt(plaintext)
     },
     async decrypt(key, nonce, aad, ciphertext) {
+      const gcm = await noble.gcm()
       try {
         return gcm((key as NobleKey).raw, nonce, aad).decrypt(ciphertext)
       } catch (err) {
