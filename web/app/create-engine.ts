@@ -24,14 +24,19 @@ export function signalingUrl(location: Location): string {
 }
 
 export async function createBrowserEngine(): Promise<Engine> {
-  // Both at once: opening the OPFS store starts a worker and probes it, on the way to the first piece.
-  const [db, opfs] = await Promise.all([openSwarmdropDb(), openOpfsChunkStore()])
+  // The server's socket opens while the stores do: both are on the way to the first piece.
+  const signaling = new WebSocketSignalingClient({ url: signalingUrl(window.location) })
+  // Both at once: opening the OPFS store starts a worker and probes it.
+  const [db, opfs] = await Promise.all([openSwarmdropDb(), openOpfsChunkStore()]).catch((err: unknown) => {
+    signaling.close()
+    throw err
+  })
   const settings = loadSettings()
   const engine = new Engine({
     store: opfs ? layeredStore(opfs, idbChunkStore(db)) : idbChunkStore(db),
     library: idbLibrary(db),
     crypto: defaultCrypto(),
-    signaling: new WebSocketSignalingClient({ url: signalingUrl(window.location) }),
+    signaling,
     dial: browserDialer(),
     limiter: new UploadLimiter(settings.uploadLimitBytesPerSecond ?? Infinity),
     checkSpace: browserSpaceCheck,
