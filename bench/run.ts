@@ -14,6 +14,7 @@ import { cliBench } from './cli.js'
 import { ingestBench } from './ingest.js'
 import { firefoxBench } from './firefox.js'
 import { profileBench } from './profile.js'
+import { channelBench } from './channel.js'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,
@@ -23,6 +24,7 @@ const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   ingest: ingestBench,
   firefox: firefoxBench,
   profile: profileBench,
+  channel: channelBench,
 }
 const VETH_BENCHES = new Set(['firefox'])
 
