@@ -15,6 +15,7 @@ import { ingestBench } from './ingest.js'
 import { firefoxBench } from './firefox.js'
 import { profileBench } from './profile.js'
 import { channelBench } from './channel.js'
+import { abBench } from './ab.js'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,
@@ -25,6 +26,7 @@ const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   firefox: firefoxBench,
   profile: profileBench,
   channel: channelBench,
+  ab: abBench,
 }
 const VETH_BENCHES = new Set(['firefox'])
 
@@ -32,7 +34,8 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const flags = args.filter((a) => a.startsWith('--'))
 const given = args.filter((a) => !a.startsWith('--'))
-const names = given.length > 0 ? given : Object.keys(BENCHES)
+/** `ab` compares with another build, so it runs only when named. */
+const names = given.length > 0 ? given : Object.keys(BENCHES).filter((n) => n !== 'ab')
 for (const name of names) {
   if (!BENCHES[name]) {
     console.error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`)
