@@ -1,8 +1,7 @@
 /** The messages between the OPFS chunk store (opfs-store.ts) and its worker (opfs-worker.ts). Ids are hex. */
 export type OpfsOp =
   | { op: 'open'; root: string }
-  /** With `verify`, each buffer is stored only if its SHA-256 is its chunk's id; else the request fails with ChunkMismatchError. */
-  | { op: 'put'; drop: string; chunks: string[]; buffers: ArrayBuffer[]; verify?: boolean }
+  | { op: 'put'; drop: string; chunks: string[]; buffers: ArrayBuffer[] }
   | { op: 'get'; drop: string; chunk: string }
   | { op: 'has'; drop: string; chunks: string[] }
   | { op: 'deleteDrop'; drop: string }

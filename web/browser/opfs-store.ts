@@ -4,8 +4,7 @@
  * the page only posts messages. Each put copies the caller's bytes into a
  * buffer of their own and transfers that buffer (the caller may reuse its
  * bytes, and a view never drags a larger buffer along); each get receives a
- * buffer the worker transferred. putVerified hashes in the worker too, so a
- * downloaded piece costs the page one copy and no hash.
+ * buffer the worker transferred.
  *
  * Layout, under one root directory (`swarmdrop-chunks`):
  *   <hex drop id>/<hex chunk id>            one file per chunk, exactly its bytes
@@ -32,7 +31,6 @@
  */
 import type { ChunkStore, DropChunks } from '../core/storage/chunk-store.js'
 import { toHex } from '../core/util/bytes.js'
-import { ChunkMismatchError } from '../core/util/errors.js'
 import type { OpfsOp, OpfsReply } from './opfs-protocol.js'
 
 export const DEFAULT_OPFS_ROOT = 'swarmdrop-chunks'
@@ -116,14 +114,10 @@ export async function openOpfsChunkStore(root = DEFAULT_OPFS_ROOT): Promise<Chun
     clearTimeout(timer)
   }
 
-  const putMany = async (drop: string, entries: readonly (readonly [Uint8Array, Uint8Array])[], verify = false) => {
+  const putMany = async (drop: string, entries: readonly (readonly [Uint8Array, Uint8Array])[]) => {
     const chunks = entries.map(([id]) => hexId(id, 'chunk'))
     const buffers = entries.map(([, bytes]) => bytes.slice().buffer)
-    try {
-      await call({ op: 'put', drop, chunks, buffers, verify }, buffers)
-    } catch (err) {
-      throw err instanceof Error && err.name === 'ChunkMismatchError' ? new ChunkMismatchError(err.message) : err
-    }
+    await call({ op: 'put', drop, chunks, buffers }, buffers)
   }
   const hasMany = (drop: string, ids: readonly Uint8Array[]) =>
     call<boolean[]>({ op: 'has', drop, chunks: ids.map((id) => hexId(id, 'chunk')) })
@@ -133,7 +127,6 @@ export async function openOpfsChunkStore(root = DEFAULT_OPFS_ROOT): Promise<Chun
       const drop = hexId(dropId, 'drop')
       return {
         put: (id, bytes) => putMany(drop, [[id, bytes]]),
-        putVerified: (id, bytes) => putMany(drop, [[id, bytes]], true),
         putMany: (entries) => putMany(drop, entries),
         async get(id) {
           const buffer = await call<ArrayBuffer | null>({ op: 'get', drop, chunk: hexId(id, 'chunk') })

@@ -59,26 +59,15 @@ async function open(name: string): Promise<void> {
   root = dir
 }
 
-/** Throws ChunkMismatchError (by name: the page rethrows it as core's) unless SHA-256(buffer) is the chunk's id. */
-async function verify(chunk: string, buffer: ArrayBuffer): Promise<void> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', buffer))
-  if (Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') === chunk) return
-  const error = new Error(`chunk ${chunk} does not hash to its id`)
-  error.name = 'ChunkMismatchError'
-  throw error
-}
-
 /**
  * Writes each chunk to a temporary name and renames it into place once all
  * its bytes are written, so a crash mid-write leaves only a `.part` file,
- * which no read sees and which goes with its drop. With `verifying`, every
- * chunk is hashed first and nothing is written unless all match.
+ * which no read sees and which goes with its drop.
  */
-async function put(drop: string, chunks: readonly string[], buffers: readonly ArrayBuffer[], verifying = false): Promise<void> {
+async function put(drop: string, chunks: readonly string[], buffers: readonly ArrayBuffer[]): Promise<void> {
   chunks.forEach(checkName)
   if (chunks.length !== buffers.length) throw new TypeError('one buffer per chunk')
   if (chunks.length === 0) return
-  if (verifying) await Promise.all(chunks.map((chunk, i) => verify(chunk, buffers[i])))
   const dir = (await dropDir(drop, true))!
   await Promise.all(
     chunks.map(async (chunk, i) => {
@@ -166,7 +155,7 @@ function run(request: OpfsRequest): Promise<unknown> {
     case 'open':
       return open(request.root)
     case 'put':
-      return put(request.drop, request.chunks, request.buffers, request.verify)
+      return put(request.drop, request.chunks, request.buffers)
     case 'get':
       return get(request.drop, request.chunk)
     case 'has':

@@ -5,10 +5,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ChunkStore, DropChunks } from './chunk-store.js'
-import { webCryptoProvider } from '../crypto/provider.js'
-import { ChunkMismatchError } from '../util/errors.js'
-
-const sha256 = (data: Uint8Array) => webCryptoProvider().sha256(data)
 
 function bytes(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length)
@@ -113,31 +109,6 @@ export function chunkStoreContract(name: string, makeStore: () => Promise<ChunkS
       await expect(whole!.deleteDrop(DROP_B)).resolves.toBeUndefined()
       await expect(whole!.moveDrop(DROP_B, DROP_A)).resolves.toBeUndefined()
       expect(await store.has(id(9))).toBe(false)
-    })
-
-    it('stores through putVerified only bytes that hash to their id; else ChunkMismatchError and nothing stored', async (ctx) => {
-      await open()
-      if (!store.putVerified) return ctx.skip() // this store does not verify: callers hash first
-      const backing = bytes(300_000, 11)
-      const value = backing.subarray(1000, 280_000) // a view: only its own bytes are hashed and stored
-      const good = await sha256(value)
-      await store.putVerified(good, value)
-      expect(await store.get(good)).toEqual(value)
-      const tampered = value.slice()
-      tampered[12_345] ^= 1
-      const other = id(70)
-      for (const [key, chunk] of [
-        [other, value],
-        [await sha256(value.subarray(1)), value],
-        [id(71), new Uint8Array(0)],
-      ] as const) {
-        const attempt = store.putVerified(key, chunk)
-        await expect(attempt).rejects.toBeInstanceOf(ChunkMismatchError)
-        await expect(attempt).rejects.toHaveProperty('name', 'ChunkMismatchError')
-        expect(await store.has(key)).toBe(false)
-      }
-      await expect(store.putVerified(good, tampered)).rejects.toBeInstanceOf(ChunkMismatchError)
-      expect(await store.get(good)).toEqual(value) // the held chunk is not overwritten by a bad one
     })
 
     it('serves many concurrent puts and gets', async () => {

@@ -14,14 +14,10 @@
  * stores under a fresh random id and moves the chunks to the CID's once the
  * manifest (and so the CID) exists.
  *
- * put() does not verify: callers put only bytes they have already hashed.
- * A store that can hash off the page's main thread (the OPFS worker) also
- * offers putVerified, and the downloader hands it pieces unhashed.
+ * Stores do not verify: callers put only bytes they have already hashed.
  */
 export interface DropChunks {
   put(id: Uint8Array, bytes: Uint8Array): Promise<void>
-  /** put() once SHA-256(bytes) is found to equal `id`; else rejects with ChunkMismatchError and stores nothing. */
-  putVerified?(id: Uint8Array, bytes: Uint8Array): Promise<void>
   /** Several chunks at once: one IndexedDB transaction instead of one each, several times faster. */
   putMany(entries: readonly (readonly [id: Uint8Array, bytes: Uint8Array])[]): Promise<void>
   /** Resolves undefined when this drop does not hold the chunk. */

@@ -2,12 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { chunkStoreContract } from './chunk-store.contract.js'
 import { layeredStore } from './layered-store.js'
 import { memoryStore } from './memory-store.js'
-import { webCryptoProvider } from '../crypto/provider.js'
 
 chunkStoreContract('layered (memory over memory)', async () => layeredStore(memoryStore(), memoryStore()))
-chunkStoreContract('layered (verifying memory over memory)', async () =>
-  layeredStore(memoryStore({ verifyWith: webCryptoProvider() }), memoryStore()),
-)
 
 const drop = (n: number) => new Uint8Array(32).fill(n)
 const id = (n: number) => new Uint8Array(32).fill(0x40 + n)

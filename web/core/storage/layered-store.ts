@@ -21,7 +21,6 @@ export function layeredStore(primary: ChunkStore, legacy: ChunkStore): ChunkStor
       }
       return {
         put: (id, bytes) => now.put(id, bytes),
-        ...(now.putVerified && { putVerified: (id: Uint8Array, bytes: Uint8Array) => now.putVerified!(id, bytes) }),
         putMany: (entries) => now.putMany(entries),
         get: async (id) => (await now.get(id)) ?? (await before.get(id)),
         has: async (id) => (await now.has(id)) || (await before.has(id)),

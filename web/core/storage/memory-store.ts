@@ -5,17 +5,9 @@
  * chunk's bytes go when the last drop holding it lets go.
  */
 import type { ChunkStore, DropChunks } from './chunk-store.js'
-import type { CryptoProvider } from '../crypto/provider.js'
-import { bytesEqual } from '../../../format/bytes.js'
 import { toHex } from '../util/bytes.js'
-import { ChunkMismatchError } from '../util/errors.js'
 
-export interface MemoryStoreOptions {
-  /** Offers putVerified, hashing with this: the path a store that verifies (the OPFS worker) gives the downloader. */
-  verifyWith?: CryptoProvider
-}
-
-export function memoryStore({ verifyWith }: MemoryStoreOptions = {}): ChunkStore {
+export function memoryStore(): ChunkStore {
   const chunks = new Map<string, Uint8Array>()
   const claims = new Map<string, Set<string>>()
   /** chunk id → how many drops hold it. */
@@ -53,13 +45,6 @@ export function memoryStore({ verifyWith }: MemoryStoreOptions = {}): ChunkStore
           open()
           put(drop, id, bytes)
         },
-        ...(verifyWith && {
-          async putVerified(id: Uint8Array, bytes: Uint8Array) {
-            open()
-            if (!bytesEqual(await verifyWith.sha256(bytes), id)) throw new ChunkMismatchError(`chunk ${toHex(id)} does not hash to its id`)
-            put(drop, id, bytes)
-          },
-        }),
         async putMany(entries) {
           open()
           for (const [id, bytes] of entries) put(drop, id, bytes)

@@ -33,18 +33,11 @@ export function withRecentChunks(chunks: DropChunks, maxBytes: number): DropChun
       bytes -= value.length
     }
   }
-  const verified = chunks.putVerified?.bind(chunks)
   return {
     async put(id, chunk) {
       await chunks.put(id, chunk)
       remember(id, chunk)
     },
-    ...(verified && {
-      async putVerified(id: Uint8Array, chunk: Uint8Array) {
-        await verified(id, chunk)
-        remember(id, chunk)
-      },
-    }),
     async putMany(entries) {
       await chunks.putMany(entries)
       for (const [id, chunk] of entries) remember(id, chunk)

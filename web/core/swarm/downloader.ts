@@ -13,9 +13,8 @@
  *   (nearly) dry also requests blocks still outstanding elsewhere; the first
  *   copy wins and the others are cancelled. One slow peer cannot hold up the
  *   end, and fast peers with full pipelines do not duplicate each other.
- * - A complete piece is hashed (here, or by a store that hashes off the
- *   page): a match is stored (through the BatchWriter, several per
- *   transaction) and then announced; a mismatch is reset and
+ * - A complete piece is hashed: a match is stored (several per transaction,
+ *   through the BatchWriter) and then announced; a mismatch is reset and
  *   fetched again, and its single source gets a strike (a piece with several
  *   sources, from endgame, is fetched again from one peer so the culprit shows).
  *
@@ -31,7 +30,6 @@ import { REQUEST_BLOCK_BYTES } from '../wire/constants.js'
 import type { Block, BlockRequest } from '../wire/wire.js'
 import type { Clock } from '../util/clock.js'
 import { Emitter } from '../util/emitter.js'
-import { ChunkMismatchError } from '../util/errors.js'
 import type { PieceSet } from './bitfield.js'
 import type { Peer } from './peer.js'
 import { ActivePiece } from './active-piece.js'
@@ -333,46 +331,30 @@ export class Downloader {
     this.#active.delete(index)
     this.#partialBytes -= piece.data.length
     this.#verifying.add(index)
-    let stored: boolean
-    try {
-      stored = await this.#store(index, piece.data)
-    } catch (err) {
+    const expected = this.#options.manifest.pieceIds[index]
+    const good = bytesEqual(await this.#options.crypto.sha256(piece.data), expected)
+    if (!good || this.#stopped || this.#options.have.has(index)) {
       this.#verifying.delete(index)
-      if (err instanceof ChunkMismatchError) {
-        this.#corrupt(piece, lastSender)
-        this.schedule()
-      } else if (!this.#stopped) {
-        this.stop()
-        this.events.emit('storage-error', err)
-      }
+      if (!good) this.#corrupt(piece, lastSender)
+      this.schedule()
       return
     }
-    this.#verifying.delete(index)
-    if (stored && !this.#stopped) {
-      this.#singleSource.delete(index)
-      this.events.emit('verified', index)
-    }
-    this.schedule()
-  }
-
-  /**
-   * Stores a piece that hashes to its id (else throws ChunkMismatchError),
-   * hashed by a store that can do it off the page (the OPFS worker) or here;
-   * false if not stored (stopped, or held already). Announced only once
-   * stored, a piece can be served.
-   */
-  async #store(index: number, bytes: Uint8Array): Promise<boolean> {
-    const { store, crypto, have, manifest } = this.#options
-    const id = manifest.pieceIds[index]
-    if (store.putVerified) {
-      if (this.#stopped || have.has(index)) return false
-      await store.putVerified(id, bytes)
-      return true
-    }
-    if (!bytesEqual(await crypto.sha256(bytes), id)) throw new ChunkMismatchError(`piece ${index} does not hash to its id`)
-    if (this.#stopped || have.has(index)) return false
-    await this.#writer.write(id, bytes)
-    return true
+    this.#singleSource.delete(index)
+    // Announced only once stored: a piece we announce can be served from the store.
+    this.#writer.write(expected, piece.data).then(
+      () => {
+        this.#verifying.delete(index)
+        if (this.#stopped) return
+        this.events.emit('verified', index)
+        this.schedule()
+      },
+      (err) => {
+        this.#verifying.delete(index)
+        if (this.#stopped) return
+        this.stop()
+        this.events.emit('storage-error', err)
+      },
+    )
   }
 
   /** Strikes the culprit of a piece that failed its hash, and puts the piece back to be fetched again. */

@@ -3,7 +3,7 @@ import { afterEach, expect } from 'vitest'
 import { Swarm } from './swarm.js'
 import { memoryPair, type MemoryLinkOptions } from '../transport/memory.js'
 import { memoryStore } from '../storage/memory-store.js'
-import type { ChunkStore, DropChunks } from '../storage/chunk-store.js'
+import type { DropChunks } from '../storage/chunk-store.js'
 import { webCryptoProvider } from '../crypto/provider.js'
 import { deriveKeys } from '../crypto/keys.js'
 import { ingest, type IngestResult } from '../chunking/ingest.js'
@@ -52,9 +52,9 @@ export async function holder(drop: Drop, options: { pieces?: Iterable<number>; s
   return swarm
 }
 
-/** A peer with nothing but the CID, storing in `whole`. */
-export function fresh(drop: Drop, seed = 2, now?: () => number, whole: ChunkStore = memoryStore()): { swarm: Swarm; store: DropChunks } {
-  const store = whole.drop(digestOfCid(drop.result.cid))
+/** A peer with nothing but the CID. */
+export function fresh(drop: Drop, seed = 2, now?: () => number): { swarm: Swarm; store: DropChunks } {
+  const store = memoryStore().drop(digestOfCid(drop.result.cid))
   const swarm = new Swarm({ cid: drop.result.cid, store, crypto, random: seededRandom(seed), now })
   swarms.push(swarm)
   return { swarm, store }

@@ -13,8 +13,6 @@ export class InvalidFrameError extends NamedError {}
 export class DecryptionError extends NamedError {}
 /** A piece the caller expected in the store is not there (deleted, or never fetched). */
 export class MissingPieceError extends NamedError {}
-/** A verifying put's bytes do not hash to their id (storage/chunk-store.ts): nothing was stored. */
-export class ChunkMismatchError extends NamedError {}
 /** The operation was cancelled through its AbortSignal. */
 export class AbortError extends NamedError {}
 
