@@ -36,12 +36,30 @@ export const CHANNEL_CANDIDATES: ChannelOptions[] = [
   { messageBytes: 256 * 1024, highWaterBytes: 4 * 1024 * 1024, lowWaterBytes: 1024 * 1024 },
 ]
 
-/** Moves `bytes` over one data channel between two pages; returns seconds from first send to last byte received. */
-export async function bareChannel(browser: Browser, origin: string, bytes: number, o: ChannelOptions) {
+/**
+ * Moves `bytes` over one data channel between two pages; returns seconds from
+ * first send to last byte received. With `receiverInWorker`, the receiving
+ * page transfers the channel to a dedicated worker, which counts the bytes.
+ */
+export async function bareChannel(browser: Browser, origin: string, bytes: number, o: ChannelOptions, receiverInWorker = false) {
   const [sender, receiver] = [await blankPage(browser, origin), await blankPage(browser, origin)]
-  const seconds = await bareChannelBetween(sender, receiver, bytes, o)
+  const seconds = await bareChannelBetween(sender, receiver, bytes, o, undefined, receiverInWorker)
   return { seconds, close: () => Promise.all([sender.context().close(), receiver.context().close()]) }
 }
+
+/**
+ * The receiving end in a worker: Chromium (checked in 156, on by default)
+ * transfers an RTCDataChannel only in the task that created it and before
+ * any send(), so the page posts it from its 'datachannel' event.
+ */
+const CHANNEL_WORKER = `onmessage = ({ data: { channel, bytes } }) => {
+  channel.binaryType = 'arraybuffer'
+  let got = 0
+  channel.onmessage = (m) => {
+    got += m.data.byteLength
+    if (got >= bytes) postMessage('done')
+  }
+}`
 
 /** Each wait on the receiver is one call this long at most: drivers time out calls (puppeteer's after 30 s). */
 const WAIT_SLICE_MS = 10_000
@@ -50,7 +68,14 @@ const WAIT_SLICE_MS = 10_000
  * The bare channel between two pages already on a blank page of the static
  * origin, in the same browser or two. Fails after `timeoutMs`.
  */
-export async function bareChannelBetween(sender: PageScript, receiver: PageScript, bytes: number, o: ChannelOptions, timeoutMs = 900_000) {
+export async function bareChannelBetween(
+  sender: PageScript,
+  receiver: PageScript,
+  bytes: number,
+  o: ChannelOptions,
+  timeoutMs = 900_000,
+  receiverInWorker = false,
+) {
   const offer = await sender.evaluate(async () => {
     const w = window as unknown as Record<string, unknown>
     const pc = new RTCPeerConnection({ iceServers: [] })
@@ -67,11 +92,18 @@ export async function bareChannelBetween(sender: PageScript, receiver: PageScrip
     return pc.localDescription!.toJSON()
   }, undefined)
   const answer = await receiver.evaluate(
-    async ({ offer, bytes }) => {
+    async ({ offer, bytes, worker }) => {
       const w = window as unknown as Record<string, unknown>
       const pc = new RTCPeerConnection({ iceServers: [] })
-      w.done = new Promise<void>((resolve) => {
+      w.done = new Promise<void>((resolve, reject) => {
         pc.addEventListener('datachannel', (e) => {
+          if (worker) {
+            const counter = new Worker(URL.createObjectURL(new Blob([worker], { type: 'text/javascript' })))
+            counter.onmessage = () => resolve()
+            counter.onerror = (err) => reject(new Error(err.message))
+            counter.postMessage({ channel: e.channel, bytes }, [e.channel as unknown as Transferable])
+            return
+          }
           let got = 0
           e.channel.binaryType = 'arraybuffer'
           e.channel.onmessage = (m) => {
@@ -90,7 +122,7 @@ export async function bareChannelBetween(sender: PageScript, receiver: PageScrip
       w.pc = pc
       return pc.localDescription!.toJSON()
     },
-    { offer, bytes },
+    { offer, bytes, worker: receiverInWorker ? CHANNEL_WORKER : null },
   )
   await sender.evaluate(async (answer) => {
     const w = window as unknown as { pc: RTCPeerConnection; dc: RTCDataChannel }

@@ -2,8 +2,12 @@
  * Where a transfer's time goes: one Swarmdrop transfer with a CPU profile of
  * the downloading page's main thread (CDP Profiler, 1 ms sampling) and the
  * CPU seconds of every Chromium process by type, before and after. Prints
- * the functions with the most self time and each process type's share.
- * Not a target: what docs/performance.md's analysis is made from.
+ * the functions with the most self time and each process type's share;
+ * then the page's long tasks over half a minute of the transfer, by wall time and
+ * by their thread's CPU time (task-trace.ts), and what posted those that
+ * really ran long. Not a target: what docs/performance.md's analysis is made
+ * from. For readable names, build without minifying first
+ * (`npx vite build --minify false && npx tsx bench/run.ts profile`).
  *
  *   npm run bench -- profile            256 MiB
  *   npm run bench -- profile --quick    32 MiB
@@ -13,8 +17,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startTestServer } from '../e2e/server.js'
+import type { Page } from '@playwright/test'
 import { MIB, download, launch, randomFile, sha256File, share, table } from './lib.js'
 import { BrowserProbe, instrument, pageTimings } from './browser-metrics.js'
+import { taskTimes, traceWindow } from './task-trace.js'
+
+/** The task trace covers this much of the transfer (its size grows with time, not with the file), from this far in. */
+const TRACE_WINDOW_MS = 30_000
+const TRACE_AFTER_MS = 20_000
 
 interface ProfileNode {
   id: number
@@ -40,6 +50,23 @@ function selfTimes(profile: Profile): { what: string; seconds: number }[] {
   return [...totals].map(([what, seconds]) => ({ what, seconds })).sort((a, b) => b.seconds - a.seconds)
 }
 
+/** Every 30 s while the download runs: its progress and the long tasks so far (they may start late, or not grow with it). */
+function progressTimeline(page: Page) {
+  const started = Date.now()
+  const timer = setInterval(async () => {
+    const seen = await page
+      .evaluate(() => ({
+        progress: document.querySelector('[data-testid="progress-text"]')?.textContent ?? '',
+        long: (window as unknown as { __longTasks?: number[] }).__longTasks ?? [],
+      }))
+      .catch(() => undefined)
+    if (!seen) return
+    const at = ((Date.now() - started) / 1000).toFixed(0)
+    console.log(`${at} s: ${seen.progress}; ${seen.long.length} tasks over 50 ms, the longest ${Math.max(0, ...seen.long).toFixed(0)} ms`)
+  }, 30_000)
+  return () => clearInterval(timer)
+}
+
 export async function profileBench(quick: boolean, big = process.argv.includes('--big')): Promise<void> {
   const bytes = (quick ? 32 : big ? 1024 : 256) * MIB
   const dir = mkdtempSync(join(tmpdir(), 'swarmdrop-profile-'))
@@ -54,6 +81,7 @@ export async function profileBench(quick: boolean, big = process.argv.includes('
     const link = await share(sender, file)
     const receiverContext = await browser.newContext({ permissions: ['camera', 'microphone'], acceptDownloads: true })
     await instrument(receiverContext)
+    const otherRenderers = await probe.rendererPids()
     const receiver = await receiverContext.newPage()
     const cdp = await receiver.context().newCDPSession(receiver)
     await cdp.send('Profiler.enable')
@@ -65,7 +93,13 @@ export async function profileBench(quick: boolean, big = process.argv.includes('
     }
     const before = await byType()
     await cdp.send('Profiler.start')
-    const seconds = await download(receiver, link, sha256)
+    const stopTimeline = progressTimeline(receiver)
+    const downloading = download(receiver, link, sha256, 3_600_000)
+    const trace = traceWindow(browser, receiver, downloading, TRACE_AFTER_MS, TRACE_WINDOW_MS)
+    const seconds = await downloading
+    stopTimeline()
+    const pagePids = new Set([...(await probe.rendererPids())].filter((pid) => !otherRenderers.has(pid)))
+    const tasks = await trace.then((t) => t && taskTimes(t, pagePids))
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile }
     const after = await byType()
     const { longTasks } = await pageTimings(receiver)
@@ -86,6 +120,19 @@ export async function profileBench(quick: boolean, big = process.argv.includes('
           .map((t) => ({ function: t.what.slice(0, 90), s: t.seconds.toFixed(3), '%': ((100 * t.seconds) / sampled).toFixed(1) })),
       ),
     )
+    if (!tasks) return console.log('\nThe transfer ended before the task trace began.')
+    console.log(
+      `\nThe page's tasks over ${tasks.seconds.toFixed(0)} s of the transfer, from ${TRACE_AFTER_MS / 1000} s in (trace): ${tasks.tasks} tasks, ` +
+        `${tasks.overWall} over 50 ms wall time (the longest ${tasks.longestWallMs.toFixed(0)} ms), ` +
+        `${tasks.overThread} over 50 ms of their thread's CPU time (the longest ${tasks.longestThreadMs.toFixed(0)} ms); those, by where Chromium posted them:\n`,
+    )
+    if (tasks.longByOrigin.length > 0) {
+      console.log(
+        table(
+          tasks.longByOrigin.map((o) => ({ 'posted by': o.origin, tasks: o.tasks, 'longest, thread ms': o.longestThreadMs.toFixed(0) })),
+        ),
+      )
+    }
   } finally {
     await browser.close()
     await server.stop()

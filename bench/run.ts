@@ -16,6 +16,8 @@ import { firefoxBench } from './firefox.js'
 import { profileBench } from './profile.js'
 import { streamBench } from './stream.js'
 import { ensureFfmpeg } from './stream-video.js'
+import { channelBench } from './channel.js'
+import { abBench } from './ab.js'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,
@@ -26,6 +28,8 @@ const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   firefox: firefoxBench,
   profile: profileBench,
   stream: streamBench,
+  channel: channelBench,
+  ab: abBench,
 }
 const VETH_BENCHES = new Set(['firefox'])
 
@@ -33,7 +37,8 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const flags = args.filter((a) => a.startsWith('--'))
 const given = args.filter((a) => !a.startsWith('--'))
-const names = given.length > 0 ? given : Object.keys(BENCHES)
+/** `ab` compares with another build, so it runs only when named. */
+const names = given.length > 0 ? given : Object.keys(BENCHES).filter((n) => n !== 'ab')
 for (const name of names) {
   if (!BENCHES[name]) {
     console.error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`)

@@ -50,7 +50,7 @@ function record(
 }
 
 /** Shares `file` from a fresh context; returns the link and the ingest rate (drop → link ready). */
-async function swarmdropShare(browser: Browser, server: TestServer, file: string, bytes: number) {
+export async function swarmdropShare(browser: Browser, server: TestServer, file: string, bytes: number) {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], acceptDownloads: true })
   const page = await context.newPage()
   await page.goto(server.url + '/')
@@ -61,7 +61,7 @@ async function swarmdropShare(browser: Browser, server: TestServer, file: string
 }
 
 /** Downloads `link` in a fresh, instrumented context; returns rate, CPU, memory and responsiveness. */
-async function swarmdropDownload(browser: Browser, probe: BrowserProbe, link: string, bytes: number, sha256: string) {
+export async function swarmdropDownload(browser: Browser, probe: BrowserProbe, link: string, bytes: number, sha256: string) {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], acceptDownloads: true })
   await instrument(context)
   const before = await probe.rendererPids()
