@@ -1,15 +1,13 @@
-import { Suspense, lazy, useEffect, useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { Engine } from '../core/engine.js'
 import { type LinkTarget, type PasswordLinkTarget, isPasswordLink, parseAnyLink } from '../core/content/link.js'
+import { SendView } from './send/SendView.js'
+import { CheckView } from './check/CheckView.js'
 import { ReceiveView } from './receive/ReceiveView.js'
 import { PasswordView } from './receive/PasswordView.js'
 import { ConnectionBadge } from './ConnectionBadge.js'
 import { WebRtcOffNotice } from './WebRtcOffNotice.js'
 import { ServerVersionNotice } from './ServerVersionNotice.js'
-
-// Loaded when shown: a page opened from a link parses only what receiving needs.
-const SendView = lazy(() => import('./send/SendView.js').then((m) => ({ default: m.SendView })))
-const CheckView = lazy(() => import('./check/CheckView.js').then((m) => ({ default: m.CheckView })))
 
 type Route =
   | { kind: 'send' }
@@ -49,10 +47,8 @@ export function App({ engine }: { engine: Engine }) {
       <main>
         <ServerVersionNotice link={engine.signaling} />
         <WebRtcOffNotice signaling={engine.signaling} />
-        <Suspense fallback={null}>
-          {route.kind === 'send' && <SendView engine={engine} />}
-          {route.kind === 'check' && <CheckView engine={engine} />}
-        </Suspense>
+        {route.kind === 'send' && <SendView engine={engine} />}
+        {route.kind === 'check' && <CheckView engine={engine} />}
         {route.kind === 'receive' && <ReceiveView key={route.target.cid} engine={engine} target={route.target} />}
         {route.kind === 'password' && <PasswordView key={route.target.cid} engine={engine} target={route.target} />}
         {route.kind === 'bad-link' && (
