@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from '@playwright/test'
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { chromiumLaunchOptions } from '../e2e/chromium.js'
 import { startTestServer, type TestServer } from '../e2e/server.js'
 import { MIB, download, launch, markTime, randomFile, sha256File, share, table } from './lib.js'
@@ -60,15 +60,26 @@ export async function swarmdropShare(browser: Browser, server: TestServer, file:
   return { page, link, ingestMiBps: bytes / MIB / (ms / 1000) }
 }
 
-/** Downloads `link` in a fresh, instrumented context; returns rate, CPU, memory and responsiveness. */
-export async function swarmdropDownload(browser: Browser, probe: BrowserProbe, link: string, bytes: number, sha256: string) {
+/**
+ * Downloads `link` in a fresh, instrumented context (`prepare` may add to it
+ * before the page opens); returns rate, CPU, memory and responsiveness.
+ */
+export async function swarmdropDownload(
+  browser: Browser,
+  probe: BrowserProbe,
+  link: string,
+  bytes: number,
+  sha256: string,
+  { prepare, timeoutMs }: { prepare?: (context: BrowserContext) => Promise<void>; timeoutMs?: number } = {},
+) {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], acceptDownloads: true })
   await instrument(context)
+  await prepare?.(context)
   const before = await probe.rendererPids()
   const page = await context.newPage()
   const memory = sampleMemory(page, probe, before)
   const cpuBefore = await probe.cpuSeconds()
-  const seconds = await download(page, link, sha256)
+  const seconds = await download(page, link, sha256, timeoutMs)
   const cpu = (await probe.cpuSeconds()) - cpuBefore
   const mem = await memory.stop()
   const timings = await pageTimings(page)
