@@ -29,6 +29,8 @@ interface Row {
   'MiB/s': string
   seconds: string
   'CPU-s/GiB': string
+  /** The downloading page's renderer: RSS growth over the download. */
+  'RSS + MiB': string
   note: string
 }
 
@@ -51,10 +53,10 @@ async function getsInFlight(page: Page, prefix: string) {
       performance
         .getEntriesByType('resource')
         .filter((e): e is PerformanceResourceTiming => e.name.startsWith(prefix))
-        .map((e) => [e.startTime, e.responseEnd] as [number, number]),
+        .map((e) => [e.startTime, e.responseEnd, e.name] as [number, number, string]),
     prefix,
   )
-  if (spans.length === 0) return { count: 0, meanMs: NaN, mean: NaN, max: 0, lastEndMs: NaN }
+  if (spans.length === 0) return { count: 0, pieces: 0, meanMs: NaN, mean: NaN, max: 0, lastEndMs: NaN }
   const edges = spans.flatMap(([start, end]) => [
     [start, 1],
     [end, -1],
@@ -66,7 +68,14 @@ async function getsInFlight(page: Page, prefix: string) {
   const busyMs = spans.reduce((sum, [start, end]) => sum + (end - start), 0)
   const lastEndMs = Math.max(...spans.map((s) => s[1]))
   const wallMs = lastEndMs - Math.min(...spans.map((s) => s[0]))
-  return { count: spans.length, meanMs: busyMs / spans.length, mean: busyMs / wallMs, max, lastEndMs }
+  return {
+    count: spans.length,
+    pieces: new Set(spans.map((s) => s[2])).size,
+    meanMs: busyMs / spans.length,
+    mean: busyMs / wallMs,
+    max,
+    lastEndMs,
+  }
 }
 
 export async function mirrorBench(quick: boolean): Promise<void> {
@@ -117,6 +126,7 @@ export async function mirrorBench(quick: boolean): Promise<void> {
         'MiB/s': fmt(MiBps),
         seconds: fmt(pulled.seconds, 2),
         'CPU-s/GiB': browserCpu ? fmt((cpu * 1024 * MIB) / pulled.bytes) : '—',
+        'RSS + MiB': '—',
         note,
       })
       return MiBps
@@ -133,7 +143,8 @@ export async function mirrorBench(quick: boolean): Promise<void> {
         `curl --parallel-max ${concurrency}`,
         false,
       )
-    } else rows.push({ source: 'plain HTTP, curl', 'MiB/s': '—', seconds: '—', 'CPU-s/GiB': '—', note: `no ${CURL_PATH}` })
+    } else
+      rows.push({ source: 'plain HTTP, curl', 'MiB/s': '—', seconds: '—', 'CPU-s/GiB': '—', 'RSS + MiB': '—', note: `no ${CURL_PATH}` })
 
     // (b) The mirror alone. Its page then seeds: the browser peer of the next two rounds.
     const swarmdrop = async (label: string, url: string, note: string) => {
@@ -144,13 +155,14 @@ export async function mirrorBench(quick: boolean): Promise<void> {
       // Where the time went, in s since the link opened: pieces fetched, all verified and stored, the file saved.
       const fromMirror =
         gets.count > 0
-          ? `; ${gets.count} GETs for ${urls.length} pieces, ${fmt(gets.meanMs, 0)} ms each, in flight mean ${fmt(gets.mean)} / max ${gets.max}, the last done at ${s(gets.lastEndMs)} s`
+          ? `; ${gets.count} GETs of ${gets.pieces} of the ${urls.length} pieces, ${fmt(gets.meanMs, 0)} ms each, in flight mean ${fmt(gets.mean)} / max ${gets.max}, the last done at ${s(gets.lastEndMs)} s`
           : ''
       rows.push({
         source: label,
         'MiB/s': fmt(run.MiBps),
         seconds: fmt(run.seconds, 2),
         'CPU-s/GiB': fmt(run.cpuPerGiB),
+        'RSS + MiB': fmt((run.peakRss - run.startRss) / MIB, 0),
         note: `${note}; first piece ${s(run.firstPieceMs)} s, all stored ${s(run.completeMs)} s${fromMirror}`,
       })
       return { ...run, gets }
@@ -182,7 +194,7 @@ export async function mirrorBench(quick: boolean): Promise<void> {
       `\nexport: ${urls.length} sealed pieces of ${pieceBytes / 1024} KiB (${fmt(sealedBytes / MIB)} MiB) in ${fmt(exportSeconds)} s (${fmt(bytes / MIB / exportSeconds)} MiB/s)`,
     )
   } catch (err) {
-    rows.push({ source: 'benchmark stopped', 'MiB/s': '', seconds: '', 'CPU-s/GiB': '', note: String(err).split('\n')[0] })
+    rows.push({ source: 'benchmark stopped', 'MiB/s': '', seconds: '', 'CPU-s/GiB': '', 'RSS + MiB': '', note: String(err).split('\n')[0] })
     process.exitCode = 1
   } finally {
     for (const context of contexts) await context.close().catch(() => undefined)
