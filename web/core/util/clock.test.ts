@@ -24,4 +24,19 @@ describe('ManualClock', () => {
     rearm()
     expect(() => clock.advance(1, 1_000)).toThrow(/more than 1000 timers/)
   })
+
+  it('steps one timer at a time, skipping cleared ones, and tells when the next is due', () => {
+    const clock = new ManualClock()
+    const fired: number[] = []
+    const ids = Array.from({ length: 200 }, (_, i) => clock.setTimeout(() => fired.push(i), (i * 7919) % 1000))
+    for (let i = 0; i < 200; i += 2) clock.clearTimeout(ids[i])
+    expect(clock.pending).toBe(100)
+    expect(clock.nextAt()).toBe(Math.min(...ids.map((_, i) => (i % 2 ? (i * 7919) % 1000 : Infinity))))
+    while (clock.step()) {}
+    const expected = Array.from({ length: 100 }, (_, k) => 2 * k + 1).sort((a, b) => ((a * 7919) % 1000) - ((b * 7919) % 1000) || a - b)
+    expect(fired).toEqual(expected)
+    expect(clock.pending).toBe(0)
+    expect(clock.nextAt()).toBeUndefined()
+    expect(clock.step()).toBe(false)
+  })
 })
