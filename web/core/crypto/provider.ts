@@ -68,11 +68,19 @@ interface NobleKey extends AeadKey {
   readonly raw: Uint8Array
 }
 
-/** @noble's primitives, fetched on first use. */
+/**
+ * @noble's primitives, fetched on first use and then held: after the first
+ * call every operation settles in microtasks alone, which is what lets a
+ * simulation on virtual time (bench/swarm) run the real code deterministically.
+ */
+function loadOnce<T>(load: () => Promise<T>): () => T | Promise<T> {
+  let loaded: T | undefined
+  return () => loaded ?? load().then((m) => (loaded = m))
+}
 const noble = {
-  sha256: () => import('@noble/hashes/sha2.js').then((m) => m.sha256),
-  hkdf: () => import('@noble/hashes/hkdf.js').then((m) => m.hkdf),
-  gcm: () => import('@noble/ciphers/aes.js').then((m) => m.gcm),
+  sha256: loadOnce(() => import('@noble/hashes/sha2.js').then((m) => m.sha256)),
+  hkdf: loadOnce(() => import('@noble/hashes/hkdf.js').then((m) => m.hkdf)),
+  gcm: loadOnce(() => import('@noble/ciphers/aes.js').then((m) => m.gcm)),
 }
 
 export function nobleProvider(): CryptoProvider {
