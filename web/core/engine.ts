@@ -113,7 +113,7 @@ export class Engine {
     this.#lookupTimer = clock.setInterval(() => {
       for (const drop of this.#drops.values()) {
         // Holders of everything are found by those who need pieces: only those look.
-        if (!drop.swarm.have?.complete && drop.swarm.peerCount < this.#options.maxPeersPerSwarm) signaling.lookup(drop.cid)
+        if (!drop.swarm.have?.complete && this.#links.wantsPeers(drop)) signaling.lookup(drop.cid)
       }
     }, this.#options.lookupIntervalMs)
   }

@@ -12,6 +12,12 @@ import type { Drop } from './drop.js'
 import type { Clock } from './util/clock.js'
 
 /** The roles peer links use: the tracker's answers, WebRTC signals, the relay. */
+/**
+ * The signal that answers an offer we have no room for: the dialer gives up
+ * at once instead of waiting out its connect timeout with a slot held.
+ */
+export const NO_ROOM = 'no-room'
+
 export type PeerSignaling = ServerLink & Tracker & SignalChannel & RelaySetup
 
 export interface PeerLinksOptions {
@@ -29,6 +35,8 @@ export interface PeerLinksOptions {
 export class PeerLinks {
   readonly #options: PeerLinksOptions
   readonly #dials = new Map<string, Dial>()
+  /** Keys of the dials in #dials that we started (we sent the offer). */
+  readonly #offering = new Set<string>()
   /** Relay connections by `${cid}|${peer}`, to route incoming relay frames. */
   readonly #relays = new Map<string, RelayConnection>()
   readonly #unsubscribe: (() => void)[]
@@ -70,14 +78,31 @@ export class PeerLinks {
     return n
   }
 
-  /** Whether one more connection may be opened for this drop, freeing an idle one if needed. */
-  #hasRoom(drop: Drop): boolean {
-    let dialing = 0
-    for (const key of this.#dials.keys()) if (key.startsWith(`${drop.cid}|`)) dialing++
-    const inSwarm = drop.swarm.peerCount + dialing
-    if (inSwarm >= this.#options.maxPeersPerSwarm && !drop.swarm.makeRoom()) return false
+  /**
+   * Whether one more connection may be opened for this drop, freeing an idle
+   * one if needed. We dial only up to half the swarm limit and keep the rest
+   * for peers that dial us: otherwise the first arrivals fill every slot with
+   * each other within seconds, and everyone after them forms a second swarm
+   * that never reaches the first (nor the seeder, nor the manifest).
+   */
+  #hasRoom(drop: Drop, dialing: boolean): boolean {
+    const limit = dialing ? this.dialLimit : this.#options.maxPeersPerSwarm
+    let pending = 0
+    for (const key of this.#dials.keys()) if (key.startsWith(`${drop.cid}|`)) pending++
+    const inSwarm = drop.swarm.peerCount + pending
+    if (inSwarm >= limit && !drop.swarm.makeRoom()) return false
     if (this.#connectionCount() >= this.#options.maxConnections && !drop.swarm.makeRoom()) return false
     return true
+  }
+
+  /** Connections per swarm we open ourselves. */
+  get dialLimit(): number {
+    return Math.ceil(this.#options.maxPeersPerSwarm / 2)
+  }
+
+  /** Whether the drop would dial more peers: worth asking the tracker for some. */
+  wantsPeers(drop: Drop): boolean {
+    return drop.swarm.peerCount < this.dialLimit
   }
 
   #onPeers(cid: Cid, peers: string[]): void {
@@ -87,27 +112,47 @@ export class PeerLinks {
     for (const peer of peers) {
       if (peer === this.#options.signaling.peerId) continue
       if (drop.swarm.hasPeer(peer) || drop.swarm.refuses(peer) || this.#dials.has(`${cid}|${peer}`)) continue
-      if (!this.#hasRoom(drop)) return
+      if (!this.#hasRoom(drop, true)) return
       this.#startDial(drop, peer, true)
     }
   }
 
   #onRelayOpen(from: string, cid: Cid): void {
     const drop = this.#options.drops.get(cid)
-    if (drop && (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(drop))) this.#openRelay(drop, from, false)
+    if (drop && (this.#dials.has(`${cid}|${from}`) || this.#hasRoom(drop, false))) this.#openRelay(drop, from, false)
     else this.#options.signaling.closeRelay(from, cid)
   }
 
   #onSignal(from: string, cid: Cid, data: Record<string, unknown>): void {
     const drop = this.#options.drops.get(cid)
     if (!drop) return
-    let dial = this.#dials.get(`${cid}|${from}`)
+    const key = `${cid}|${from}`
+    let dial = this.#dials.get(key)
+    if (dial && data.type === 'offer' && this.#offering.has(key)) {
+      // Both sides dialed at once (they looked each other up together): the lower id's offer wins.
+      // Without a rule both attempts die, each end refusing the other's offer.
+      if ((this.#options.signaling.peerId ?? '') < from) return
+      this.#giveUp(key, dial, 'the peer offered at the same time; answering its offer')
+      dial = undefined
+    }
+    if (data.type === NO_ROOM) {
+      if (dial && this.#offering.has(key)) this.#giveUp(key, dial, 'the peer has no room for another connection')
+      return
+    }
     if (!dial) {
       // Only an offer may start a connection; a stray answer or candidate is dropped.
-      if (data.type !== 'offer' || !this.#hasRoom(drop)) return
+      if (data.type !== 'offer') return
+      if (!this.#hasRoom(drop, false)) return this.#options.signaling.signal(from, cid, { type: NO_ROOM })
       dial = this.#startDial(drop, from, false)
     }
     dial.signal(data)
+  }
+
+  /** Ends our own offer without the relay fallback: the peer answered that it will not take it this way. */
+  #giveUp(key: string, dial: Dial, reason: string): void {
+    this.#dials.delete(key)
+    this.#offering.delete(key)
+    dial.abort(reason)
   }
 
   /**
@@ -128,25 +173,31 @@ export class PeerLinks {
       connectTimeoutMs: this.#options.connectTimeoutMs,
     })
     this.#dials.set(key, dial)
+    if (initiator) this.#offering.add(key)
     const relay = signaling.relayPolicy
+    const current = () => this.#dials.get(key) === dial
     const fallBack = () => {
       if (initiator && relay.enabled && active() && !this.#relays.has(key) && !drop.swarm.hasPeer(remotePeer)) {
         this.#openRelay(drop, remotePeer, true)
       }
     }
     const timer = this.#options.clock.setTimeout(fallBack, relay.afterMs)
+    const settled = () => {
+      this.#options.clock.clearTimeout(timer)
+      if (!current()) return false
+      this.#dials.delete(key)
+      this.#offering.delete(key)
+      return true
+    }
     dial.connected.then(
       (connection) => {
-        this.#options.clock.clearTimeout(timer)
-        this.#dials.delete(key)
+        if (!settled()) return connection.close("replaced by the peer's own offer")
         if (active())
           drop.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
         else connection.close('drop stopped')
       },
       () => {
-        this.#options.clock.clearTimeout(timer)
-        this.#dials.delete(key)
-        fallBack()
+        if (settled()) fallBack()
       },
     )
     return dial
