@@ -116,6 +116,8 @@ export interface DropOptions {
   random?: () => number
   checkSpace?: SpaceCheck
   clock?: Clock
+  /** Whether a drop held whole super-seeds (swarm/super-seed.ts); true by default. */
+  superSeed?: boolean
 }
 
 export class Drop {
@@ -136,9 +138,9 @@ export class Drop {
   constructor(options: DropOptions) {
     this.#options = options
     this.#clock = options.clock ?? realClock
-    const { cid, crypto, random, limiter, admit } = options
+    const { cid, crypto, random, limiter, admit, superSeed } = options
     this.chunks = withRecentChunks(options.store.drop(digestOfCid(cid)), RECENT_CHUNK_BYTES)
-    this.swarm = new Swarm({ cid, store: this.chunks, crypto, random, limiter, admit, clock: this.#clock })
+    this.swarm = new Swarm({ cid, store: this.chunks, crypto, random, limiter, admit, superSeed, clock: this.#clock })
     this.#state = {
       cid,
       role: options.role,

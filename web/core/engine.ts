@@ -63,6 +63,8 @@ export interface EngineOptions {
   clock?: Clock
   /** How mirrors are fetched; the platform's fetch by default. */
   fetch?: Fetch
+  /** Whether drops held whole super-seed to a crowd (swarm/super-seed.ts); true by default. */
+  superSeed?: boolean
 }
 
 export interface EngineEvents extends Record<string, unknown> {
@@ -91,6 +93,7 @@ export class Engine {
       connectTimeoutMs: 15_000,
       lookupIntervalMs: 5_000,
       random: Math.random,
+      superSeed: true,
       ...options,
       clock: options.clock ?? realClock,
       fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
@@ -323,7 +326,7 @@ export class Engine {
     known?: Known,
     attempt?: { target: LinkTarget; resume: DropRecord | null },
   ): Promise<Drop> {
-    const { crypto, store, random, checkSpace, clock, signaling } = this.#options
+    const { crypto, store, random, checkSpace, clock, signaling, superSeed } = this.#options
     const keys = secret ? await deriveKeys(crypto, secret) : null
     if (known) {
       try {
@@ -336,7 +339,7 @@ export class Engine {
       await this.#check(cid, manifest, attempt ? keys : null)
       if (attempt) await this.#library.admitted(attempt.target, manifest)
     }
-    const drop = new Drop({ cid, role, crypto, store, keys, admit, random, limiter: this.limiter, checkSpace, clock })
+    const drop = new Drop({ cid, role, crypto, store, keys, admit, random, limiter: this.limiter, checkSpace, clock, superSeed })
     await drop.load(known)
     const running = this.#drops.get(cid)
     if (running) {

@@ -1,6 +1,7 @@
 /**
- * Fetching the manifest of a swarm that has only its CID: from one peer at a
- * time, in parts, in order. The whole is trusted only when its SHA-256 is the
+ * The manifest exchange: serving ours in parts, and fetching the manifest of
+ * a swarm that has only its CID, from one peer at a time, in parts, in
+ * order. The whole is trusted only when its SHA-256 is the
  * CID; a peer that sends anything else is dropped and the next one asked. A
  * manifest that hashes right but does not decode, or that the swarm's
  * `admit` check refuses, ends the fetching: no peer can send a better one.
@@ -12,6 +13,7 @@ import { bytesEqual } from '../../../format/bytes.js'
 import { InvalidManifestError } from '../../../format/errors.js'
 import type { Peer } from './peer.js'
 import { MANIFEST_TIMEOUT_MS } from './constants.js'
+import { MANIFEST_PART_BYTES } from '../wire/constants.js'
 
 export interface ManifestFetchHost {
   readonly cidDigest: Uint8Array
@@ -81,6 +83,13 @@ export class ManifestFetch {
       return
     }
     if (this.host.wanted()) await this.host.fetched(manifest, bytes)
+  }
+
+  /** A peer asks for the manifest from `offset`: one part of `bytes`, ours (null when we lack it). */
+  serve(peer: Peer, offset: number, bytes: Uint8Array | null): void {
+    if (!bytes) return void peer.wire.fail('asked for a manifest we never announced')
+    if (offset >= bytes.length) return void peer.wire.fail('asked for manifest bytes past its end')
+    peer.wire.manifestPart({ total: bytes.length, offset, data: bytes.subarray(offset, offset + MANIFEST_PART_BYTES) })
   }
 
   /** The peer being asked went away: ask another. */

@@ -201,7 +201,8 @@ describe('priority window', () => {
 
   it('releasing the window returns to rarest first; releasing a replaced one leaves the newer', async () => {
     const drop = await makeDrop(80 * (PIECE - 16), PIECE)
-    const seeder = await holder(drop, { seed: 9 })
+    // A seeder each: a lone seeder super-seeds its second downloader (super-seed.ts), which hides pieces from its window.
+    const [seeder, other] = await Promise.all([holder(drop, { seed: 9 }), holder(drop, { seed: 12 })])
     const cleared = await reader(drop, 10)
     cleared.swarm.prioritize([{ first: 0, end: 10 }])()
     const replaced = await reader(drop, 11)
@@ -209,7 +210,7 @@ describe('priority window', () => {
     replaced.swarm.prioritize([{ first: 70, end: 80 }])
     releaseOld()
     link(seeder, cleared.swarm, ['seed', 'cleared'], LINK)
-    link(seeder, replaced.swarm, ['seed', 'replaced'], LINK)
+    link(other, replaced.swarm, ['other', 'replaced'], LINK)
     await Promise.all([completed(cleared.swarm), completed(replaced.swarm)])
     // 10 of 80 pieces: rarest first puts about 2 of them among the first 16; a window puts all 10 there.
     expect(cleared.order.slice(0, 16).filter((i) => i < 10).length).toBeLessThanOrEqual(6)

@@ -36,7 +36,10 @@ export async function makeDrop(size: number, pieceSize: number): Promise<Drop> {
 }
 
 /** A peer holding `pieces` (all by default) and the manifest; `store` defaults to a copy of just those. */
-export async function holder(drop: Drop, options: { pieces?: Iterable<number>; store?: DropChunks; seed?: number } = {}) {
+export async function holder(
+  drop: Drop,
+  options: { pieces?: Iterable<number>; store?: DropChunks; seed?: number; superSeed?: boolean } = {},
+) {
   let store = options.store
   if (!store) {
     store = memoryStore().drop(digestOfCid(drop.result.cid))
@@ -46,7 +49,7 @@ export async function holder(drop: Drop, options: { pieces?: Iterable<number>; s
       await store.put(id, (await drop.store.get(id))!)
     }
   }
-  const swarm = new Swarm({ cid: drop.result.cid, store, crypto, random: seededRandom(options.seed ?? 1) })
+  const swarm = new Swarm({ cid: drop.result.cid, store, crypto, random: seededRandom(options.seed ?? 1), superSeed: options.superSeed })
   await swarm.start({ manifest: drop.result.manifest, bytes: drop.result.manifestBytes })
   swarms.push(swarm)
   return swarm

@@ -11,7 +11,6 @@ import type { CryptoProvider } from '../crypto/provider.js'
 import { type Cid, digestOfCid } from '../../../format/cid.js'
 import type { Manifest } from '../../../format/manifest.js'
 import { type Hello, Wire } from '../wire/wire.js'
-import { MANIFEST_PART_BYTES } from '../wire/constants.js'
 import { type Clock, type TimerId, realClock, withNow } from '../util/clock.js'
 import { Emitter } from '../util/emitter.js'
 import { bytesEqual } from '../../../format/bytes.js'
@@ -25,6 +24,8 @@ import { MAX_PIECE_WAITERS, TICK_MS } from './constants.js'
 import { ManifestFetch } from './manifest-fetch.js'
 import { type PieceRange, PriorityWindow, PriorityWindowError } from './priority-window.js'
 import { PieceWaitError, PieceWaiters } from './piece-waiters.js'
+import { SuperSeed } from './super-seed.js'
+import { SwarmTraffic } from './traffic.js'
 
 export interface SwarmOptions {
   cid: Cid
@@ -44,6 +45,8 @@ export interface SwarmOptions {
   clock?: Clock
   /** Only the clock's `now` replaced (real timers): for tests that move the wall clock. */
   now?: () => number
+  /** Whether a swarm that starts complete super-seeds (super-seed.ts); true by default. */
+  superSeed?: boolean
 }
 
 export interface PeerInfo {
@@ -76,10 +79,7 @@ export class Swarm {
   manifest: Manifest | null = null
   manifestBytes: Uint8Array | null = null
   have: Bitfield | null = null
-  /** Counters of wires that have closed; open ones are added on read. */
-  readonly #closedStats = { bytesDown: 0, bytesUp: 0, relayed: 0 }
-  /** Every open wire, replaced ones included until they close. */
-  readonly #wires = new Set<Wire>()
+  readonly #traffic = new SwarmTraffic()
   readonly #store: DropChunks
   readonly #crypto: CryptoProvider
   readonly #random: () => number
@@ -92,6 +92,9 @@ export class Swarm {
   readonly #checkingTombstone = new Set<Peer>()
   readonly #uploader: Uploader
   #downloader: Downloader | null = null
+  /** While we seed alone from the start: which pieces each peer has been told of. */
+  #superSeed: SuperSeed | null = null
+  readonly #superSeeds: boolean
   readonly #manifestFetch: ManifestFetch
   readonly #waiters = new PieceWaiters(MAX_PIECE_WAITERS)
   /** Revoked: the tombstone is going out to peers, nothing else is answered. */
@@ -105,6 +108,7 @@ export class Swarm {
     this.#store = options.store
     this.#crypto = options.crypto
     this.#random = options.random ?? Math.random
+    this.#superSeeds = options.superSeed ?? true
     this.#clock = options.clock ?? (options.now ? withNow(realClock, options.now) : realClock)
     this.#uploader = new Uploader({
       store: options.store,
@@ -131,22 +135,22 @@ export class Swarm {
 
   /** Adopts a known manifest and finds which of its pieces the store already holds. */
   async start(known?: { manifest: Manifest; bytes: Uint8Array }): Promise<void> {
-    if (known) await this.#adoptManifest(known.manifest, known.bytes)
+    if (known) await this.#adoptManifest(known.manifest, known.bytes, this.#superSeeds)
   }
 
   /** Piece bytes received (asked for or not), since this swarm started. */
   get bytesDown(): number {
-    return this.#sum((w) => w.stats.bytesDown, this.#closedStats.bytesDown)
+    return this.#traffic.bytesDown
   }
 
   /** Piece bytes served, since this swarm started. */
   get bytesUp(): number {
-    return this.#sum((w) => w.stats.bytesUp, this.#closedStats.bytesUp)
+    return this.#traffic.bytesUp
   }
 
   /** Bytes that went through the server relay, both ways, since this swarm started. */
   get relayedBytes(): number {
-    return this.#sum((w) => (w.kind === 'relay' ? w.stats.wireBytes : 0), this.#closedStats.relayed)
+    return this.#traffic.relayedBytes
   }
 
   get peerCount(): number {
@@ -199,14 +203,15 @@ export class Swarm {
     this.#peers.get(connection.remotePeer)?.wire.fail('replaced by a newer connection')
     const wire = new Wire(connection, { clock: this.#clock })
     const peer = new Peer(wire)
-    this.#wires.add(wire)
+    this.#traffic.opened(wire)
     this.#peers.set(peer.id, peer)
     this.#listen(peer)
     wire.hello({
       cidDigest: this.#cidDigest,
       hasManifest: this.have !== null,
       pieceCount: this.have?.size ?? 0,
-      bitfield: this.have?.bytes ?? new Uint8Array(0),
+      // Super-seeding: pieces are revealed a few at a time once the peer's HELLO is in.
+      bitfield: (this.#superSeed?.tellsAll(peer) === false ? new Bitfield(this.have!.size).bytes : this.have?.bytes) ?? new Uint8Array(0),
     })
     this.events.emit('peers', undefined)
   }
@@ -281,7 +286,7 @@ export class Swarm {
       this.#downloader?.onTimeout(peer, timeout)
       this.#downloader?.schedule()
     })
-    events.on('manifest-request', (offset) => live() && this.#onManifestRequest(peer, offset))
+    events.on('manifest-request', (offset) => live() && this.#manifestFetch.serve(peer, offset, this.manifestBytes))
     events.on('manifest-part', (part) => live() && void this.#manifestFetch.onPart(peer, part))
     events.on('tombstone', (secret) => live() && void this.#onTombstone(peer, secret))
   }
@@ -289,6 +294,7 @@ export class Swarm {
   #onHello(peer: Peer, hello: Hello): void {
     if (!bytesEqual(hello.cidDigest, this.#cidDigest)) return void peer.wire.fail('HELLO names another CID')
     if (!peer.acceptHello(hello, this.have?.size)) return
+    if (this.#superSeed?.active) this.#superSeed.peerJoined(peer)
     this.#downloader?.peerJoined(peer)
     this.events.emit('peers', undefined)
     this.#manifestFetch.start()
@@ -296,17 +302,13 @@ export class Swarm {
   }
 
   #onHave(peer: Peer, piece: number): void {
-    if (peer.acceptHave(piece)) this.#downloader?.peerHas(piece)
+    if (peer.acceptHave(piece)) {
+      this.#downloader?.peerHas(piece)
+      if (this.#superSeed?.active) this.#superSeed.peerHas(peer, piece)
+    }
     if (peer.wire.closed) return
     this.#manifestFetch.start()
     this.#downloader?.schedule()
-  }
-
-  #onManifestRequest(peer: Peer, offset: number): void {
-    const bytes = this.manifestBytes
-    if (!bytes) return void peer.wire.fail('asked for a manifest we never announced')
-    if (offset >= bytes.length) return void peer.wire.fail('asked for manifest bytes past its end')
-    peer.wire.manifestPart({ total: bytes.length, offset, data: bytes.subarray(offset, offset + MANIFEST_PART_BYTES) })
   }
 
   /**
@@ -327,7 +329,8 @@ export class Swarm {
 
   // --- manifest -----------------------------------------------------------
 
-  async #adoptManifest(manifest: Manifest, bytes: Uint8Array): Promise<void> {
+  /** `superSeed`: a swarm that holds every piece from the start seeds alone at first (super-seed.ts). */
+  async #adoptManifest(manifest: Manifest, bytes: Uint8Array, superSeed = false): Promise<void> {
     const have = new Bitfield(manifest.pieceIds.length)
     const held = await this.#store.hasMany(manifest.pieceIds)
     held.forEach((h, i) => h && have.set(i))
@@ -350,9 +353,11 @@ export class Swarm {
       peer.wire.fail('sent pieces that fail verification')
     })
     this.#downloader = downloader
+    if (superSeed && have.complete) this.#superSeed = new SuperSeed(have.size)
     for (const peer of [...this.#peers.values()]) {
       if (!peer.fitToManifest(have.size)) continue
       if (peer.has) downloader.peerJoined(peer)
+      // Connected before we knew the manifest: told of everything, super-seeding or not.
       for (const i of have.indices()) peer.wire.have(i)
     }
     this.events.emit('manifest', manifest)
@@ -372,22 +377,14 @@ export class Swarm {
 
   // --- lifecycle ----------------------------------------------------------
 
-  #sum(count: (wire: Wire) => number, closed: number): number {
-    let open = 0
-    for (const wire of this.#wires) open += count(wire)
-    return closed + open
-  }
-
   #onClose(peer: Peer): void {
     const { wire } = peer
-    this.#wires.delete(wire)
+    this.#traffic.closed(wire)
     this.#uploader.forget(wire)
-    this.#closedStats.bytesDown += wire.stats.bytesDown
-    this.#closedStats.bytesUp += wire.stats.bytesUp
-    if (wire.kind === 'relay') this.#closedStats.relayed += wire.stats.wireBytes
     if (this.#peers.get(peer.id) !== peer) return
     this.#peers.delete(peer.id)
     this.#downloader?.peerLeft(peer)
+    if (this.#superSeed?.active) this.#superSeed.peerLeft(peer)
     this.#manifestFetch.peerLeft(peer)
     this.events.emit('peers', undefined)
     this.#downloader?.schedule()
