@@ -28,7 +28,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{format,web,signal-server,protocol,cli}/**/*.test.ts'],
+          include: ['{format,web,signal-server,protocol,cli,bench}/**/*.test.ts'],
           exclude: ['**/*.browser.test.ts', 'node_modules/**'],
           environment: 'node',
         },

@@ -18,6 +18,7 @@ import { streamBench } from './stream.js'
 import { ensureFfmpeg } from './stream-video.js'
 import { channelBench } from './channel.js'
 import { abBench } from './ab.js'
+import { swarmBench } from './swarm.js'
 import { mirrorBench } from './mirror.js'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
@@ -31,6 +32,7 @@ const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   stream: streamBench,
   channel: channelBench,
   ab: abBench,
+  swarm: swarmBench,
   mirror: mirrorBench,
 }
 const VETH_BENCHES = new Set(['firefox'])
