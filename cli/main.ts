@@ -27,7 +27,7 @@ import { ServerUnreachableError, createNodeEngine, waitForServer, type NodeEngin
 import { PinNode } from './pin-node.js'
 import { exportDrop } from './mirror-export.js'
 import { serveHoldings } from './store-mirror.js'
-import { parseMirrorBase } from '../web/core/mirror/mirror-base.js'
+import { parseMirrorBase } from '../format/mirror-base.js'
 import { describeState, showProgress } from './progress.js'
 import { DEFAULT_PIN_MAX_AGE_DAYS, DEFAULT_PIN_MAX_BYTES, DEFAULT_SERVER, DEFAULT_STORE, HELP, USAGE } from './usage.js'
 
