@@ -144,6 +144,55 @@ test('a mirror published after the link went out serves a browser that opens the
   }
 })
 
+test('the owner edits the published mirrors in the page of an owner link; a browser with the plain link downloads from them alone', async ({
+  browser,
+  workDir,
+}) => {
+  test.setTimeout(120_000)
+  const src = join(workDir, 'src')
+  mkdirSync(src)
+  const file = makeFile(src, 'scan.bin', 2 * MIB + 9)
+  const sites = ['first', 'second'].map((name) => join(workDir, name))
+  for (const dir of sites) mkdirSync(dir)
+  const nginx = await startNginx(sites.map((root) => ({ root, cors: true })))
+  const [first, second] = nginx.bases
+  const server = await startTestServer(['--mirror-origins', nginx.bases.map((b) => new URL(b).origin).join(',')])
+  try {
+    const exported = spawnCli(['export', '--out', sites[0], '--mirror', first, '--server', server.url, join(src, 'scan.bin')])
+    cpSync(sites[0], sites[1], { recursive: true })
+    const ownerLink = /Owner link[^:]*: (\S+)/.exec(exported.stderr)![1]
+    const plain = exported.stdout.trim().split('&')[0]
+
+    const owner = await newPeerPage(browser)
+    await owner.page.goto(ownerLink)
+    await expect(owner.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 60_000 })
+    const editor = owner.page.getByTestId('mirror-list')
+    await expect(editor.getByTestId('mirror-row')).toHaveCount(0)
+    await editor.getByTestId('mirror-url').fill('ftp://files.example/')
+    await editor.getByTestId('mirror-add').click()
+    await expect(editor.getByTestId('mirror-add-error')).toContainText('a mirror is an http or https URL')
+    await editor.getByTestId('mirror-url').fill(second.slice(0, -1))
+    await editor.getByTestId('mirror-add').click()
+    await expect(editor.getByTestId('mirror-row')).toHaveText([`${second} Remove`])
+    await editor.getByTestId('mirrors-publish').click()
+    await expect(editor.getByTestId('mirrors-published')).toHaveText('Published 1 mirror. The link stays the same.')
+    await owner.context.close()
+
+    // The plain link names no mirror and the owner is gone: only the published mirror can serve it.
+    const r = await newPeerPage(browser)
+    const saved = collectDownloads(r.page, 1)
+    await r.page.goto(plain)
+    await expect(r.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 60_000 })
+    expect((await saved)[0].sha256).toBe(file.sha256)
+    await expect(r.page.getByTestId('peer-table')).toContainText(`mirror · ${new URL(second).host}`)
+    await expect(r.page.getByTestId('peer-table')).not.toContainText(`mirror · ${new URL(first).host}`)
+    await r.context.close()
+  } finally {
+    await server.stop()
+    await nginx.stop()
+  }
+})
+
 /** Runs the CLI to its end: its stdout and stderr. */
 function spawnCli(args: string[]): { stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, ['cli/bin.mjs', ...args], { encoding: 'utf8' })
