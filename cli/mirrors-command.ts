@@ -58,14 +58,14 @@ export async function mirrorsCommand(args: string[]): Promise<number> {
     const before = current?.mirrors ?? []
     if (add.length === 0 && remove.length === 0) {
       for (const mirror of before) console.log(printable(mirror))
-      process.stderr.write(before.length === 0 ? 'No mirrors are published for this drop.\n' : describe(before.length, current!.seq))
+      process.stderr.write(before.length === 0 ? 'No mirrors are published for this drop.\n' : publishedText(before.length, current!.seq))
       return EXIT.ok
     }
     for (const mirror of remove) if (!before.includes(mirror)) process.stderr.write(`Not in the published list: ${printable(mirror)}\n`)
     const next = [...new Set([...before, ...add])].filter((m) => !remove.includes(m))
     const published = await engine.mirrorLists.publish(target.cid, next)
     for (const mirror of published.mirrors) console.log(printable(mirror))
-    process.stderr.write(`${describe(published.mirrors.length, published.seq)}The link stays the same.\n`)
+    process.stderr.write(`${publishedText(published.mirrors.length, published.seq)}The link stays the same.\n`)
     return EXIT.ok
   } finally {
     await node?.close()
@@ -73,7 +73,7 @@ export async function mirrorsCommand(args: string[]): Promise<number> {
   }
 }
 
-function describe(count: number, seq: number): string {
+function publishedText(count: number, seq: number): string {
   return `${count} mirror${count === 1 ? '' : 's'} published for this drop (list number ${seq}). `
 }
 
