@@ -199,7 +199,7 @@ describe('swarmdrop CLI', () => {
   }, 60_000)
 
   it('explains itself: --help on every command, usage errors exit 2', async () => {
-    for (const command of ['share', 'get', 'seed', 'pin']) {
+    for (const command of ['share', 'get', 'export', 'mirrors', 'seed', 'pin']) {
       const help = await runCli([command, '--help'])
       expect(help.code).toBe(EXIT.ok)
       expect(help.stdout).toMatch(new RegExp(`^Usage: swarmdrop ${command}`))

@@ -6,7 +6,6 @@
  * Whatever came from a peer or the server (file names, error messages,
  * warnings) is printed through printable(), so it cannot drive the terminal.
  */
-import { parseArgs } from 'node:util'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,27 +22,22 @@ import { printable } from '../web/core/util/printable.js'
 import { EXIT, UsageError } from './exit-codes.js'
 import { pinComplete } from '../protocol/signal.js'
 import { sourcesFor, writeFiles } from './files.js'
-import { ServerUnreachableError, createNodeEngine, waitForServer, type NodeEngine } from './node-engine.js'
+import { ServerUnreachableError, type NodeEngine } from './node-engine.js'
+import { connect, linkOrigin, parse, seconds } from './command-kit.js'
+import { mirrorsCommand } from './mirrors-command.js'
 import { PinNode } from './pin-node.js'
 import { exportDrop } from './mirror-export.js'
 import { serveHoldings } from './store-mirror.js'
-import { parseMirrorBase } from '../web/core/mirror/mirror-base.js'
+import { parseMirrorBase } from '../format/mirror-base.js'
 import { describeState, showProgress } from './progress.js'
 import { DEFAULT_PIN_MAX_AGE_DAYS, DEFAULT_PIN_MAX_BYTES, DEFAULT_SERVER, DEFAULT_STORE, HELP, USAGE } from './usage.js'
 
 /** Renames listed at share time; more are counted, not listed. */
 const MAX_RENAMES_LISTED = 10
 
-const COMMON = {
-  server: { type: 'string' },
-  'relay-only': { type: 'boolean' },
-  'connect-timeout': { type: 'string', default: '15' },
-  help: { type: 'boolean', short: 'h' },
-} as const
-
 type Command = (args: string[]) => Promise<number>
 
-const COMMANDS: Record<string, Command> = { share, get, export: exportCommand, seed, pin }
+const COMMANDS: Record<string, Command> = { share, get, export: exportCommand, mirrors: mirrorsCommand, seed, pin }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv
@@ -68,65 +62,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; default?: string; multiple?: boolean }>>(
-  args: string[],
-  options: T,
-) {
-  try {
-    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true })
-  } catch (err) {
-    throw new UsageError((err as Error).message)
-  }
-}
-
-function seconds(text: string | undefined, name: string): number | undefined {
-  if (text === undefined) return undefined
-  const n = Number(text)
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number of seconds`)
-  return n * 1000
-}
-
 function byteCount(text: string | undefined): number | undefined {
   if (text === undefined) return undefined
   const m = /^(\d+(?:\.\d+)?)([kKmMgGtT]?)$/.exec(text)
   if (!m) throw new UsageError(`--max-bytes: "${text}" is not a size (e.g. 500M, 20G)`)
   const scale = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[m[2].toLowerCase() as 'k']
   return Math.floor(Number(m[1]) * scale)
-}
-
-/** The http(s) origin links are made with, from a server address. */
-function linkOrigin(server: string): string {
-  let url: URL
-  try {
-    url = new URL(server)
-  } catch {
-    throw new UsageError(`not a server address: ${server}`)
-  }
-  const scheme = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:'
-  return `${scheme}//${url.host}`
-}
-
-async function connect(options: {
-  server: string
-  storeDir: string
-  maxBytes?: number
-  connectTimeout?: string
-  relayOnly?: boolean
-  /** Mirrors can serve everything: without the server, go on (it keeps being retried) instead of failing. */
-  serverOptional?: boolean
-}): Promise<NodeEngine> {
-  const node = await createNodeEngine(options)
-  try {
-    await waitForServer(node.engine, seconds(options.connectTimeout, 'connect-timeout') ?? 15_000)
-  } catch (err) {
-    if (options.serverOptional) {
-      process.stderr.write(`${printable((err as Error).message)}: ${printable(options.server)}; fetching from the link's mirrors.\n`)
-      return node
-    }
-    await node.close()
-    throw new ServerUnreachableError(`${(err as Error).message}: ${options.server}`)
-  }
-  return node
 }
 
 /** Resolves on SIGINT or SIGTERM. */

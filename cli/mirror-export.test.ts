@@ -7,8 +7,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import { type Server, createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exportDrop } from './mirror-export.js'
@@ -26,34 +24,18 @@ import { MIRROR_LAYOUT_DIR } from '../format/mirror-layout.js'
 import type { Drop } from '../web/core/drop.js'
 import { freePort, runCli, sha256File, writeRandomFile } from './cli.fixtures.js'
 import { EXIT } from './exit-codes.js'
+import { type DirMirror, type Tamper, serveDir } from './http-mirror.fixtures.js'
 
 const PIECE = 16 * 1024
 const engine = useEngines()
 const cleanups: (() => void)[] = []
 afterEach(() => cleanups.splice(0).forEach((c) => c()))
 
-/** What a test host does to one request: the file's bytes, other bytes, or a status. */
-type Tamper = (path: string, bytes: Buffer) => Buffer | number
-
-/** A real HTTP server over `dir`, answering GETs as `tamper` says. */
-async function serve(dir: string, tamper: Tamper = (_, b) => b): Promise<{ base: string; requests: string[] }> {
-  const requests: string[] = []
-  const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname)
-    requests.push(path)
-    let bytes: Buffer
-    try {
-      bytes = readFileSync(join(dir, path))
-    } catch {
-      return res.writeHead(404).end()
-    }
-    const answer = tamper(path, bytes)
-    if (typeof answer === 'number') return res.writeHead(answer).end()
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(answer)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  cleanups.push(() => server.close())
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, requests }
+/** A real HTTP server over `dir`, answering GETs as `tamper` says; closed after the test. */
+async function serve(dir: string, tamper?: Tamper): Promise<DirMirror> {
+  const mirror = await serveDir(dir, tamper)
+  cleanups.push(() => mirror.close())
+  return mirror
 }
 
 async function exported(content: Uint8Array) {

@@ -15,6 +15,7 @@ Commands:
   share <files or folders…>   encrypt, print the link, and seed until stopped
   get <link> [-o dir]         download, verify and write the files
   export <files…> --out DIR   seal the files as a blind mirror's static files, print the link
+  mirrors <owner link>        show or change the drop's published mirrors (--add, --remove)
   seed [store dir]            serve every drop in a store
   pin --store DIR             run a pin node: keep drops available for others, blind
 
@@ -59,10 +60,28 @@ Options:
   --server URL          the Swarmdrop server the link opens in (default ${DEFAULT_SERVER})
   --password P          protect the link with a password (better: env SWARMDROP_PASSWORD)
   --expires HOURS       the link expires after this many hours`,
+  mirrors: `Usage: swarmdrop mirrors [options] <owner link>
+
+Shows the mirrors published for a drop, one per line; with --add or --remove,
+publishes the changed list and shows it. The link stays the same: whoever
+opens it from now on also fetches from the published mirrors, in a browser or
+with \`swarmdrop get\`, and so do pin nodes. The list is signed with a key only
+the owner link holds, and the server checks it against the drop, so nobody
+else can add or remove a mirror. Unlike the mirrors a link names after #, a
+published list is plaintext that the server and anyone who asks can read.
+
+Options:
+  --add URL             publish this mirror too (give it several times for several)
+  --remove URL          no longer publish this mirror
+  --server URL          the server (default: the link's own, else ${DEFAULT_SERVER})
+  --timeout S           how long to look for the drop's manifest (from a peer, the
+                        link's mirrors or the ones added; default 30)
+  --connect-timeout S   give up if the server cannot be reached in S seconds (default 15)
+  --relay-only          no direct WebRTC: every peer through the server relay`,
   get: `Usage: swarmdrop get [options] <link>
 
-Downloads from every peer that has the files, and from the mirrors the link
-names, verifies every piece, and writes the files (with their folders) under
+Downloads from every peer that has the files, from the mirrors the link
+names and those its owner published, verifies every piece, and writes the files (with their folders) under
 the output directory; prints their paths. A link with mirrors downloads even
 when the server cannot be reached.
 

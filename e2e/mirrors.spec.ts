@@ -4,10 +4,11 @@
  * online. A mirror with one corrupted piece is dropped, one without CORS and
  * one that is down are reported, and none of them stalls or corrupts the
  * download; a browser that fetched from two mirrors and a peer at once seeds
- * the piece the others could not give. Neither the Swarmdrop server nor
- * nginx ever sees the key.
+ * the piece the others could not give. A mirror the owner publishes later
+ * (`swarmdrop mirrors`) serves a browser that opens the plain link, with no
+ * peer online. Neither the Swarmdrop server nor nginx ever sees the key.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
@@ -98,3 +99,103 @@ test('a folder exported to nginx downloads from mirrors alone; liars, CORS and d
     await nginx.stop()
   }
 })
+
+test('a mirror published after the link went out serves a browser that opens the plain link, with no peer online', async ({
+  browser,
+  workDir,
+}) => {
+  test.setTimeout(120_000)
+  const src = join(workDir, 'src')
+  mkdirSync(src)
+  const file = makeFile(src, 'recording.bin', 3 * MIB + 5)
+  const site = join(workDir, 'site')
+  mkdirSync(site)
+  const nginx = await startNginx([{ root: site, cors: true }])
+  const [mirror] = nginx.bases
+  const server = await startTestServer(['--mirror-origins', new URL(mirror).origin])
+  try {
+    // Exported with no --mirror: the link names none.
+    const cli = (args: string[]) =>
+      execFileSync(process.execPath, ['cli/bin.mjs', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    const exported = spawnCli(['export', '--out', site, '--server', server.url, join(src, 'recording.bin')])
+    const link = exported.stdout.trim()
+    const ownerLink = /Owner link[^:]*: (\S+)/.exec(exported.stderr)![1]
+    expect(link).not.toContain('&m=')
+    expect(cli(['mirrors', ownerLink, '--add', mirror])).toBe(`${mirror}\n`)
+
+    const r = await newPeerPage(browser)
+    const traffic = recordTraffic(r.page)
+    const saved = collectDownloads(r.page, 1)
+    await r.page.goto(link)
+    await expect(r.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 90_000 })
+    expect((await saved)[0].sha256).toBe(file.sha256)
+    await expect(r.page.getByTestId('peer-table')).toContainText(`mirror · ${new URL(mirror).host}`)
+    // The page asked the server for the list, fetched from the mirror, and sent neither secret anywhere.
+    expect(traffic.wsSent.some((m) => m.includes('"mirrors-get"'))).toBe(true)
+    expect(traffic.urls.some((u) => u.startsWith(mirror))).toBe(true)
+    const secret = link.split('#')[1].split('.')[1]
+    const revokeSecret = ownerLink.split('.r.')[1].split('&')[0]
+    for (const text of [...traffic.urls, ...traffic.wsSent]) for (const s of [secret, revokeSecret]) expect(text).not.toContain(s)
+    for (const bin of traffic.wsSentBinary) for (const s of [secret, revokeSecret]) expect(bin.includes(Buffer.from(s))).toBe(false)
+    await r.context.close()
+  } finally {
+    await server.stop()
+    await nginx.stop()
+  }
+})
+
+test('the owner edits the published mirrors in the page of an owner link; a browser with the plain link downloads from them alone', async ({
+  browser,
+  workDir,
+}) => {
+  test.setTimeout(120_000)
+  const src = join(workDir, 'src')
+  mkdirSync(src)
+  const file = makeFile(src, 'scan.bin', 2 * MIB + 9)
+  const sites = ['first', 'second'].map((name) => join(workDir, name))
+  for (const dir of sites) mkdirSync(dir)
+  const nginx = await startNginx(sites.map((root) => ({ root, cors: true })))
+  const [first, second] = nginx.bases
+  const server = await startTestServer(['--mirror-origins', nginx.bases.map((b) => new URL(b).origin).join(',')])
+  try {
+    const exported = spawnCli(['export', '--out', sites[0], '--mirror', first, '--server', server.url, join(src, 'scan.bin')])
+    cpSync(sites[0], sites[1], { recursive: true })
+    const ownerLink = /Owner link[^:]*: (\S+)/.exec(exported.stderr)![1]
+    const plain = exported.stdout.trim().split('&')[0]
+
+    const owner = await newPeerPage(browser)
+    await owner.page.goto(ownerLink)
+    await expect(owner.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 60_000 })
+    const editor = owner.page.getByTestId('mirror-list')
+    await expect(editor.getByTestId('mirror-row')).toHaveCount(0)
+    await editor.getByTestId('mirror-url').fill('ftp://files.example/')
+    await editor.getByTestId('mirror-add').click()
+    await expect(editor.getByTestId('mirror-add-error')).toContainText('a mirror is an http or https URL')
+    await editor.getByTestId('mirror-url').fill(second.slice(0, -1))
+    await editor.getByTestId('mirror-add').click()
+    await expect(editor.getByTestId('mirror-row')).toHaveText([`${second} Remove`])
+    await editor.getByTestId('mirrors-publish').click()
+    await expect(editor.getByTestId('mirrors-published')).toHaveText('Published 1 mirror. The link stays the same.')
+    await owner.context.close()
+
+    // The plain link names no mirror and the owner is gone: only the published mirror can serve it.
+    const r = await newPeerPage(browser)
+    const saved = collectDownloads(r.page, 1)
+    await r.page.goto(plain)
+    await expect(r.page.getByTestId('receive-phase')).toHaveAttribute('data-phase', 'complete', { timeout: 60_000 })
+    expect((await saved)[0].sha256).toBe(file.sha256)
+    await expect(r.page.getByTestId('peer-table')).toContainText(`mirror · ${new URL(second).host}`)
+    await expect(r.page.getByTestId('peer-table')).not.toContainText(`mirror · ${new URL(first).host}`)
+    await r.context.close()
+  } finally {
+    await server.stop()
+    await nginx.stop()
+  }
+})
+
+/** Runs the CLI to its end: its stdout and stderr. */
+function spawnCli(args: string[]): { stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['cli/bin.mjs', ...args], { encoding: 'utf8' })
+  if (run.status !== 0) throw new Error(`swarmdrop ${args[0]} exited ${run.status}: ${run.stderr}`)
+  return { stdout: run.stdout, stderr: run.stderr }
+}

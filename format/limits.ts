@@ -23,5 +23,5 @@ export const MAX_FILES = 10_000
 export const MAX_PATH_CHARS = 4096
 export const MAX_SEGMENT_CHARS = 255
 export const MAX_MIME_CHARS = 255
-/** Header + metadata + expiry + revoke hash + piece ids. */
-export const MAX_MANIFEST_BYTES = 64 + MAX_METADATA_BYTES + MAX_PIECES * 32
+/** Header (18) + expiry (8) + revoke hash (32) + mirror key (32), rounded up; then metadata and piece ids. */
+export const MAX_MANIFEST_BYTES = 96 + MAX_METADATA_BYTES + MAX_PIECES * 32

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type Manifest, decodeManifest, encodeManifest, pieceCountFor, plainPieceLength } from './manifest.js'
+import { type Manifest, decodeManifest, encodeManifest, manifestKeyOffsets, pieceCountFor, plainPieceLength } from './manifest.js'
 import { InvalidManifestError } from './errors.js'
 import { MAX_PIECES } from './limits.js'
 
@@ -24,11 +24,13 @@ describe('manifest codec', () => {
       { ...base, revokeHash: id(7) },
       { ...base, expiresAt: 0, revokeHash: id(8) },
       { ...base, totalSize: 0, pieceIds: [] },
+      { ...base, mirrorKey: id(9) },
+      { ...base, expiresAt: 5, revokeHash: id(8), mirrorKey: id(9) },
     ]
     for (const m of variants) {
       const bytes = encodeManifest(m)
       const back = decodeManifest(bytes)
-      expect(back).toEqual({ ...m, expiresAt: m.expiresAt, revokeHash: m.revokeHash })
+      expect(back).toEqual({ ...m, expiresAt: m.expiresAt, revokeHash: m.revokeHash, mirrorKey: m.mirrorKey })
       // Canonical: re-encoding what was decoded gives the same bytes.
       expect(encodeManifest(back)).toEqual(bytes)
     }
@@ -36,6 +38,20 @@ describe('manifest codec', () => {
 
   it('gives the same bytes for the same input', () => {
     expect(encodeManifest({ ...base })).toEqual(encodeManifest({ ...base, pieceIds: base.pieceIds.map((p) => p.slice()) }))
+  })
+
+  it('reads a manifest made before mirror keys unchanged, and finds both keys where a streamed check looks', () => {
+    // The layout of a manifest without the mirror key is what it was: flags 0b11, the revoke hash right before the piece ids.
+    const old = encodeManifest({ ...base, expiresAt: 7, revokeHash: id(8) })
+    expect(old[4]).toBe(3)
+    expect(old.length).toBe(18 + 5 + 8 + 32 + 4 * 32)
+    expect(decodeManifest(old).mirrorKey).toBeUndefined()
+    const bytes = encodeManifest({ ...base, expiresAt: 7, revokeHash: id(8), mirrorKey: id(9) })
+    const { revokeHash, mirrorKey } = manifestKeyOffsets(bytes)
+    expect(bytes.subarray(revokeHash!, revokeHash! + 32)).toEqual(id(8))
+    expect(bytes.subarray(mirrorKey!, mirrorKey! + 32)).toEqual(id(9))
+    expect(manifestKeyOffsets(encodeManifest({ ...base, mirrorKey: id(9) }))).toEqual({ revokeHash: null, mirrorKey: 18 + 5 })
+    expect(() => encodeManifest({ ...base, mirrorKey: new Uint8Array(31) })).toThrow(InvalidManifestError)
   })
 
   it('computes piece counts and the short last piece', () => {
@@ -55,7 +71,8 @@ describe('manifest codec', () => {
       ['trailing byte', Uint8Array.from([...good, 0])],
       ['bad magic', Uint8Array.from(good, (b, i) => (i === 0 ? 0x41 : b))],
       ['future version', Uint8Array.from(good, (b, i) => (i === 3 ? 2 : b))],
-      ['unknown flag', Uint8Array.from(good, (b, i) => (i === 4 ? 4 : b))],
+      ['unknown flag', Uint8Array.from(good, (b, i) => (i === 4 ? 8 : b))],
+      ['mirror key flag without the key', Uint8Array.from(good, (b, i) => (i === 4 ? 4 : b))],
       ['piece size too small', Uint8Array.from(good, (b, i) => (i === 5 ? 13 : b))],
       ['piece size too large', Uint8Array.from(good, (b, i) => (i === 5 ? 23 : b))],
       ['flag without field', Uint8Array.from(good, (b, i) => (i === 4 ? 2 : b))],

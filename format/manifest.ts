@@ -9,14 +9,19 @@
  * |--------|-------|--------------------------------------------------------------|
  * | 0      | 3     | magic "SDM"                                                  |
  * | 3      | 1     | version (1)                                                  |
- * | 4      | 1     | flags: bit 0 expiry present, bit 1 revoke hash present       |
+ * | 4      | 1     | flags: bit 0 expiry, bit 1 revoke hash, bit 2 mirror key     |
  * | 5      | 1     | log2(sealed piece size), 14…22; plaintext per piece = size−16 |
  * | 6      | 8     | total size in bytes (u64)                                    |
  * | 14     | 4     | length M of the encrypted metadata                           |
  * | 18     | M     | encrypted metadata (AES-GCM, metadata key)                   |
  * |        | 8     | expiry, ms since epoch (if flag bit 0)                       |
  * |        | 32    | SHA-256 of the revoke secret (if flag bit 1)                 |
+ * |        | 32    | Ed25519 public key that signs mirror lists (if flag bit 2)   |
  * |        | 32×N  | piece ids, N = ceil(total / piece size)                      |
+ *
+ * The mirror key lets the owner publish mirrors after the link went out
+ * (mirror-list.ts); its private half comes from the revoke secret, so only
+ * the owner can sign. Manifests made before it simply lack the flag.
  *
  * Decoding is strict: any other length, flag or value is rejected, so one
  * manifest has exactly one byte form and its CID is unambiguous.
@@ -44,10 +49,14 @@ export interface Manifest {
   /** ms since epoch after which honest peers drop the content. */
   readonly expiresAt?: number
   readonly revokeHash?: Uint8Array
+  /** Ed25519 public key whose signature makes a published mirror list the owner's (mirror-list.ts). */
+  readonly mirrorKey?: Uint8Array
 }
 
 const FLAG_EXPIRY = 1
 const FLAG_REVOKE = 2
+const FLAG_MIRROR_KEY = 4
+const KNOWN_FLAGS = FLAG_EXPIRY | FLAG_REVOKE | FLAG_MIRROR_KEY
 const HEADER_BYTES = 18
 
 /** Plaintext bytes a full piece holds. */
@@ -87,18 +96,24 @@ function checkShape(m: Manifest): void {
     throw new InvalidManifestError('expiry is not a valid time')
   }
   if (m.revokeHash !== undefined && m.revokeHash.length !== 32) throw new InvalidManifestError('revoke hash is not 32 bytes')
+  if (m.mirrorKey !== undefined && m.mirrorKey.length !== 32) throw new InvalidManifestError('mirror key is not 32 bytes')
 }
 
 export function encodeManifest(m: Manifest): Uint8Array {
   if (m.version !== MANIFEST_VERSION) throw new InvalidManifestError(`cannot encode manifest version ${m.version}`)
   checkShape(m)
   const length =
-    HEADER_BYTES + m.encryptedMetadata.length + (m.expiresAt !== undefined ? 8 : 0) + (m.revokeHash ? 32 : 0) + m.pieceIds.length * 32
+    HEADER_BYTES +
+    m.encryptedMetadata.length +
+    (m.expiresAt !== undefined ? 8 : 0) +
+    (m.revokeHash ? 32 : 0) +
+    (m.mirrorKey ? 32 : 0) +
+    m.pieceIds.length * 32
   const out = new Uint8Array(length)
   const view = new DataView(out.buffer)
   out.set(MANIFEST_MAGIC, 0)
   out[3] = m.version
-  out[4] = (m.expiresAt !== undefined ? FLAG_EXPIRY : 0) | (m.revokeHash ? FLAG_REVOKE : 0)
+  out[4] = (m.expiresAt !== undefined ? FLAG_EXPIRY : 0) | (m.revokeHash ? FLAG_REVOKE : 0) | (m.mirrorKey ? FLAG_MIRROR_KEY : 0)
   out[5] = Math.log2(m.pieceSize)
   view.setBigUint64(6, BigInt(m.totalSize))
   view.setUint32(14, m.encryptedMetadata.length)
@@ -113,6 +128,10 @@ export function encodeManifest(m: Manifest): Uint8Array {
     out.set(m.revokeHash, at)
     at += 32
   }
+  if (m.mirrorKey) {
+    out.set(m.mirrorKey, at)
+    at += 32
+  }
   for (const id of m.pieceIds) {
     out.set(id, at)
     at += 32
@@ -120,17 +139,23 @@ export function encodeManifest(m: Manifest): Uint8Array {
   return out
 }
 
-/** The fixed header's length: what revokeHashOffset needs. */
+/** The fixed header's length: what manifestKeyOffsets needs. */
 export const MANIFEST_HEADER_BYTES = HEADER_BYTES
 
+/** The 32-byte fields a streamed check looks for (manifest-stream.ts). */
+export type ManifestKeyField = 'revokeHash' | 'mirrorKey'
+
 /**
- * Where the revoke hash sits in a manifest that starts with `header`, or null
- * if it has none: for checks that stream a manifest instead of decoding it.
+ * Where the revoke hash and the mirror key sit in a manifest that starts
+ * with `header` (null: it has none): for checks that stream a manifest
+ * instead of decoding it.
  */
-export function revokeHashOffset(header: Uint8Array): number | null {
-  if (!(header[4] & FLAG_REVOKE)) return null
+export function manifestKeyOffsets(header: Uint8Array): Record<ManifestKeyField, number | null> {
+  const flags = header[4]
   const metaLength = new DataView(header.buffer, header.byteOffset, header.byteLength).getUint32(14)
-  return HEADER_BYTES + metaLength + (header[4] & FLAG_EXPIRY ? 8 : 0)
+  const revokeAt = HEADER_BYTES + metaLength + (flags & FLAG_EXPIRY ? 8 : 0)
+  const mirrorAt = revokeAt + (flags & FLAG_REVOKE ? 32 : 0)
+  return { revokeHash: flags & FLAG_REVOKE ? revokeAt : null, mirrorKey: flags & FLAG_MIRROR_KEY ? mirrorAt : null }
 }
 
 export function decodeManifest(bytes: Uint8Array): Manifest {
@@ -142,7 +167,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   const version = bytes[3]
   if (version !== MANIFEST_VERSION) throw new InvalidManifestError(`unsupported manifest version ${version}`)
   const flags = bytes[4]
-  if ((flags & ~(FLAG_EXPIRY | FLAG_REVOKE)) !== 0) throw new InvalidManifestError('unknown manifest flags')
+  if ((flags & ~KNOWN_FLAGS) !== 0) throw new InvalidManifestError('unknown manifest flags')
   const log2 = bytes[5]
   if (log2 < MIN_PIECE_SIZE_LOG2 || log2 > MAX_PIECE_SIZE_LOG2) throw new InvalidManifestError('piece size out of range')
   const pieceSize = 2 ** log2
@@ -154,7 +179,8 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   if (metaLength > MAX_METADATA_BYTES) throw new InvalidManifestError('metadata is too large')
   const count = pieceCountFor(totalSize, pieceSize)
   if (count > MAX_PIECES) throw new InvalidManifestError('too many pieces')
-  const expected = HEADER_BYTES + metaLength + (flags & FLAG_EXPIRY ? 8 : 0) + (flags & FLAG_REVOKE ? 32 : 0) + count * 32
+  const keys = (flags & FLAG_REVOKE ? 32 : 0) + (flags & FLAG_MIRROR_KEY ? 32 : 0)
+  const expected = HEADER_BYTES + metaLength + (flags & FLAG_EXPIRY ? 8 : 0) + keys + count * 32
   if (bytes.length !== expected) {
     throw new InvalidManifestError(bytes.length < expected ? 'manifest is truncated' : 'manifest has trailing bytes')
   }
@@ -173,7 +199,12 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
     revokeHash = bytes.slice(at, at + 32)
     at += 32
   }
+  let mirrorKey: Uint8Array | undefined
+  if (flags & FLAG_MIRROR_KEY) {
+    mirrorKey = bytes.slice(at, at + 32)
+    at += 32
+  }
   const pieceIds: Uint8Array[] = new Array(count)
   for (let i = 0; i < count; i++, at += 32) pieceIds[i] = bytes.slice(at, at + 32)
-  return { version, pieceSize, totalSize, pieceIds, encryptedMetadata, expiresAt, revokeHash }
+  return { version, pieceSize, totalSize, pieceIds, encryptedMetadata, expiresAt, revokeHash, mirrorKey }
 }

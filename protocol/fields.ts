@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'relay-disabled'
   | 'relay-budget'
   | 'bad-tombstone'
+  | 'bad-mirror-list'
   | 'not-in-swarm'
   | 'not-a-pin-node'
   | 'internal'

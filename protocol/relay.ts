@@ -13,9 +13,9 @@
  * | 18     | 32    | CID digest: which swarm the frame belongs to            |
  * | 50     | n     | one peer wire frame                                     |
  *
- * Type 2 carries the next part of a tombstone's manifest after a 'revoke'
- * message (protocol/signal.ts): version, type, then up to 256 KiB of manifest
- * bytes, in order. Manifests can reach several MiB, more than one message.
+ * Type 2 carries the next part of the manifest after a 'revoke' or a
+ * 'mirrors-publish' message (protocol/signal.ts): version, type, then up to
+ * 256 KiB of manifest bytes, in order. Manifests can reach several MiB, more than one message.
  */
 import { fromBase64Url, toBase64Url } from '../format/bytes.js'
 import { PEER_ID_PATTERN } from './signal.js'

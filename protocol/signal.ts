@@ -3,7 +3,7 @@
  * over one WebSocket, one schema (type, validator, defaults) per message in
  * its family's module. Shared by the browser client and the server so both
  * validate the same shapes. Binary WebSocket messages are the relay's and
- * the tombstones' manifest parts (relay.ts).
+ * the manifest parts of tombstones and mirror lists (relay.ts).
  *
  * | family                  | module           | messages                                          |
  * |-------------------------|------------------|---------------------------------------------------|
@@ -13,10 +13,12 @@
  * | relay set-up            | relay-setup.ts   | relay-open, relay-close · the same, from a peer   |
  * | revocation              | revoke.ts        | revoke · revoked                                  |
  * | pinning                 | pins.ts          | pin, pin-holdings, pin-report · pin-request, pin-status |
+ * | published mirror lists  | mirrors.ts       | mirrors-publish, mirrors-get · mirrors            |
  *
  * (peer → server · server → peer). The numbers both sides use are in limits.ts.
  */
 import { parseJson, parseWith } from './fields.js'
+import { type MirrorsClientMessage, type MirrorsServerMessage, mirrorsClientSchemas, mirrorsServerSchemas } from './mirrors.js'
 import { type PinClientMessage, type PinServerMessage, pinClientSchemas, pinServerSchemas } from './pins.js'
 import {
   type RelaySetupClientMessage,
@@ -41,6 +43,7 @@ export type ClientMessage =
   | RelaySetupClientMessage
   | RevokeClientMessage
   | PinClientMessage
+  | MirrorsClientMessage
 
 export type ServerMessage =
   | SessionServerMessage
@@ -49,6 +52,7 @@ export type ServerMessage =
   | RelaySetupServerMessage
   | RevokeServerMessage
   | PinServerMessage
+  | MirrorsServerMessage
 
 const clientSchemas = {
   ...sessionClientSchemas,
@@ -57,6 +61,7 @@ const clientSchemas = {
   ...relaySetupClientSchemas,
   ...revokeClientSchemas,
   ...pinClientSchemas,
+  ...mirrorsClientSchemas,
 }
 
 const serverSchemas = {
@@ -66,6 +71,7 @@ const serverSchemas = {
   ...relaySetupServerSchemas,
   ...revokeServerSchemas,
   ...pinServerSchemas,
+  ...mirrorsServerSchemas,
 }
 
 /** Validates untrusted text from a peer into a typed message. Throws ProtocolError. */

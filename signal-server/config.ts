@@ -230,13 +230,13 @@ const OPTIONS: Record<keyof ServerConfig, OptionSpec> = {
     flag: 'tombstone-days',
     env: 'TOMBSTONE_DAYS',
     default: '30',
-    help: 'days a revoked drop is remembered, so peers that come back online delete it too',
+    help: 'days a revoked drop is remembered, so peers that come back online delete it too; also how long a published mirror list is kept',
   },
   maxRevokesPerHour: {
     flag: 'max-revokes-per-hour',
     env: 'MAX_REVOKES_PER_HOUR',
     default: '60',
-    help: 'revoke messages one client address (IPv6: per /64) may send per hour (0 = no limit)',
+    help: 'revoke messages one client address (IPv6: per /64) may send per hour, and mirror-list publishes, counted apart (0 = no limit)',
   },
   maxUnsharedTombstones: {
     flag: 'max-unshared-tombstones',

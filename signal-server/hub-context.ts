@@ -6,6 +6,7 @@
 import type { WebSocket } from 'ws'
 import type { ClientMessage, ErrorCode, ServerMessage } from '../protocol/signal.js'
 import type { TombstoneCheck } from '../format/tombstone-stream.js'
+import type { MirrorListCheck } from '../format/mirror-list-stream.js'
 import type { Clock } from './clock.js'
 import type { HubOptions } from './hub-options.js'
 import type { MessageRate } from './message-rate.js'
@@ -31,6 +32,8 @@ export interface Client {
   queue: Promise<void>
   /** A tombstone whose manifest is still arriving. */
   tombstone: TombstoneCheck | null
+  /** A published mirror list whose manifest is still arriving (at most one of the two is set). */
+  mirrorList: MirrorListCheck | null
 }
 
 export interface HubContext {

@@ -22,6 +22,8 @@ export interface HubOptions {
   revokesPerHour: number
   /** Tombstones kept of drops no other peer was in (state.ts). */
   maxUnsharedTombstones: number
+  /** Published mirror lists: publishes one client address may make per hour (0: no limit), how long a list is kept, and how many. */
+  mirrorLists: { publishesPerHour: number; ttlMs: number; maxLists: number }
   /** Copies pin nodes keep of a pinned drop, and how often they report. */
   pin: PinPolicy
   /** The secret a pin node must show to register; empty: this server takes no pin nodes. */
@@ -32,3 +34,11 @@ export interface HubOptions {
   /** Real time unless a test passes its own. */
   clock?: Clock
 }
+
+/**
+ * Published mirror lists a server keeps, least recently published out first:
+ * a bound on memory (a list is at most ~4 KiB; most are ~100 bytes), since
+ * anyone can publish lists for drops of their own, each under the
+ * per-address allowance.
+ */
+export const MAX_MIRROR_LISTS = 20_000

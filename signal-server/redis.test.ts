@@ -10,6 +10,7 @@ import { connectClient, testServer } from './test-client.js'
 import { RedisState } from './state/redis.js'
 import { startRedis } from './redis-fixture.js'
 import { drop, nonCanonical, sendTombstone } from './tombstone.fixtures.js'
+import { ownedDrop, sendMirrorList } from './mirror-list.fixtures.js'
 import { Redis } from 'ioredis'
 import { startTestServer } from '../e2e/server.js'
 import { decodeRelayFrame, encodeRelayFrame } from '../protocol/relay.js'
@@ -71,6 +72,20 @@ describe('scale-out with Redis', () => {
     const late = await connectClient(two, sockets)
     late.send({ type: 'lookup', cid })
     expect(await late.next()).toEqual({ type: 'revoked', cid, secret })
+  })
+
+  it('keeps a published mirror list across processes: any process answers with it, and refuses a replay of it', async () => {
+    const { manifest, cid, list } = ownedDrop()
+    const [one, two] = [await shared(), await shared()]
+    const owner = await connectClient(one, sockets)
+    const signed = await list(7, ['https://data.example.org/'])
+    sendMirrorList(owner, cid, signed, manifest)
+    expect(await owner.next()).toEqual({ type: 'mirrors', cid, list: signed })
+    const elsewhere = await connectClient(two, sockets)
+    elsewhere.send({ type: 'mirrors-get', cid })
+    expect(await elsewhere.next()).toEqual({ type: 'mirrors', cid, list: signed })
+    sendMirrorList(elsewhere, cid, signed, manifest)
+    expect(await elsewhere.next()).toMatchObject({ type: 'error', code: 'bad-mirror-list', message: /number 7/ })
   })
 
   it('keeps the recorded tombstone across processes: the secret re-sent non-canonically is refused', async () => {

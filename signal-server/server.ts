@@ -18,6 +18,7 @@ import { SAVE_PATH } from '../format/worker-protocol.js'
 import type { ServerConfig } from './config.js'
 import { type Logger, createLogger } from './log.js'
 import { SignalingHub } from './signaling.js'
+import { MAX_MIRROR_LISTS } from './hub-options.js'
 import { MemoryState } from './state/memory.js'
 import type { ServerState } from './state/state.js'
 import { Metrics } from './metrics.js'
@@ -170,6 +171,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     tombstoneTtlMs: config.tombstoneDays * 86_400_000,
     revokesPerHour: config.maxRevokesPerHour,
     maxUnsharedTombstones: config.maxUnsharedTombstones,
+    // Lists are per-drop state like tombstones: the same days and the same per-address allowance (counted apart).
+    mirrorLists: { publishesPerHour: config.maxRevokesPerHour, ttlMs: config.tombstoneDays * 86_400_000, maxLists: MAX_MIRROR_LISTS },
     pin: { replicas: config.pinReplicas, heartbeatMs: config.pinHeartbeatMs },
     pinToken: config.pinToken,
     relay: {

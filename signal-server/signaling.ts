@@ -1,7 +1,7 @@
 /**
  * The signaling hub: assigns each connection a peer id, checks its protocol
  * version, paces it, and hands each message to its family's handler
- * (handlers/: tracker, signals, relay, revoke, pins). Every message is
+ * (handlers/: tracker, signals, relay, revoke, pins, mirrors). Every message is
  * validated at the edge (protocol/); a bad one gets an error reply, never an
  * exception out of the hub.
  */
@@ -26,6 +26,7 @@ import { type PauseReason, RelayState } from './relay.js'
 import { PinHandler } from './handlers/pins.js'
 import { RelayHandler } from './handlers/relay.js'
 import { Revocations } from './handlers/revoke.js'
+import { MirrorLists } from './handlers/mirrors.js'
 import { signalHandlers } from './handlers/signals.js'
 import { trackerHandlers } from './handlers/tracker.js'
 
@@ -45,6 +46,7 @@ export class SignalingHub {
   readonly #relay: RelayHandler
   readonly #revocations: Revocations
   readonly #pins: PinHandler
+  readonly #mirrors: MirrorLists
   readonly #handlers: Handlers
   readonly events = new EventEmitter<HubEvents>()
 
@@ -66,6 +68,7 @@ export class SignalingHub {
     this.#relay = new RelayHandler(this.#ctx)
     this.#revocations = new Revocations(this.#ctx, (cid) => this.#pins.forget(cid))
     this.#pins = new PinHandler(this.#ctx, this.#revocations)
+    this.#mirrors = new MirrorLists(this.#ctx)
     this.#handlers = {
       // Only the first message may be a hello (#greet); a later one changes nothing.
       hello: () => {},
@@ -74,6 +77,7 @@ export class SignalingHub {
       ...this.#relay.handlers,
       ...this.#revocations.handlers,
       ...this.#pins.handlers,
+      ...this.#mirrors.handlers,
     }
     options.state.onRouted((to, message) => {
       const target = this.#clients.get(to)
@@ -128,6 +132,7 @@ export class SignalingHub {
       relayErrors: new Map(),
       queue: Promise.resolve(),
       tombstone: null,
+      mirrorList: null,
     }
     client.queue = this.options.state.connect(id).catch((err) => this.options.logger.error('state connect failed', { err: String(err) }))
     this.#clients.set(client.id, client)
@@ -178,6 +183,7 @@ export class SignalingHub {
   async #onBinary(client: Client, data: Buffer): Promise<void> {
     if (!this.#greet(client, null)) return
     const part = decodeManifestPart(data)
+    if (part && client.mirrorList) return this.#mirrors.manifestPart(client, part)
     if (part) return this.#revocations.manifestPart(client, part)
     return this.#relay.frame(client, data)
   }

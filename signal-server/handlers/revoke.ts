@@ -23,8 +23,9 @@ export class Revocations {
     this.#quota = new AddressQuota(options.revokesPerHour, 3_600_000, () => ctx.clock.now())
     this.handlers = {
       revoke: (client, message) => {
-        // A new tombstone replaces one still arriving: only one is held per connection.
+        // A new tombstone replaces a manifest still arriving: only one is held per connection.
         client.tombstone = null
+        client.mirrorList = null
         if (!this.#quota.allows(client.address)) {
           return ctx.reject(client, 'rate-limited', `one address may send ${options.revokesPerHour} revokes per hour`, message.type)
         }
@@ -44,7 +45,7 @@ export class Revocations {
   async manifestPart(client: Client, part: Uint8Array): Promise<void> {
     const { ctx } = this
     const check = client.tombstone
-    if (!check) return ctx.reject(client, 'bad-message', 'manifest part without a revoke message', 'revoke')
+    if (!check) return ctx.reject(client, 'bad-message', 'manifest part without a revoke or mirrors-publish message', 'revoke')
     let done: boolean
     try {
       done = check.push(part)

@@ -1,5 +1,5 @@
 /** Server state in one process's memory: the default, with zero setup. */
-import type { RevokeResult, ServerState } from './state.js'
+import type { MirrorListResult, RevokeResult, ServerState } from './state.js'
 import { usefulSample } from './sample.js'
 
 /**
@@ -14,6 +14,12 @@ interface Tombstone {
   until: number
 }
 
+interface KeptMirrorList {
+  seq: number
+  list: string
+  until: number
+}
+
 export class MemoryState implements ServerState {
   /** cid → member → complete */
   #swarms = new Map<string, Map<string, boolean>>()
@@ -21,6 +27,8 @@ export class MemoryState implements ServerState {
   /** cid → revoke secret and until when it is kept; insertion order is age. Drops others were in, and the rest. */
   #shared = new Map<string, Tombstone>()
   #unshared = new Map<string, Tombstone>()
+  /** cid → published mirror list; insertion order is when it was last published. */
+  #mirrorLists = new Map<string, KeptMirrorList>()
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -92,6 +100,28 @@ export class MemoryState implements ServerState {
       if (entry.until > Date.now()) return entry.secret
       table.delete(cid)
     }
+  }
+
+  async publishMirrorList(cid: string, seq: number, list: string, ttlMs: number, limits: { maxLists: number }): Promise<MirrorListResult> {
+    const kept = this.#liveMirrorList(cid)
+    if (kept && kept.seq >= seq) return { recorded: false, list: kept.list, seq: kept.seq }
+    this.#mirrorLists.delete(cid) // re-inserted last: the most recently published
+    this.#mirrorLists.set(cid, { seq, list, until: Date.now() + ttlMs })
+    for (const old of this.#mirrorLists.keys()) {
+      if (this.#mirrorLists.size <= limits.maxLists) break
+      this.#mirrorLists.delete(old)
+    }
+    return { recorded: true, list, seq }
+  }
+
+  async mirrorList(cid: string): Promise<string | undefined> {
+    return this.#liveMirrorList(cid)?.list
+  }
+
+  #liveMirrorList(cid: string): KeptMirrorList | undefined {
+    const kept = this.#mirrorLists.get(cid)
+    if (kept && kept.until <= Date.now()) this.#mirrorLists.delete(cid)
+    else return kept
   }
 
   async isMember(peer: string, cid: string): Promise<boolean> {

@@ -87,3 +87,27 @@ for i = 3, #ARGV, 2 do
 end
 return out
 `
+
+/**
+ * Keeps a published mirror list unless the one kept is as new (atomic, so
+ * two processes cannot both win), and bounds how many are kept, the least
+ * recently published going first. KEYS: the list's hash, the set of lists.
+ * ARGV: seq, list, ttl ms, now ms, most lists kept, cid. Returns [1 if kept
+ * now else 0, the list kept, its seq].
+ */
+export const PUBLISH_MIRROR_LIST = `
+local kept = redis.call('HGET', KEYS[1], 'seq')
+if kept and tonumber(kept) >= tonumber(ARGV[1]) then return {0, redis.call('HGET', KEYS[1], 'list'), kept} end
+local ttl, now, max = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'list', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('ZADD', KEYS[2], now, ARGV[6])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - ttl)
+local excess = redis.call('ZCARD', KEYS[2]) - max
+if excess > 0 then
+  for _, cid in ipairs(redis.call('ZRANGE', KEYS[2], 0, excess - 1)) do redis.call('DEL', 'sd:mirrors:' .. cid) end
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, excess - 1)
+end
+redis.call('PEXPIRE', KEYS[2], ttl)
+return {1, ARGV[2], ARGV[1]}
+`

@@ -8,6 +8,9 @@
  * - `sd:revoked:<cid>` the revoke secret of a revoked drop, until its TTL; set once, never replaced
  * - `sd:revoked-unshared` sorted set: CID → when, of the tombstones of drops no other
  *                      peer was in; the oldest beyond the cap are deleted with their key
+ * - `sd:mirrors:<cid>` hash: seq, list — a drop's published mirror list, until its TTL
+ * - `sd:mirror-lists`  sorted set: CID → when its list was last published; the oldest
+ *                      beyond the cap are deleted with their key
  * - channel `sd:node:<node id>`: messages for peers connected to that process (routed.ts)
  *
  * Every process refreshes its own peers' entries every TTL/3; when a process
@@ -17,10 +20,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
-import type { RevokeResult, ServerState } from './state.js'
+import type { MirrorListResult, RevokeResult, ServerState } from './state.js'
 import { usefulSample } from './sample.js'
 import { TurnBatch } from './batch.js'
-import { ARE_MEMBERS, JOIN, MEMBERS, ROUTE } from './redis-scripts.js'
+import { ARE_MEMBERS, JOIN, MEMBERS, PUBLISH_MIRROR_LIST, ROUTE } from './redis-scripts.js'
 import { decodeRouted, encodeRouted, isPeerId } from './routed.js'
 import { REVOKE_SECRET_PATTERN } from '../../protocol/signal.js'
 
@@ -38,6 +41,7 @@ const MAX_BATCH = 500
 /** Samples read up to SAMPLE_WINDOW members each: fewer to a run (at most 100,000 members read). */
 const MAX_SAMPLE_BATCH = 50
 const UNSHARED = 'sd:revoked-unshared'
+const MIRROR_LISTS = 'sd:mirror-lists'
 
 /**
  * Records a tombstone unless one is recorded (atomic, so two processes cannot
@@ -185,6 +189,20 @@ export class RedisState implements ServerState {
   async tombstone(cid: string): Promise<string | undefined> {
     const secret = await this.#tombstones.add(cid)
     return secret === null ? undefined : canonical(secret)
+  }
+
+  async publishMirrorList(cid: string, seq: number, list: string, ttlMs: number, limits: { maxLists: number }): Promise<MirrorListResult> {
+    const args = [String(seq), list, ttlMs, Date.now(), limits.maxLists, cid]
+    const [recorded, kept, keptSeq] = (await this.#cmd.eval(PUBLISH_MIRROR_LIST, 2, `sd:mirrors:${cid}`, MIRROR_LISTS, ...args)) as [
+      number,
+      string,
+      string,
+    ]
+    return { recorded: recorded === 1, list: kept, seq: Number(keptSeq) }
+  }
+
+  async mirrorList(cid: string): Promise<string | undefined> {
+    return (await this.#cmd.hget(`sd:mirrors:${cid}`, 'list')) ?? undefined
   }
 
   async isMember(peer: string, cid: string): Promise<boolean> {

@@ -3,7 +3,9 @@
  * state and RedisState: members are added, sampled most useful first and
  * removed, also when many calls come in one turn (RedisState batches them); a live process's members outlast the TTL while a tombstone ends
  * with its own; a tombstone is never replaced; unshared tombstones are
- * bounded, oldest out first, and never push out the others.
+ * bounded, oldest out first, and never push out the others; a mirror list is
+ * replaced only by a newer one, ends with its TTL, and at most so many are
+ * kept, the least recently published out first.
  */
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
@@ -203,6 +205,70 @@ export function serverStateContract(name: string, makeState: () => Promise<State
         const kept = await Promise.all(unshared.map((e) => state.tombstone(e.cid)))
         expect(kept).toEqual([undefined, undefined, ...unshared.slice(2).map((e) => e.secret)])
         expect(await state.tombstone(shared)).toBe(sharedSecret)
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'keeps a mirror list only when it is newer than the one kept, and answers with the one kept',
+      withState(async ({ state }) => {
+        const [cid, other] = [newCid(), newCid()]
+        const limits = { maxLists: 10 }
+        expect(await state.mirrorList(cid)).toBeUndefined()
+        expect(await state.publishMirrorList(cid, 5, 'listFive', 60_000, limits)).toEqual({ recorded: true, list: 'listFive', seq: 5 })
+        // The same seq or a lower one (a stranger replaying an older list, or a second process racing) changes nothing.
+        const [same, lower] = await Promise.all([
+          state.publishMirrorList(cid, 5, 'otherFive', 60_000, limits),
+          state.publishMirrorList(cid, 4, 'listFour', 60_000, limits),
+        ])
+        expect([same, lower]).toEqual([
+          { recorded: false, list: 'listFive', seq: 5 },
+          { recorded: false, list: 'listFive', seq: 5 },
+        ])
+        const big = Number.MAX_SAFE_INTEGER
+        expect(await state.publishMirrorList(cid, big, 'listBig', 60_000, limits)).toEqual({ recorded: true, list: 'listBig', seq: big })
+        expect(await state.publishMirrorList(cid, big - 1, 'listLess', 60_000, limits)).toMatchObject({ recorded: false, seq: big })
+        expect(await state.mirrorList(cid)).toBe('listBig')
+        expect(await state.mirrorList(other)).toBeUndefined()
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'ends a mirror list with its TTL',
+      withState(async ({ state, ttlMs }) => {
+        const cid = newCid()
+        const ttl = Math.max(2 * ttlMs, 300)
+        const since = Date.now()
+        await state.publishMirrorList(cid, 1, 'list', ttl, { maxLists: 10 })
+        expect(await state.mirrorList(cid)).toBe('list')
+        await vi.waitFor(async () => expect(await state.mirrorList(cid)).toBeUndefined(), { timeout: 10_000, interval: 25 })
+        expect(Date.now() - since).toBeGreaterThanOrEqual(ttl)
+        // Forgotten means forgotten: any list may be kept again.
+        expect((await state.publishMirrorList(cid, 1, 'again', 60_000, { maxLists: 10 })).recorded).toBe(true)
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'keeps at most maxLists mirror lists, the least recently published out first',
+      withState(async ({ state }) => {
+        const [a, b, c, d] = [newCid(), newCid(), newCid(), newCid()]
+        const limits = { maxLists: 3 }
+        for (const cid of [a, b, c]) {
+          await nextMillisecond()
+          await state.publishMirrorList(cid, 1, `list-${cid}`, 60_000, limits)
+        }
+        await nextMillisecond()
+        await state.publishMirrorList(a, 2, 'a-again', 60_000, limits) // a is the newest now
+        await nextMillisecond()
+        await state.publishMirrorList(d, 1, `list-${d}`, 60_000, limits)
+        expect(await Promise.all([a, b, c, d].map((cid) => state.mirrorList(cid)))).toEqual([
+          'a-again',
+          undefined,
+          `list-${c}`,
+          `list-${d}`,
+        ])
       }),
       TEST_TIMEOUT_MS,
     )

@@ -28,6 +28,15 @@ export interface ServerState {
   revoke(cid: string, secret: string, ttlMs: number, limits: { revoker: string; maxUnshared: number }): Promise<RevokeResult>
   /** The revoke secret of a revoked CID (canonical base64url), or undefined. */
   tombstone(cid: string): Promise<string | undefined>
+  /**
+   * Keeps a checked mirror list (base64url) for `ttlMs`, in one atomic step
+   * unless the list kept has the same or a higher `seq` (then that one stays
+   * and is returned). At most `maxLists` are kept, the least recently
+   * published going first.
+   */
+  publishMirrorList(cid: string, seq: number, list: string, ttlMs: number, limits: { maxLists: number }): Promise<MirrorListResult>
+  /** The mirror list kept for a CID (base64url), or undefined. */
+  mirrorList(cid: string): Promise<string | undefined>
   /** Swarms with members on this process (a metric). */
   readonly localSwarmCount: number
   /**
@@ -49,4 +58,12 @@ export interface RevokeResult {
   recorded: boolean
   /** The peers that were in the swarm (on any process), to be told. */
   members: string[]
+}
+
+export interface MirrorListResult {
+  /** False when the list kept was as new or newer. */
+  recorded: boolean
+  /** The list kept now, and its seq. */
+  list: string
+  seq: number
 }

@@ -4,7 +4,8 @@
  * decides which drops run and reacts to what they say (complete, named,
  * expired); the library's records are Library's (library/library.ts), peer
  * connections PeerLinks' (peer-links.ts), tombstones Revocation's
- * (revocation.ts), and each drop's lifecycle its Drop's (drop.ts).
+ * (revocation.ts), published mirror lists PublishedMirrors'
+ * (mirror/published.ts), and each drop's lifecycle its Drop's (drop.ts).
  *
  * What this browser holds changes only through what it has checked: a
  * manifest that lists a held drop's manifest as a piece is refused, a link's
@@ -37,6 +38,7 @@ import { Revocation } from './revocation.js'
 import { bytesEqual, fromBase64Url, toBase64Url } from '../../format/bytes.js'
 import { Emitter } from './util/emitter.js'
 import { connectMirrors } from './mirror/mirrors.js'
+import { PublishedMirrors } from './mirror/published.js'
 import type { Fetch } from './mirror/mirror-connection.js'
 import { type Clock, type TimerId, realClock } from './util/clock.js'
 import { InvalidManifestError } from '../../format/errors.js'
@@ -84,6 +86,7 @@ export class Engine {
   readonly #library: Library
   readonly #links: PeerLinks
   readonly #revocation: Revocation
+  readonly #published: PublishedMirrors
   readonly #lookupTimer: TimerId
 
   constructor(options: EngineOptions) {
@@ -103,16 +106,20 @@ export class Engine {
     this.#library = new Library(options.library, crypto, () => clock.now())
     this.#library.events.on('changed', () => this.events.emit('library', undefined))
     this.#links = new PeerLinks({ ...this.#options, drops: this.#drops })
-    this.#revocation = new Revocation({
+    const host = {
       signaling,
       crypto,
       clock,
       library: this.#library,
-      drop: (cid) => this.#drops.get(cid),
-      storedManifest: (cid) => this.#storedManifest(cid),
+      drop: (cid: Cid) => this.#drops.get(cid),
+      storedManifest: (cid: Cid) => this.#storedManifest(cid),
+    }
+    this.#revocation = new Revocation({
+      ...host,
       remove: (cid) => this.remove(cid),
       background: (cid, work) => this.#background(cid, work),
     })
+    this.#published = new PublishedMirrors({ ...host, fetch: this.#options.fetch })
     this.#lookupTimer = clock.setInterval(() => {
       for (const drop of this.#drops.values()) {
         // Holders of everything are found by those who need pieces: only those look.
@@ -133,6 +140,11 @@ export class Engine {
   /** For a pin node (cli/pin-node.ts): the server's pin requests, and its heartbeat and reports. */
   get pinNode(): PinNodeClient {
     return this.#options.signaling
+  }
+
+  /** A drop's published mirror list: what the owner's tools read and publish (the engine connects its mirrors itself). */
+  get mirrorLists(): PublishedMirrors {
+    return this.#published
   }
 
   /** The running drop of this CID, if any. */
@@ -266,6 +278,7 @@ export class Engine {
     for (const cid of [...this.#drops.keys()]) this.#stop(cid)
     this.#links.close()
     this.#revocation.close()
+    this.#published.close()
     this.events.removeAllListeners()
   }
 
@@ -359,6 +372,7 @@ export class Engine {
     })
     drop.swarm.events.on('tombstone', (secret) => this.#revocation.fromPeer(cid, secret))
     signaling.announce(cid, announcedComplete)
+    if (!announcedComplete && role !== 'sharing') this.#published.follow(cid)
     drop.run()
     if (attempt) {
       // After run(), so the drop has failed (and said so) before it stops.

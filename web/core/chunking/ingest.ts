@@ -37,6 +37,8 @@ export interface IngestOptions {
   pieceSize?: number
   expiresAt?: number
   revokeHash?: Uint8Array
+  /** The owner's mirror-list key (crypto/mirror-key.ts). */
+  mirrorKey?: Uint8Array
   /** Pieces sealed and hashed at once; by default as many as fit in 8 MiB (at least 2). */
   concurrency?: number
   onProgress?: (doneBytes: number, totalBytes: number) => void
@@ -140,6 +142,7 @@ export async function ingest(files: readonly SourceFile[], options: IngestOption
     encryptedMetadata: await sealMetadata(crypto, keys.metaKey, encodeMetadata(metadata)),
     expiresAt: options.expiresAt,
     revokeHash: options.revokeHash,
+    mirrorKey: options.mirrorKey,
   }
   const manifestBytes = encodeManifest(manifest)
   const cid = cidFromDigest(await crypto.sha256(manifestBytes))

@@ -1,12 +1,13 @@
 /**
  * Sealing a drop, as `share` and `export` both do: a revoke secret the
- * manifest commits to, the link's secret (or one from a password and a
+ * manifest commits to (and the mirror-list key derived from it), the link's secret (or one from a password and a
  * salt), ingest into a store, and the two links' fragments. One owner, so a
  * drop exported to a mirror is the same kind of drop as one shared.
  */
 import { formatFragment, formatOwnerFragment, formatPasswordFragment } from '../content/link.js'
 import { newSalt, secretFromPassword } from '../crypto/password.js'
 import { newRevokeSecret, revokeHashOf } from '../../../format/tombstone.js'
+import { mirrorPublicKey } from '../crypto/mirror-key.js'
 import { type IngestOptions, type IngestResult, ingest } from './ingest.js'
 import type { SourceFile } from './source.js'
 
@@ -31,7 +32,8 @@ export async function sealDrop(files: readonly SourceFile[], options: SealOption
   const salt = options.password ? newSalt() : undefined
   const secret = salt ? await secretFromPassword(options.password!, salt) : options.secret
   const revokeSecret = newRevokeSecret((bytes) => globalThis.crypto.getRandomValues(bytes))
-  const result = await ingest(files, { ...options, secret, revokeHash: await revokeHashOf(crypto, revokeSecret) })
+  const [revokeHash, mirrorKey] = await Promise.all([revokeHashOf(crypto, revokeSecret), mirrorPublicKey(crypto, revokeSecret)])
+  const result = await ingest(files, { ...options, secret, revokeHash, mirrorKey })
   const { cid } = result
   const fragment = salt ? formatPasswordFragment({ cid, salt, mirrors }) : formatFragment({ cid, secret: result.secret, mirrors })
   return { result, revokeSecret, fragment, ownerFragment: formatOwnerFragment({ cid, secret: result.secret, revokeSecret, mirrors }) }

@@ -24,7 +24,7 @@ import { SECRET_BYTES } from '../crypto/keys.js'
 import { REVOKE_SECRET_BYTES } from '../../../format/tombstone.js'
 import { fromBase64Url, toBase64Url } from '../../../format/bytes.js'
 import { InvalidLinkError } from '../util/errors.js'
-import { MAX_MIRRORS, parseMirrorBase } from '../mirror/mirror-base.js'
+import { MAX_MIRRORS, parseMirrorBase } from '../../../format/mirror-base.js'
 
 export interface LinkTarget {
   readonly cid: Cid

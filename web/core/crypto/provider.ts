@@ -9,6 +9,7 @@
  */
 import { DecryptionError } from '../util/errors.js'
 import { arrayBufferView, ownBytes } from '../util/bytes.js'
+import { type Ed25519, ed25519With, nobleEd25519 } from './ed25519.js'
 
 /** An AES-256-GCM key in whatever form the provider needs it. */
 export interface AeadKey {
@@ -24,6 +25,8 @@ export interface CryptoProvider {
   encrypt(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>
   /** Throws DecryptionError when the tag does not verify. */
   decrypt(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array>
+  /** Signs and checks published mirror lists (ed25519.ts: WebCrypto where the engine has it, else @noble). */
+  readonly ed25519: Ed25519
 }
 
 /** WebCrypto's types, named from the global so core needs no DOM library (Node's types declare it too). */
@@ -37,6 +40,7 @@ interface WebCryptoKey extends AeadKey {
 export function webCryptoProvider(subtle: Subtle = globalThis.crypto.subtle): CryptoProvider {
   return {
     name: 'webcrypto',
+    ed25519: ed25519With(subtle),
     async sha256(data) {
       return new Uint8Array(await subtle.digest('SHA-256', arrayBufferView(data)))
     },
@@ -86,6 +90,7 @@ const noble = {
 export function nobleProvider(): CryptoProvider {
   return {
     name: 'noble',
+    ed25519: nobleEd25519(),
     async sha256(data) {
       return (await noble.sha256())(data)
     },

@@ -33,6 +33,12 @@ export interface MirrorOptions {
   readonly cid: Cid
   readonly crypto: Sha256Provider
   readonly fetch?: Fetch
+  /**
+   * Says, once the mirror's manifest hashed to the CID and before the mirror
+   * says HELLO, why it may not serve (null: it may): how a mirror named by a
+   * published list waits for the list to check out against that manifest.
+   */
+  readonly admit?: (manifest: Manifest) => Promise<string | null>
 }
 
 /** Failed piece fetches (not 404s) after which the mirror is given up. */
@@ -109,6 +115,8 @@ export class MirrorConnection implements Connection {
     } catch (err) {
       return this.#shut(`serves a malformed manifest (${err instanceof Error ? err.message : err})`, false)
     }
+    const refusal = (await this.#options.admit?.(manifest)) ?? null
+    if (refusal) return this.#shut(refusal, false)
     if (this.closed) return
     this.#manifest = { manifest, bytes: got.bytes }
     const count = manifest.pieceIds.length

@@ -83,6 +83,8 @@ export class WebSocketSignalingClient implements SignalingClient {
   #joined = new Map<string, boolean>()
   /** Drops we asked to pin: asked again after a reconnect, to keep hearing their status. */
   #pinned = new Set<string>()
+  /** Drops whose published mirror lists we asked for: asked again after a reconnect (the first ask may have been lost). */
+  #mirrorsWanted = new Set<string>()
   #attempt = 0
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
@@ -121,6 +123,7 @@ export class WebSocketSignalingClient implements SignalingClient {
   leave(cid: string): void {
     this.#joined.delete(cid)
     this.#pinned.delete(cid)
+    this.#mirrorsWanted.delete(cid)
     this.#send({ type: 'leave', cid })
   }
 
@@ -153,11 +156,16 @@ export class WebSocketSignalingClient implements SignalingClient {
   }
 
   revoke(cid: string, secret: string, manifest: Uint8Array): void {
-    const parts: Uint8Array[] = []
-    for (let at = 0; at < manifest.length; at += MAX_MANIFEST_PART_BYTES) {
-      parts.push(encodeManifestPart(manifest.subarray(at, at + MAX_MANIFEST_PART_BYTES)))
-    }
-    this.#send({ type: 'revoke', cid, secret, size: manifest.length }, parts)
+    this.#send({ type: 'revoke', cid, secret, size: manifest.length }, manifestParts(manifest))
+  }
+
+  getMirrors(cid: string): void {
+    this.#mirrorsWanted.add(cid)
+    this.#send({ type: 'mirrors-get', cid })
+  }
+
+  publishMirrors(cid: string, list: string, manifest: Uint8Array): void {
+    this.#send({ type: 'mirrors-publish', cid, list, size: manifest.length }, manifestParts(manifest))
   }
 
   sendRelay(to: string, cidDigest: Uint8Array, frame: Uint8Array): boolean {
@@ -272,6 +280,7 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.events.emit('welcome', { id: message.id, iceServers: message.iceServers })
         for (const [cid, complete] of this.#joined) this.#send({ type: 'announce', cid, complete })
         for (const cid of this.#pinned) this.#send({ type: 'pin', cid })
+        for (const cid of this.#mirrorsWanted) this.#send({ type: 'mirrors-get', cid })
         return
       case 'ice':
         // TURN with fresh credentials: the server sends them once we announce or look up a swarm, before its answer.
@@ -295,6 +304,9 @@ export class WebSocketSignalingClient implements SignalingClient {
         this.events.emit('pin-status', status)
         return
       }
+      case 'mirrors':
+        this.events.emit('mirrors', { cid: message.cid, list: message.list })
+        return
       case 'pin-request':
         this.events.emit('pin-request', { cid: message.cid, replicas: message.replicas })
         return
@@ -304,4 +316,13 @@ export class WebSocketSignalingClient implements SignalingClient {
         return
     }
   }
+}
+
+/** A manifest as the binary messages that follow a 'revoke' or 'mirrors-publish'. */
+function manifestParts(manifest: Uint8Array): Uint8Array[] {
+  const parts: Uint8Array[] = []
+  for (let at = 0; at < manifest.length; at += MAX_MANIFEST_PART_BYTES) {
+    parts.push(encodeManifestPart(manifest.subarray(at, at + MAX_MANIFEST_PART_BYTES)))
+  }
+  return parts
 }

@@ -8,6 +8,10 @@ import { DEFAULT_PIN_POLICY, type ErrorCode, type IceServer, type RelayPolicy } 
 import { sha256 } from '@noble/hashes/sha2.js'
 import { cidFromDigest } from '../../../format/cid.js'
 import { TombstoneCheck } from '../../../format/tombstone-stream.js'
+import { MirrorListCheck } from '../../../format/mirror-list-stream.js'
+import { decodeMirrorList } from '../../../format/mirror-list.js'
+import { fromBase64Url } from '../../../format/bytes.js'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import { Emitter } from '../util/emitter.js'
 import type { SignalEvents, SignalStatus, SignalingClient } from './roles.js'
 
@@ -21,6 +25,8 @@ class MemorySignalingClient implements SignalingClient {
   /** The in-process hub speaks every client's version. */
   readonly incompatible = undefined
   readonly joined = new Map<string, boolean>()
+  /** Asked again after a (re)connect, as the WebSocket client does. */
+  readonly mirrorsWanted = new Set<string>()
 
   constructor(private readonly hub: MemorySignalingHub) {}
 
@@ -56,6 +62,7 @@ class MemorySignalingClient implements SignalingClient {
 
   leave(cid: string): void {
     this.joined.delete(cid)
+    this.mirrorsWanted.delete(cid)
   }
 
   signal(to: string, cid: string, data: Record<string, unknown>): void {
@@ -64,6 +71,15 @@ class MemorySignalingClient implements SignalingClient {
 
   revoke(cid: string, secret: string, manifest: Uint8Array): void {
     if (this.status === 'open') this.hub.revoke(this, cid, secret, manifest)
+  }
+
+  getMirrors(cid: string): void {
+    this.mirrorsWanted.add(cid)
+    if (this.status === 'open') this.hub.getMirrors(this, cid)
+  }
+
+  publishMirrors(cid: string, list: string, manifest: Uint8Array): void {
+    if (this.status === 'open') void this.hub.publishMirrors(this, cid, list, manifest)
   }
 
   /** The in-process hub has no pin nodes, and says so (pinning is tested against the real server). */
@@ -93,6 +109,8 @@ export class MemorySignalingHub {
   relayedBytes = 0
   /** cid → revoke secret, as the server keeps them. */
   readonly tombstones = new Map<string, string>()
+  /** cid → published mirror list (base64url) and its seq, as the server keeps them. */
+  readonly mirrorLists = new Map<string, { seq: number; list: string }>()
   /** false: the hub confirms a revocation to its sender and neither records nor forwards it; peers must hear it from each other. */
   forwardsRevocations = true
 
@@ -175,6 +193,29 @@ export class MemorySignalingHub {
     queueMicrotask(() => told.forEach((c) => c.events.emit('revoked', { cid, secret })))
   }
 
+  /** As the server: checks the list against the manifest (CID, mirror key, signature) and keeps it if newer. */
+  async publishMirrors(from: MemorySignalingClient, cid: string, list: string, manifestBytes: Uint8Array): Promise<void> {
+    const refuse = (message: string) => from.events.emit('error', { code: 'bad-mirror-list', message, ref: 'mirrors-publish' })
+    let check: MirrorListCheck
+    try {
+      check = new MirrorListCheck(cid, decodeMirrorList(fromBase64Url(list)), manifestBytes.length, () => sha256.create())
+    } catch (err) {
+      return refuse(`mirror list refused: ${(err as Error).message}`)
+    }
+    check.push(manifestBytes)
+    const invalid = await check.verdict((key, message, signature) => ed25519.verify(signature, message, key, { zip215: false }))
+    if (invalid) return refuse(`mirror list refused: ${invalid}`)
+    const kept = this.mirrorLists.get(cid)
+    if (kept && kept.seq >= check.list.seq) return refuse(`mirror list refused: a list as new or newer (number ${kept.seq}) is published`)
+    this.mirrorLists.set(cid, { seq: check.list.seq, list })
+    from.events.emit('mirrors', { cid, list })
+  }
+
+  getMirrors(client: MemorySignalingClient, cid: string): void {
+    const list = this.mirrorLists.get(cid)?.list ?? null
+    queueMicrotask(() => client.events.emit('mirrors', { cid, list }))
+  }
+
   /** What a lying server could send: a 'revoked' message with any secret. */
   sendRevoked(cid: string, secret: string): void {
     for (const c of this.#clients.values()) if (c.joined.has(cid)) c.events.emit('revoked', { cid, secret })
@@ -191,5 +232,6 @@ export class MemorySignalingHub {
     client.setStatus('open')
     client.events.emit('welcome', { id: client.peerId, iceServers: [] })
     for (const cid of client.joined.keys()) this.announce(client, cid)
+    for (const cid of client.mirrorsWanted) this.getMirrors(client, cid)
   }
 }

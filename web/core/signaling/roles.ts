@@ -3,7 +3,8 @@
  * (memory-hub.ts) implement every role; each consumer asks only for the ones
  * it uses: peer links for the tracker's answers, signals and the relay,
  * revocation for the revoker, the UI and CLI for the pin client, the pin node
- * for the pin-node client.
+ * for the pin-node client, published mirrors (mirror/published.ts) for the
+ * mirror-list client.
  */
 import type { IceServer, PinHolding, PinPolicy, PinStatus, RelayPolicy } from '../../../protocol/signal.js'
 import type { Listener } from '../util/emitter.js'
@@ -29,6 +30,8 @@ export interface SignalEvents extends Record<string, unknown> {
   revoked: { cid: string; secret: string }
   /** How many pin nodes hold a drop we asked to keep. */
   'pin-status': PinStatus
+  /** The server's published mirror list of a drop (base64url; null: none), to check against the manifest: an answer, or a publish confirmed. */
+  mirrors: { cid: string; list: string | null }
   /** (pin nodes) The server asks us to fetch and hold a drop. */
   'pin-request': { cid: string; replicas: number }
   error: { code: string; message: string; ref?: string; peer?: string }
@@ -84,6 +87,15 @@ export interface Revoker {
   revoke(cid: string, secret: string, manifest: Uint8Array): void
 }
 
+export interface MirrorListClient {
+  /** 'error' with `ref` 'mirrors-publish': the server refused a list we published. */
+  readonly events: Events<'mirrors' | 'error'>
+  /** Asks for the drop's published mirror list ('mirrors' answers); asked again after a reconnect until `leave`. */
+  getMirrors(cid: string): void
+  /** Publishes a signed list (base64url): the server checks it against the manifest and confirms with 'mirrors'. */
+  publishMirrors(cid: string, list: string, manifest: Uint8Array): void
+}
+
 export interface PinClient {
   readonly events: Events<'pin-status'>
   /** Asks the server's pin nodes to keep the drop; 'pin-status' events follow. */
@@ -101,6 +113,14 @@ export interface PinNodeClient {
 }
 
 /** Every role at once: what builds an engine. */
-export interface SignalingClient extends ServerLink, Tracker, SignalChannel, RelaySetup, Revoker, PinClient, PinNodeClient {
+export interface SignalingClient
+  extends ServerLink,
+    Tracker,
+    SignalChannel,
+    RelaySetup,
+    Revoker,
+    MirrorListClient,
+    PinClient,
+    PinNodeClient {
   readonly events: EventSource<SignalEvents>
 }

@@ -3,7 +3,8 @@
  * for the in-process hub and the real server: announce and lookup list the
  * swarm's members, signals, relay set-up and relay frames pass only between
  * two members of the same swarm, leave takes a peer out, and a valid tombstone is told to
- * every member while a bad one is refused.
+ * every member while a bad one is refused; an owner's mirror list is kept and
+ * given to whoever asks, a forged or older one refused.
  *
  * "Nothing arrived" is shown without waiting on a clock: the forbidden message
  * goes first, the sender then waits for the answer to its own lookup (so the
@@ -14,6 +15,7 @@ import { describe, expect, it } from 'vitest'
 import type { SignalEvents, SignalingClient } from './roles.js'
 import { cidFromDigest, digestOfCid } from '../../../format/cid.js'
 import { drop } from '../../../signal-server/tombstone.fixtures.js'
+import { ed25519KeyPair, ownedDrop } from '../../../signal-server/mirror-list.fixtures.js'
 
 export interface SignalingClients {
   /** Open clients (status 'open', peerId set), each on its own connection. */
@@ -194,6 +196,29 @@ export function signalingContract(name: string, makeClients: (count: number) => 
         const toldC = next(c, 'revoked')
         c.lookup(good.cid)
         expect(await toldC).toEqual({ cid: good.cid, secret: good.secret })
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
+      'keeps the owner’s mirror list for whoever asks, and refuses a forged or older one',
+      withClients(2, async ([owner, stranger]) => {
+        const { manifest, cid, list } = ownedDrop({ metadataBytes: 100 })
+        const none = next(stranger, 'mirrors', (m) => m.cid === cid)
+        stranger.getMirrors(cid)
+        expect(await none).toEqual({ cid, list: null })
+        const signed = await list(2, ['https://m.example/'])
+        const confirmed = next(owner, 'mirrors', (m) => m.cid === cid)
+        owner.publishMirrors(cid, signed, manifest)
+        expect(await confirmed).toEqual({ cid, list: signed })
+        for (const bad of [await list(3, ['https://evil.example/'], ed25519KeyPair().sign), await list(1, [])]) {
+          const refused = next(stranger, 'error', (e) => e.ref === 'mirrors-publish')
+          stranger.publishMirrors(cid, bad, manifest)
+          expect(await refused).toMatchObject({ code: 'bad-mirror-list' })
+        }
+        const answer = next(stranger, 'mirrors', (m) => m.cid === cid)
+        stranger.getMirrors(cid)
+        expect(await answer).toEqual({ cid, list: signed })
       }),
       TEST_TIMEOUT_MS,
     )

@@ -9,6 +9,7 @@ import { MediaPlayer, playable } from './MediaPlayer.js'
 import { saveFiles, zipNameFor } from '../save.js'
 import { useWakeLock } from '../useWakeLock.js'
 import { RevokeButton } from '../library/RevokeButton.js'
+import { MirrorListEditor } from '../library/MirrorListEditor.js'
 import { type RelayState, usePeersOnline, useServerRelay } from '../useServer.js'
 import { browserWebRtc } from '../../app/direct-connections.js'
 
@@ -56,6 +57,7 @@ export function ReceiveView({
           <h2 id="owner-title">You opened an owner link</h2>
           <p className="hint">It can stop sharing these files in every browser that has them.</p>
           <RevokeButton engine={engine} cid={target.cid} name={drop.state.name ?? 'these files'} />
+          <MirrorListEditor engine={engine} cid={target.cid} />
         </section>
       )}
     </>

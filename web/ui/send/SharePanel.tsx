@@ -4,6 +4,7 @@ import type { Cid } from '../../../format/cid.js'
 import { QrCode } from './QrCode.js'
 import { RevokeButton } from '../library/RevokeButton.js'
 import { PinButton } from './PinButton.js'
+import { MirrorListEditor } from '../library/MirrorListEditor.js'
 
 function CopyButton({ text, label, testId, primary }: { text: string; label: string; testId: string; primary?: boolean }) {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle')
@@ -81,6 +82,7 @@ export function SharePanel({
         </p>
         <LinkRow link={ownerLink} label="Owner link" testId="owner-link" copyLabel="Copy owner link" copyTestId="copy-owner-link" />
         <RevokeButton engine={engine} cid={cid} name={name} />
+        <MirrorListEditor engine={engine} cid={cid} />
       </details>
       <button type="button" className="button" onClick={onShareMore}>
         Send other files
