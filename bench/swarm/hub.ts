@@ -6,7 +6,8 @@
  * network's host ids, so what the tracker names is what the network dials.
  *
  * Not modeled: the relay (a simulated peer always connects directly), pin
- * nodes, revocation, rate limits.
+ * nodes, revocation, published mirror lists (none is ever published), rate
+ * limits.
  */
 import { DEFAULT_PIN_POLICY, type IceServer, type RelayPolicy } from '../../protocol/signal.js'
 import { MAX_PEERS_PER_LOOKUP } from '../../protocol/limits.js'
@@ -72,6 +73,12 @@ class SimSignalingClient implements SignalingClient {
   deliver(emit: () => void): void {
     if (this.status === 'open') emit()
   }
+
+  getMirrors(cid: string): void {
+    this.hub.toServer(this.id, () => this.hub.toClient(this.id, () => this.deliver(() => this.events.emit('mirrors', { cid, list: null }))))
+  }
+
+  publishMirrors(): void {}
 
   sendRelay(): boolean {
     return false

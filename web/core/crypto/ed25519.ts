@@ -7,6 +7,7 @@
  * Both give the same keys and signatures (Ed25519 is deterministic).
  */
 import { ownBytes } from '../util/bytes.js'
+import { loadOnce } from '../util/load-once.js'
 import { fromBase64Url } from '../../../format/bytes.js'
 
 export interface Ed25519 {
@@ -55,7 +56,7 @@ export function webCryptoEd25519(subtle: Subtle): Ed25519 {
   }
 }
 
-const noble = () => import('@noble/curves/ed25519.js').then((m) => m.ed25519)
+const noble = loadOnce(() => import('@noble/curves/ed25519.js').then((m) => m.ed25519))
 
 export function nobleEd25519(): Ed25519 {
   return {

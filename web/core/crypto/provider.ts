@@ -9,6 +9,7 @@
  */
 import { DecryptionError } from '../util/errors.js'
 import { arrayBufferView, ownBytes } from '../util/bytes.js'
+import { loadOnce } from '../util/load-once.js'
 import { type Ed25519, ed25519With, nobleEd25519 } from './ed25519.js'
 
 /** An AES-256-GCM key in whatever form the provider needs it. */
@@ -72,15 +73,7 @@ interface NobleKey extends AeadKey {
   readonly raw: Uint8Array
 }
 
-/**
- * @noble's primitives, fetched on first use and then held: after the first
- * call every operation settles in microtasks alone, which is what lets a
- * simulation on virtual time (bench/swarm) run the real code deterministically.
- */
-function loadOnce<T>(load: () => Promise<T>): () => T | Promise<T> {
-  let loaded: T | undefined
-  return () => loaded ?? load().then((m) => (loaded = m))
-}
+/** @noble's primitives, fetched on first use and then held (load-once.ts says why). */
 const noble = {
   sha256: loadOnce(() => import('@noble/hashes/sha2.js').then((m) => m.sha256)),
   hkdf: loadOnce(() => import('@noble/hashes/hkdf.js').then((m) => m.hkdf)),

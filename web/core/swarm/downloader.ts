@@ -180,9 +180,15 @@ export class Downloader {
     this.#windowStreaks.delete(peer.id)
   }
 
-  schedule(): void {
+  /**
+   * Fills pipelines with requests. `only`: the one peer whose offer changed
+   * (it announced a piece); the others have no more room than before. A
+   * crowd's HAVEs are the commonest frames, and each scheduling every peer
+   * made a swarm's CPU grow with the square of its peers.
+   */
+  schedule(only?: Peer): void {
     if (this.#stopped || this.#options.have.complete) return
-    for (const peer of this.#peers.peers()) {
+    for (const peer of only ? [only] : this.#peers.peers()) {
       const { wire } = peer
       if (!peer.has || wire.closed) continue
       const limit = this.#pipelineFor(peer)

@@ -308,7 +308,7 @@ export class Swarm {
     }
     if (peer.wire.closed) return
     this.#manifestFetch.start()
-    this.#downloader?.schedule()
+    this.#downloader?.schedule(peer)
   }
 
   /**
