@@ -40,7 +40,7 @@ import { Emitter } from './util/emitter.js'
 import { connectMirrors } from './mirror/mirrors.js'
 import { PublishedMirrors } from './mirror/published.js'
 import type { Fetch } from './mirror/mirror-connection.js'
-import { type Clock, realClock } from './util/clock.js'
+import { type Clock, type TimerId, realClock } from './util/clock.js'
 import { InvalidManifestError } from '../../format/errors.js'
 
 export interface EngineOptions {
@@ -87,6 +87,7 @@ export class Engine {
   readonly #links: PeerLinks
   readonly #revocation: Revocation
   readonly #published: PublishedMirrors
+  readonly #lookupTimer: TimerId
 
   constructor(options: EngineOptions) {
     this.#options = {
@@ -119,6 +120,12 @@ export class Engine {
       background: (cid, work) => this.#background(cid, work),
     })
     this.#published = new PublishedMirrors({ ...host, fetch: this.#options.fetch })
+    this.#lookupTimer = clock.setInterval(() => {
+      for (const drop of this.#drops.values()) {
+        // Holders of everything are found by those who need pieces: only those look.
+        if (!drop.swarm.have?.complete && this.#links.wantsPeers(drop)) signaling.lookup(drop.cid)
+      }
+    }, this.#options.lookupIntervalMs)
   }
 
   get signaling(): SignalingClient {
@@ -267,6 +274,7 @@ export class Engine {
   }
 
   close(): void {
+    this.#options.clock.clearInterval(this.#lookupTimer)
     for (const cid of [...this.#drops.keys()]) this.#stop(cid)
     this.#links.close()
     this.#revocation.close()

@@ -9,7 +9,7 @@ import type { Dial, DialFn } from './transport/transport.js'
 import { RelayConnection } from './transport/relay.js'
 import { type Cid, cidFromDigest, digestOfCid } from '../../format/cid.js'
 import type { Drop } from './drop.js'
-import type { Clock, TimerId } from './util/clock.js'
+import type { Clock } from './util/clock.js'
 
 /** The roles peer links use: the tracker's answers, WebRTC signals, the relay. */
 /**
@@ -28,14 +28,9 @@ export interface PeerLinksOptions {
   maxPeersPerSwarm: number
   maxConnections: number
   connectTimeoutMs: number
-  /** How often a drop short of peers asks the tracker for more. */
-  lookupIntervalMs: number
-  /** The relay fallback's and the lookups' timers run on it. */
+  /** The relay fallback's timer runs on it. */
   clock: Clock
 }
-
-/** A drop that lost peers since its last lookup asks again after this long, not a whole interval. */
-const LOOKUP_AFTER_LOSS_MS = 1_000
 
 export class PeerLinks {
   readonly #options: PeerLinksOptions
@@ -45,13 +40,9 @@ export class PeerLinks {
   /** Relay connections by `${cid}|${peer}`, to route incoming relay frames. */
   readonly #relays = new Map<string, RelayConnection>()
   readonly #unsubscribe: (() => void)[]
-  /** Per drop: when it last asked the tracker, and the most peers it has had since. */
-  readonly #lookups = new WeakMap<Drop, { at: number; peers: number }>()
-  readonly #lookupTimer: TimerId
 
   constructor(options: PeerLinksOptions) {
     this.#options = options
-    this.#lookupTimer = options.clock.setInterval(() => this.#lookUp(), Math.min(LOOKUP_AFTER_LOSS_MS, options.lookupIntervalMs))
     const { signaling } = options
     this.#unsubscribe = [
       signaling.events.on('peers', ({ cid, peers }) => this.#onPeers(cid as Cid, peers)),
@@ -78,34 +69,7 @@ export class PeerLinks {
   }
 
   close(): void {
-    this.#options.clock.clearInterval(this.#lookupTimer)
     this.#unsubscribe.forEach((u) => u())
-  }
-
-  /**
-   * Asks the tracker for peers for each drop that needs pieces and would dial
-   * more (holders of everything are found by those who need pieces): every
-   * lookup interval, or a second after it lost peers. When a crowd finishes
-   * and leaves at once, the rest would otherwise wait out the interval with
-   * no one to fetch from.
-   */
-  #lookUp(): void {
-    const now = this.#options.clock.now()
-    for (const drop of this.#options.drops.values()) {
-      if (drop.swarm.have?.complete || !this.wantsPeers(drop)) continue
-      const last = this.#lookups.get(drop)
-      // A drop's first peers come with its announce: the interval counts from the first tick.
-      if (!last) {
-        this.#lookups.set(drop, { at: now, peers: drop.swarm.peerCount })
-        continue
-      }
-      this.#sawPeers(drop)
-      const since = now - last.at
-      const lost = drop.swarm.peerCount < last.peers
-      if (since < this.#options.lookupIntervalMs && !(lost && since >= LOOKUP_AFTER_LOSS_MS)) continue
-      this.#lookups.set(drop, { at: now, peers: drop.swarm.peerCount })
-      this.#options.signaling.lookup(drop.cid)
-    }
   }
 
   #connectionCount(): number {
@@ -144,7 +108,6 @@ export class PeerLinks {
   #onPeers(cid: Cid, peers: string[]): void {
     const drop = this.#options.drops.get(cid)
     if (!drop) return
-    if (!this.#lookups.has(drop)) this.#lookups.set(drop, { at: this.#options.clock.now(), peers: 0 })
     // The server lists the most useful peers first.
     for (const peer of peers) {
       if (peer === this.#options.signaling.peerId) continue
@@ -183,12 +146,6 @@ export class PeerLinks {
       dial = this.#startDial(drop, from, false)
     }
     dial.signal(data)
-  }
-
-  /** Keeps the most peers a drop has had since its last lookup: fewer later means it lost some. */
-  #sawPeers(drop: Drop): void {
-    const last = this.#lookups.get(drop)
-    if (last) last.peers = Math.max(last.peers, drop.swarm.peerCount)
   }
 
   /** Ends our own offer without the relay fallback: the peer answered that it will not take it this way. */
@@ -235,9 +192,9 @@ export class PeerLinks {
     dial.connected.then(
       (connection) => {
         if (!settled()) return connection.close("replaced by the peer's own offer")
-        if (!active()) return connection.close('drop stopped')
-        drop.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
-        this.#sawPeers(drop)
+        if (active())
+          drop.swarm.addConnection(connection) // replaces a relay to the same peer: the upgrade
+        else connection.close('drop stopped')
       },
       () => {
         if (settled()) fallBack()
