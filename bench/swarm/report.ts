@@ -52,6 +52,8 @@ export interface Summary {
   n: number
   completed: number
   leftEarly: number
+  /** Still there when the run ended, unfinished: a piece they lack was lost, or the run hit its limit. */
+  stuck: number
   /** Seconds after the start. */
   median: number
   p90: number
@@ -87,6 +89,7 @@ export function summarize(result: RunResult): Summary {
     n: downloaders.length,
     completed: times.length,
     leftEarly: downloaders.filter((p) => p.completedAt === null && p.leftAt !== null).length,
+    stuck: downloaders.filter((p) => p.completedAt === null && p.leftAt === null).length,
     median: at(0.5),
     p90: at(0.9),
     last: times.length === downloaders.length ? times[times.length - 1] : Number.NaN,
@@ -139,7 +142,7 @@ export function formatTable(rows: readonly Summary[]): string {
   const lines = rows.map((r) => [
     r.name,
     String(r.n),
-    `${r.completed}${r.leftEarly ? ` (+${r.leftEarly} left)` : ''}`,
+    `${r.completed}${r.leftEarly ? ` +${r.leftEarly} left` : ''}${r.stuck ? ` +${r.stuck} stuck` : ''}`,
     f(r.median),
     f(r.p90),
     f(r.last),

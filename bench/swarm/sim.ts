@@ -104,14 +104,22 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   /** Downloaders that completed or left. */
   const settled = new Set<SimPeer>()
-  const leave = (peer: SimPeer) => {
-    if (peer.leftAt !== null) return
-    peer.leftAt = clock.now()
-    if (peer.role === 'downloader') settled.add(peer)
+  /** Honest peers online holding each piece (set once the drop is sealed), and how many pieces nobody holds. */
+  let holders = new Uint32Array(0)
+  let gone = 0
+  const close = (peer: SimPeer) => {
     count(peer)
     peer.engine.close()
     hub.client(peer.id)?.close()
     net.removeHost(peer.id)
+  }
+  const leave = (peer: SimPeer) => {
+    if (peer.leftAt !== null) return
+    peer.leftAt = clock.now()
+    if (peer.role === 'downloader') settled.add(peer)
+    const have = peer.role === 'liar' ? null : peer.drop?.swarm.have
+    for (const i of have?.indices() ?? []) if (--holders[i] === 0) gone++
+    close(peer)
   }
 
   /** What the peer's uplink sent (every frame), and the piece bytes it received. */
@@ -160,6 +168,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   /** Downloaders holding each piece, for "the seeder leaves once one copy is out". */
   const copies = new Uint16Array(manifest.pieceIds.length)
   let piecesOut = 0
+  holders = new Uint32Array(manifest.pieceIds.length).fill(1) // the seeder's
   const churners = new Set<number>()
   for (let i = 0; i < scenario.downloaders; i++) if (random() < (scenario.churnFraction ?? 0)) churners.add(i)
 
@@ -171,6 +180,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       peer.drop = drop
       drop.swarm.events.on('piece', (piece) => {
         peer.verified++
+        if (holders[piece]++ === 0) gone--
         if (copies[piece]++ === 0) piecesOut++
         if (scenario.seederLeavesAfterFirstCopy && piecesOut === copies.length) leave(seeder)
         if (leaveAtFraction !== null && peer.verified >= leaveAtFraction * copies.length && !drop.swarm.have?.complete) leave(peer)
@@ -194,8 +204,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }, observe.everyMs)
 
   const downloaders = () => peers.filter((p) => p.role === 'downloader')
-  // Checked after every timer: a count, not a scan of a thousand peers.
-  const done = await run(() => settled.size === scenario.downloaders, start + scenario.limitMs)
+  /** Every downloader still here lacks a piece nobody holds any more: none of them can finish. */
+  const stranded = () =>
+    gone > 0 &&
+    peers.every(
+      (p) => p.role !== 'downloader' || settled.has(p) || [...holders.keys()].some((i) => holders[i] === 0 && !p.drop?.swarm.have?.has(i)),
+    )
+  // Checked after every timer: counts, not a scan of a thousand peers (but when pieces are gone).
+  const done = await run(() => settled.size === scenario.downloaders || stranded(), start + scenario.limitMs)
   clock.clearInterval(observer)
 
   let corruptAccepted = 0
@@ -205,8 +221,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
   if (seeder.leftAt === null) count(seeder)
   const unfinished = downloaders().some((p) => p.completedAt === null)
-  const lost = unfinished ? lostPieces(peers, manifest.pieceIds.length) : []
-  for (const peer of peers) if (peer.leftAt === null) leave(peer)
+  const lost = unfinished ? [...holders.keys()].filter((i) => holders[i] === 0) : []
+  for (const peer of peers) if (peer.leftAt === null) close(peer)
   return {
     scenario,
     start,
@@ -244,10 +260,4 @@ function arrivals(scenario: Scenario, random: () => number): number[] {
     else times.push((t += (-Math.log(1 - random()) * 1000) / scenario.arrival.perSecond))
   }
   return times
-}
-
-/** Pieces no honest peer still online holds: nobody can give them any more. */
-function lostPieces(peers: readonly SimPeer[], count: number): number[] {
-  const online = peers.filter((p) => p.leftAt === null && p.role !== 'liar' && p.drop?.swarm.have)
-  return Array.from({ length: count }, (_, i) => i).filter((i) => !online.some((p) => p.drop!.swarm.have!.has(i)))
 }
