@@ -16,8 +16,15 @@ export const PIPELINE_SECONDS = 1
 export const ENDGAME_IDLE_BLOCKS = 4
 /** A block is requested from at most this many peers at once in endgame. */
 export const ENDGAME_MAX_REQUESTERS = 2
-/** Bytes of partially received pieces held in memory at once, whatever the file size. */
-export const MAX_PARTIAL_BYTES = 64 * 1024 * 1024
+/**
+ * Bytes of pieces the downloader holds in memory at once, whatever the file
+ * size: received in part, being hashed, or whole and waiting for the store.
+ * Once they reach it no new piece starts, so the store's pace bounds the
+ * page's memory. A quarter of the 256 MB the page may grow by; it still
+ * covers eight peers' full pipelines (MAX_PIPELINE_BLOCKS) or a store
+ * lagging a second behind a 64 MiB/s download.
+ */
+export const MAX_HELD_PIECE_BYTES = 64 * 1024 * 1024
 /** Requests a peer may queue with us before it is treated as abusive (≥ MAX_PIPELINE_BLOCKS). */
 export const MAX_UPLOAD_QUEUE = 512
 /** Rounds of timed-out requests, with nothing delivered in between, before a peer is dropped as gone. */

@@ -18,6 +18,10 @@
  *   fetched again, and its single source gets a strike (a piece with several
  *   sources, from endgame, is fetched again from one peer so the culprit shows);
  *   MAX_STRIKES drop a peer, one drops a mirror.
+ * - Memory: a piece's bytes count against MAX_HELD_PIECE_BYTES from its
+ *   start until its write to the store has settled (or it is dropped), and
+ *   no piece starts while they are at the bound: a store slower than the
+ *   peers holds back new requests instead of filling the page.
  *
  * Requests, their timeouts and the wire bytes are each peer's Wire's; what
  * the peer holds is the swarm's. The downloader asks and decides.
@@ -42,7 +46,7 @@ import {
   ENDGAME_MAX_REQUESTERS,
   HEAD_STALL_MS,
   INITIAL_PIPELINE_BLOCKS,
-  MAX_PARTIAL_BYTES,
+  MAX_HELD_PIECE_BYTES,
   MAX_PIPELINE_BLOCKS,
   MAX_STRIKES,
   MAX_TIMEOUTS,
@@ -94,7 +98,8 @@ export class Downloader {
   #rates = new Map<string, RateMeter>()
   /** Pieces per peer that failed verification. */
   #strikes = new Map<string, number>()
-  #partialBytes = 0
+  /** Bytes of the pieces held: being fetched, hashed, or waiting for the store. */
+  #heldBytes = 0
   #stopped = false
   #window: PriorityWindow | null = null
   /** Window pieces each peer started since its last rarest-first piece. */
@@ -112,8 +117,8 @@ export class Downloader {
     })
   }
 
-  get partialBytes(): number {
-    return this.#partialBytes
+  get heldBytes(): number {
+    return this.#heldBytes
   }
 
   get stopped(): boolean {
@@ -122,9 +127,9 @@ export class Downloader {
 
   stop(): void {
     this.#stopped = true
-    this.#writer.abandon()
+    this.#writer.abandon() // their writes fail, which releases them
+    for (const piece of this.#active.values()) this.#heldBytes -= piece.data.length
     this.#active.clear()
-    this.#partialBytes = 0
   }
 
   /**
@@ -268,13 +273,13 @@ export class Downloader {
       next.piece.owner = peer.id
       return next
     }
-    if (this.#partialBytes >= MAX_PARTIAL_BYTES) return undefined
+    if (this.#heldBytes >= MAX_HELD_PIECE_BYTES) return undefined
     const index = this.#pickNew(peer)
     if (index === undefined) return undefined
     const piece = new ActivePiece(index, sealedPieceLength(this.#options.manifest, index), peer.id)
     piece.startedAt = this.#options.clock.now()
     this.#active.set(index, piece)
-    this.#partialBytes += piece.data.length
+    this.#heldBytes += piece.data.length
     return { piece, block: 0 }
   }
 
@@ -334,16 +339,18 @@ export class Downloader {
     peer.wire.request(piece.index, start, last.offset + last.length - start)
   }
 
+  /** Hashes a complete piece, then stores it or puts it back to be fetched again; it stays held until either is settled. */
   async #finish(piece: ActivePiece, lastSender: Peer): Promise<void> {
     const { index } = piece
     this.#active.delete(index)
-    this.#partialBytes -= piece.data.length
     this.#verifying.add(index)
     const expected = this.#options.manifest.pieceIds[index]
     const good = bytesEqual(await this.#options.crypto.sha256(piece.data), expected)
     if (!good || this.#stopped || this.#options.have.has(index)) {
       this.#verifying.delete(index)
+      // A corrupt piece is fetched again into the same buffer: still held.
       if (!good) this.#corrupt(piece, lastSender)
+      if (!this.#active.has(index)) this.#heldBytes -= piece.data.length
       this.schedule()
       return
     }
@@ -352,12 +359,14 @@ export class Downloader {
     this.#writer.write(expected, piece.data).then(
       () => {
         this.#verifying.delete(index)
+        this.#heldBytes -= piece.data.length
         if (this.#stopped) return
         this.events.emit('verified', index)
         this.schedule()
       },
       (err) => {
         this.#verifying.delete(index)
+        this.#heldBytes -= piece.data.length
         if (this.#stopped) return
         this.stop()
         this.events.emit('storage-error', err)
@@ -386,6 +395,5 @@ export class Downloader {
     piece.reset()
     piece.startedAt = this.#options.clock.now()
     this.#active.set(piece.index, piece)
-    this.#partialBytes += piece.data.length
   }
 }
