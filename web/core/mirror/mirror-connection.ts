@@ -22,8 +22,9 @@ import type { Sha256Provider } from '../../../format/cid.js'
 import { ConnectionEventSource } from '../transport/connection-events.js'
 import type { Connection } from '../transport/transport.js'
 import { type Frame, decodeFrame, encodeFrame } from '../wire/codec.js'
-import { MANIFEST_PART_BYTES, REQUEST_BLOCK_BYTES } from '../wire/constants.js'
+import { MANIFEST_PART_BYTES } from '../wire/constants.js'
 import { Bitfield } from '../swarm/bitfield.js'
+import { type PieceFrames, readPieceFrames } from './piece-frames.js'
 
 export type Fetch = (url: string, init: { signal: AbortSignal; credentials: 'omit' }) => Promise<Response>
 
@@ -50,7 +51,7 @@ export function mirrorPeerId(base: string): string {
 }
 
 interface PieceFetch {
-  readonly bytes: Promise<Uint8Array | null>
+  readonly frames: Promise<PieceFrames | null>
   readonly abort: AbortController
   /** Requests for this piece not answered yet. */
   waiting: number
@@ -102,23 +103,25 @@ export class MirrorConnection implements Connection {
 
   async #open(): Promise<void> {
     const { cid, crypto } = this.#options
-    const got = await this.#get(mirrorManifestPath(cid), MAX_MANIFEST_BYTES)
+    // One byte past the limit tells a manifest that is too long: it cannot hash to the CID.
+    const got = await this.#get(mirrorManifestPath(cid), MAX_MANIFEST_BYTES, (response) => readAtMost(response, MAX_MANIFEST_BYTES + 1))
     if (this.closed) return
     if (got.kind === 'missing') return this.#shut(`does not hold this drop (HTTP ${got.status})`, false)
     if (got.kind === 'failed') return this.#shut(got.why, false)
-    if (!bytesEqual(await crypto.sha256(got.bytes), digestOfCid(cid))) {
+    const bytes = got.bytes
+    if (bytes === 'long' || !bytesEqual(await crypto.sha256(bytes), digestOfCid(cid))) {
       return this.#shut("serves a manifest that is not this drop's", false)
     }
     let manifest: Manifest
     try {
-      manifest = decodeManifest(got.bytes)
+      manifest = decodeManifest(bytes)
     } catch (err) {
       return this.#shut(`serves a malformed manifest (${err instanceof Error ? err.message : err})`, false)
     }
     const refusal = (await this.#options.admit?.(manifest)) ?? null
     if (refusal) return this.#shut(refusal, false)
     if (this.closed) return
-    this.#manifest = { manifest, bytes: got.bytes }
+    this.#manifest = { manifest, bytes }
     const count = manifest.pieceIds.length
     this.#reply({
       kind: 'hello',
@@ -142,29 +145,30 @@ export class MirrorConnection implements Connection {
     if (req.offset + req.length > length) return this.#reply({ kind: 'reject', ...req })
     const fetching = this.#fetchPiece(req.piece, held.manifest, length)
     fetching.waiting++
-    const bytes = await fetching.bytes
+    const piece = await fetching.frames
     fetching.waiting--
     if (fetching.waiting === 0 && this.#pieces.get(req.piece) === fetching) this.#pieces.delete(req.piece)
     if (this.closed || fetching.abort.signal.aborted) return
-    if (!bytes) return this.#reply({ kind: 'reject', ...req })
-    for (let offset = req.offset; offset < req.offset + req.length; offset += REQUEST_BLOCK_BYTES) {
-      const end = Math.min(offset + REQUEST_BLOCK_BYTES, req.offset + req.length)
-      this.#reply({ kind: 'block', piece: req.piece, offset, data: bytes.subarray(offset, end) })
-    }
+    // Our own wire asks for runs of whole blocks; anything else is refused rather than cut.
+    const frames = piece?.frames(req.offset, req.length)
+    if (!frames) return this.#reply({ kind: 'reject', ...req })
+    for (const frame of frames) this.#deliver(frame)
   }
 
   #fetchPiece(index: number, manifest: Manifest, length: number): PieceFetch {
     const running = this.#pieces.get(index)
     if (running) return running
     const abort = new AbortController()
-    const bytes = this.#get(mirrorPiecePath(this.#options.cid, manifest.pieceIds[index]), length, abort.signal).then((got) => {
-      if (got.kind === 'bytes' && got.bytes.length === length) return got.bytes
+    const path = mirrorPiecePath(this.#options.cid, manifest.pieceIds[index])
+    const read = (response: Response) => readPieceFrames(response.body, index, length)
+    const frames = this.#get(path, length, read, abort.signal).then((got) => {
+      if (got.kind === 'bytes' && typeof got.bytes !== 'string') return got.bytes
       if (got.kind === 'failed' && !abort.signal.aborted && ++this.#failures >= MAX_FAILURES) this.#shut(got.why, false)
       // A short or long body is a wrong piece: the swarm would strike it; a mirror that does that is not asked again.
       if (got.kind === 'bytes') this.#shut(`served piece ${index} with the wrong length`, false)
       return null
     })
-    const fetching = { bytes, abort, waiting: 0 }
+    const fetching = { frames, abort, waiting: 0 }
     this.#pieces.set(index, fetching)
     return fetching
   }
@@ -176,19 +180,28 @@ export class MirrorConnection implements Connection {
     fetching.abort.abort()
   }
 
-  /** One GET of at most `limit` bytes (one more tells a body that is too long). */
-  async #get(
+  /**
+   * One GET, its body read by `read`; a body that says it is longer than
+   * `limit` is not read at all: 'long'.
+   */
+  async #get<T>(
     path: string,
     limit: number,
+    read: (response: Response) => Promise<T>,
     signal?: AbortSignal,
-  ): Promise<{ kind: 'bytes'; bytes: Uint8Array } | { kind: 'missing'; status: number } | { kind: 'failed'; why: string }> {
+  ): Promise<{ kind: 'bytes'; bytes: T | 'long' } | { kind: 'missing'; status: number } | { kind: 'failed'; why: string }> {
     const url = this.#options.base + path
     const signals = signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal
     try {
       const response = await this.#fetch(url, { signal: signals, credentials: 'omit' })
       if (response.status === 404 || response.status === 410) return { kind: 'missing', status: response.status }
       if (!response.ok) return { kind: 'failed', why: `answered HTTP ${response.status}` }
-      return { kind: 'bytes', bytes: await readAtMost(response, limit + 1) }
+      const declared = Number(response.headers.get('Content-Length'))
+      if (response.headers.has('Content-Length') && Number.isFinite(declared) && declared > limit) {
+        await response.body?.cancel()
+        return { kind: 'bytes', bytes: 'long' }
+      }
+      return { kind: 'bytes', bytes: await read(response) }
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err)
       return { kind: 'failed', why: `cannot be reached, or this page may not fetch from it (CORS or CSP): ${why}` }
@@ -196,7 +209,10 @@ export class MirrorConnection implements Connection {
   }
 
   #reply(frame: Frame): void {
-    const bytes = encodeFrame(frame)
+    this.#deliver(encodeFrame(frame))
+  }
+
+  #deliver(bytes: Uint8Array): void {
     // Delivered on a later task, as a real channel would: the swarm never sees an answer inside its own send().
     queueMicrotask(() => !this.closed && this.#source.message(bytes))
   }
@@ -212,11 +228,6 @@ export class MirrorConnection implements Connection {
 
 /** A response body of at most `limit` bytes, read as it streams (a hostile host may send more). */
 async function readAtMost(response: Response, limit: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('Content-Length'))
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel()
-    return new Uint8Array(limit)
-  }
   if (!response.body) return new Uint8Array(await response.arrayBuffer()).subarray(0, limit)
   const reader = response.body.getReader()
   const parts: Uint8Array[] = []

@@ -16,8 +16,14 @@ export const PIPELINE_SECONDS = 1
 export const ENDGAME_IDLE_BLOCKS = 4
 /** A block is requested from at most this many peers at once in endgame. */
 export const ENDGAME_MAX_REQUESTERS = 2
-/** Bytes of partially received pieces held in memory at once, whatever the file size. */
-export const MAX_PARTIAL_BYTES = 64 * 1024 * 1024
+/**
+ * Bytes of pieces the downloader holds in memory at once, whatever the file
+ * size: received in part, being hashed, or whole and waiting for the store.
+ * Once they reach it no new piece starts, so the store's pace bounds the
+ * page's memory. A quarter of the 256 MB the page may grow by; it covers
+ * eight peers' full pipelines (MAX_PIPELINE_BLOCKS).
+ */
+export const MAX_HELD_PIECE_BYTES = 64 * 1024 * 1024
 /** Requests a peer may queue with us before it is treated as abusive (≥ MAX_PIPELINE_BLOCKS). */
 export const MAX_UPLOAD_QUEUE = 512
 /** Rounds of timed-out requests, with nothing delivered in between, before a peer is dropped as gone. */
@@ -28,6 +34,14 @@ export const MAX_STRIKES = 2
 export const WRITE_BATCH_BYTES = 2 * 1024 * 1024
 /** …or after this long, so a slow download still announces its pieces promptly. */
 export const WRITE_BATCH_DELAY_MS = 25
+/**
+ * Of MAX_HELD_PIECE_BYTES, bytes of whole pieces (being hashed or waiting
+ * for the store) past which no piece starts either: four write batches keep
+ * the store busy, and a deeper queue only delays every write behind it — a
+ * reader waiting on a piece waits for all of them (64 MiB of them: 2–4 s
+ * from a mirror into the in-memory OPFS of a benchmark's browser).
+ */
+export const MAX_UNSTORED_BYTES = 4 * WRITE_BATCH_BYTES
 /** How long a peer has to deliver the manifest before we ask another. */
 export const MANIFEST_TIMEOUT_MS = 15_000
 /** Sealed pieces kept in memory for serving consecutive blocks of one piece. */

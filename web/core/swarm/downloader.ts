@@ -18,6 +18,8 @@
  *   fetched again, and its single source gets a strike (a piece with several
  *   sources, from endgame, is fetched again from one peer so the culprit shows);
  *   MAX_STRIKES drop a peer, one drops a mirror.
+ * - A piece is held in memory from its start until its write settles, and
+ *   no piece starts while the bounds are reached (piece-memory.ts).
  *
  * Requests, their timeouts and the wire bytes are each peer's Wire's; what
  * the peer holds is the swarm's. The downloader asks and decides.
@@ -34,6 +36,7 @@ import { Emitter } from '../util/emitter.js'
 import type { PieceSet } from './bitfield.js'
 import type { Peer } from './peer.js'
 import { ActivePiece } from './active-piece.js'
+import { PieceMemory } from './piece-memory.js'
 import { pickRarest } from './picker.js'
 import type { PriorityWindow } from './priority-window.js'
 import { RateMeter } from './rate.js'
@@ -42,7 +45,6 @@ import {
   ENDGAME_MAX_REQUESTERS,
   HEAD_STALL_MS,
   INITIAL_PIPELINE_BLOCKS,
-  MAX_PARTIAL_BYTES,
   MAX_PIPELINE_BLOCKS,
   MAX_STRIKES,
   MAX_TIMEOUTS,
@@ -94,7 +96,7 @@ export class Downloader {
   #rates = new Map<string, RateMeter>()
   /** Pieces per peer that failed verification. */
   #strikes = new Map<string, number>()
-  #partialBytes = 0
+  readonly #memory = new PieceMemory()
   #stopped = false
   #window: PriorityWindow | null = null
   /** Window pieces each peer started since its last rarest-first piece. */
@@ -112,19 +114,15 @@ export class Downloader {
     })
   }
 
-  get partialBytes(): number {
-    return this.#partialBytes
-  }
-
   get stopped(): boolean {
     return this.#stopped
   }
 
   stop(): void {
     this.#stopped = true
-    this.#writer.abandon()
+    this.#writer.abandon() // their writes fail, which releases them
+    for (const piece of this.#active.values()) this.#memory.dropped(piece.data.length)
     this.#active.clear()
-    this.#partialBytes = 0
   }
 
   /**
@@ -148,10 +146,10 @@ export class Downloader {
     this.schedule()
   }
 
-  /** Whether nothing is fetching the head of `next` yet, so what is in flight elsewhere stands before it. */
+  /** Whether nothing has fetched or is fetching the head of `next` yet, so what is in flight elsewhere stands before it. */
   #isSeek(next: PriorityWindow): boolean {
     const head = next.head(this.#options.have)
-    return head !== undefined && !this.#active.has(head)
+    return head !== undefined && !this.#active.has(head) && !this.#verifying.has(head)
   }
 
   /** Clears `window` if it is still the one set: a reader that ends cannot clear a newer one's. */
@@ -274,13 +272,13 @@ export class Downloader {
       next.piece.owner = peer.id
       return next
     }
-    if (this.#partialBytes >= MAX_PARTIAL_BYTES) return undefined
+    if (!this.#memory.room) return undefined
     const index = this.#pickNew(peer)
     if (index === undefined) return undefined
     const piece = new ActivePiece(index, sealedPieceLength(this.#options.manifest, index), peer.id)
     piece.startedAt = this.#options.clock.now()
     this.#active.set(index, piece)
-    this.#partialBytes += piece.data.length
+    this.#memory.started(piece.data.length)
     return { piece, block: 0 }
   }
 
@@ -340,16 +338,22 @@ export class Downloader {
     peer.wire.request(piece.index, start, last.offset + last.length - start)
   }
 
+  /** Hashes a complete piece, then stores it or puts it back to be fetched again; it stays held until either is settled. */
   async #finish(piece: ActivePiece, lastSender: Peer): Promise<void> {
     const { index } = piece
+    const { length } = piece.data
     this.#active.delete(index)
-    this.#partialBytes -= piece.data.length
     this.#verifying.add(index)
+    this.#memory.whole(length)
+    const settled = () => {
+      this.#verifying.delete(index)
+      this.#memory.settled(length, this.#active.has(index)) // a corrupt piece is back in #active
+    }
     const expected = this.#options.manifest.pieceIds[index]
     const good = bytesEqual(await this.#options.crypto.sha256(piece.data), expected)
     if (!good || this.#stopped || this.#options.have.has(index)) {
-      this.#verifying.delete(index)
       if (!good) this.#corrupt(piece, lastSender)
+      settled()
       this.schedule()
       return
     }
@@ -357,13 +361,13 @@ export class Downloader {
     // Announced only once stored: a piece we announce can be served from the store.
     this.#writer.write(expected, piece.data).then(
       () => {
-        this.#verifying.delete(index)
+        settled()
         if (this.#stopped) return
         this.events.emit('verified', index)
         this.schedule()
       },
       (err) => {
-        this.#verifying.delete(index)
+        settled()
         if (this.#stopped) return
         this.stop()
         this.events.emit('storage-error', err)
@@ -392,6 +396,5 @@ export class Downloader {
     piece.reset()
     piece.startedAt = this.#options.clock.now()
     this.#active.set(piece.index, piece)
-    this.#partialBytes += piece.data.length
   }
 }

@@ -21,7 +21,7 @@
  * must be 0 and the bitfield empty; with it the bitfield has ⌈count/8⌉ bytes. The decoder checks shape and limits only; whether a piece
  * index is in range is for the caller, who knows the manifest.
  */
-import { MAX_FRAME_BYTES, MAX_REASON_BYTES, MAX_REQUEST_BYTES, WIRE_VERSION } from './constants.js'
+import { BLOCK_HEADER_BYTES, MAX_FRAME_BYTES, MAX_REASON_BYTES, MAX_REQUEST_BYTES, WIRE_VERSION } from './constants.js'
 import { MAX_MANIFEST_BYTES, MAX_PIECES } from '../../../format/limits.js'
 import { InvalidFrameError } from '../util/errors.js'
 
@@ -112,6 +112,20 @@ export function encodeFrame(f: Frame): Uint8Array {
       return out
     }
   }
+}
+
+/**
+ * Writes a BLOCK frame's header (BLOCK_HEADER_BYTES) at `at` in `target`: the
+ * frame is then the header and the block's bytes right after it. For a
+ * sender that lays blocks out as frames from the start (a mirror's piece,
+ * read straight into place) instead of copying each into encodeFrame's.
+ */
+export function writeBlockHeader(target: Uint8Array, at: number, piece: number, offset: number): void {
+  const view = new DataView(target.buffer, target.byteOffset + at, BLOCK_HEADER_BYTES)
+  view.setUint8(0, WIRE_VERSION)
+  view.setUint8(1, KIND_CODES.block)
+  view.setUint32(2, piece)
+  view.setUint32(6, offset)
 }
 
 /** BLOCK and MANIFEST_PART: two u32 fields, then bytes. */
