@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- swarm [--quick]`: the swarm simulator (bench/swarm/) on
  * its scenarios, each next to the fluid-model bound for its links. Quick
- * runs N = 10 and 100 only (about a minute); the full run adds N = 1,000.
+ * runs the flash crowd at N = 10 and 100 and the variants at N = 30 (a
+ * minute or two); the full run has N = 10, 100, 1,000 and the variants at
+ * 1,000 (about an hour here: 11 minutes per N = 1,000 scenario).
  */
 import { runScenario } from './swarm/sim.js'
 import { scenarios } from './swarm/scenarios.js'
