@@ -75,6 +75,9 @@ export const READ_AHEAD_BYTES = 32 * 1024 * 1024
 /**
  * Chunks a drop stored last, kept in memory (recent-chunks.ts): a save right
  * behind the download and peers asking for fresh pieces skip the store.
- * Covers the reordering of a fast download's pipelines (up to 8 MiB a peer).
+ * A streaming save's pieces are fetched up to READ_AHEAD_BYTES ahead of it,
+ * with one rarest-first piece among every WINDOW_PICKS_PER_RAREST + 1, so
+ * about 43 MiB may be stored between a piece and the save reading it: at
+ * 16 MiB, half a fast mirror download's save read its pieces back from OPFS.
  */
-export const RECENT_CHUNK_BYTES = 16 * 1024 * 1024
+export const RECENT_CHUNK_BYTES = 48 * 1024 * 1024
