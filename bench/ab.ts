@@ -8,6 +8,7 @@
  *   SWARMDROP_AB_BASE=/other/dist npm run bench -- ab            256 MiB, 2 rounds each
  *   SWARMDROP_AB_BASE=/other/dist npm run bench -- ab --quick    32 MiB
  *   SWARMDROP_AB_BASE=/other/dist npm run bench -- ab --big      1 GiB
+ *   SWARMDROP_AB_BASE=/other/dist npm run bench -- ab --mirror   from a blind mirror (ab-mirror.ts)
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +17,7 @@ import { startTestServer } from '../e2e/server.js'
 import { MIB, launch, randomFile, sha256File, table } from './lib.js'
 import { BrowserProbe } from './browser-metrics.js'
 import { swarmdropDownload, swarmdropShare } from './speed.js'
+import { abMirrorBench } from './ab-mirror.js'
 
 interface Round {
   MiBps: number
@@ -34,6 +36,10 @@ const FIGURES: [keyof Round, string, number][] = [
 export async function abBench(quick: boolean, big = process.argv.includes('--big')): Promise<void> {
   const base = process.env.SWARMDROP_AB_BASE
   if (!base || !existsSync(join(base, 'index.html'))) throw new Error('SWARMDROP_AB_BASE must name a built app (a dist/ directory)')
+  if (process.argv.includes('--mirror')) {
+    const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length))
+    return abMirrorBench(base, quick, rounds > 0 ? rounds : 2)
+  }
   const bytes = (quick ? 32 : big ? 1024 : 256) * MIB
   const dir = mkdtempSync(join(tmpdir(), 'swarmdrop-ab-'))
   const servers = { base: await startTestServer(['--static-dir', base]), this: await startTestServer() }
