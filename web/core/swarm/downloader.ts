@@ -130,8 +130,8 @@ export class Downloader {
    * (priority-window.ts). A window whose head nobody is fetching yet is a
    * seek: requests still unanswered for pieces outside it are cancelled, so
    * the peers' pipelines (up to a second of each one's rate) go to the new
-   * head at once instead of after what was asked before. A reader moving
-   * on sequentially waits on a piece already in flight: no seek.
+   * head at once instead of after what was asked before. A reader moving on
+   * waits on a piece in flight or being stored, or its window's next: no seek.
    */
   prioritize(window: PriorityWindow | null): void {
     const seek = window !== null && this.#isSeek(window)
@@ -146,10 +146,11 @@ export class Downloader {
     this.schedule()
   }
 
-  /** Whether nothing has fetched or is fetching the head of `next` yet, so what is in flight elsewhere stands before it. */
+  /** Whether nothing has fetched or is fetching the head of `next`, nor was it next in line in the window before. */
   #isSeek(next: PriorityWindow): boolean {
     const head = next.head(this.#options.have)
-    return head !== undefined && !this.#active.has(head) && !this.#verifying.has(head)
+    if (head === undefined || this.#active.has(head) || this.#verifying.has(head)) return false
+    return this.#window?.next(undefined, (i) => this.#wanted(i)) !== head
   }
 
   /** Clears `window` if it is still the one set: a reader that ends cannot clear a newer one's. */
@@ -341,13 +342,12 @@ export class Downloader {
   /** Hashes a complete piece, then stores it or puts it back to be fetched again; it stays held until either is settled. */
   async #finish(piece: ActivePiece, lastSender: Peer): Promise<void> {
     const { index } = piece
-    const { length } = piece.data
     this.#active.delete(index)
     this.#verifying.add(index)
-    this.#memory.whole(length)
+    this.#memory.whole(piece.data.length)
     const settled = () => {
       this.#verifying.delete(index)
-      this.#memory.settled(length, this.#active.has(index)) // a corrupt piece is back in #active
+      this.#memory.settled(piece.data.length, this.#active.has(index)) // a corrupt piece is back in #active
     }
     const expected = this.#options.manifest.pieceIds[index]
     const good = bytesEqual(await this.#options.crypto.sha256(piece.data), expected)

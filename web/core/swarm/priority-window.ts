@@ -80,11 +80,11 @@ export class PriorityWindow {
     return this.pieces[this.#cursor]
   }
 
-  /** The earliest window piece the peer holds that is `wanted`. */
-  next(peerHas: PieceSet, wanted: (index: number) => boolean): number | undefined {
+  /** The earliest window piece the peer holds (any peer, without `peerHas`) that is `wanted`. */
+  next(peerHas: PieceSet | undefined, wanted: (index: number) => boolean): number | undefined {
     for (let r = this.#cursor; r < this.pieces.length; r++) {
       const i = this.pieces[r]
-      if (peerHas.has(i) && wanted(i)) return i
+      if ((!peerHas || peerHas.has(i)) && wanted(i)) return i
     }
     return undefined
   }
