@@ -164,6 +164,14 @@ export function recordTraffic(page: Page): Traffic {
   return traffic
 }
 
+/** Asserts that none of `secrets` appears in anything the page sent: URLs, request bodies and headers, WebSocket frames. */
+export function expectNeverSent(traffic: Traffic, secrets: readonly string[]): void {
+  for (const secret of secrets) {
+    for (const text of [...traffic.urls, ...traffic.wsSent]) expect(text).not.toContain(secret)
+    for (const bin of traffic.wsSentBinary) expect(bin.includes(Buffer.from(secret))).toBe(false)
+  }
+}
+
 /**
  * The pieces (and manifests) a page stores, in OPFS (web/browser/opfs-store.ts:
  * a directory per drop, a file per chunk) and in IndexedDB: their hex ids,
