@@ -38,8 +38,12 @@ export class Revocations {
   /** Answers for a revoked CID with its tombstone; true if it was one. */
   async answerIfRevoked(client: Client, cid: string): Promise<boolean> {
     const secret = await this.ctx.options.state.tombstone(cid)
-    if (secret) this.ctx.send(client, { type: 'revoked', cid, secret })
+    if (secret) this.sendRevoked(client, cid, secret)
     return secret !== undefined
+  }
+
+  sendRevoked(client: Client, cid: string, secret: string): void {
+    this.ctx.send(client, { type: 'revoked', cid, secret })
   }
 
   async manifestPart(client: Client, part: Uint8Array): Promise<void> {

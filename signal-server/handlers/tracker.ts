@@ -14,25 +14,24 @@ export function trackerHandlers(ctx: HubContext, revocations: Revocations): Hand
     ctx.send(client, { type: 'ice', iceServers: forMember(client.id, now) })
   }
 
-  const sendPeers = async (client: Client, cid: string): Promise<void> => {
-    ctx.send(client, { type: 'peers', cid, peers: await options.state.sample(cid, client.id, options.maxPeersPerLookup) })
+  /** Answers an announce or lookup: the tombstone, a refusal, or members (and TURN credentials when due). */
+  const track = async (client: Client, cid: string, join: { complete: boolean } | null, type: 'announce' | 'lookup') => {
+    const maxSwarms = options.maxSwarmsPerPeer
+    const result = await options.state.track(client.id, cid, join && { complete: join.complete, maxSwarms }, options.maxPeersPerLookup)
+    if ('revoked' in result) return revocations.sendRevoked(client, cid, result.revoked)
+    if ('tooManySwarms' in result) return ctx.reject(client, 'too-many-swarms', `a connection may join at most ${maxSwarms} swarms`, type)
+    sendIce(client)
+    ctx.send(client, { type: 'peers', cid, peers: result.peers })
   }
 
   return {
-    async announce(client, message) {
+    announce(client, message) {
       options.metrics?.announces.inc()
-      if (await revocations.answerIfRevoked(client, message.cid)) return
-      if (!(await options.state.join(client.id, message.cid, message.complete, options.maxSwarmsPerPeer))) {
-        return ctx.reject(client, 'too-many-swarms', `a connection may join at most ${options.maxSwarmsPerPeer} swarms`, message.type)
-      }
-      sendIce(client)
-      return sendPeers(client, message.cid)
+      return track(client, message.cid, { complete: message.complete }, message.type)
     },
-    async lookup(client, message) {
+    lookup(client, message) {
       options.metrics?.lookups.inc()
-      if (await revocations.answerIfRevoked(client, message.cid)) return
-      sendIce(client)
-      return sendPeers(client, message.cid)
+      return track(client, message.cid, null, message.type)
     },
     leave: (client, message) => options.state.leave(client.id, message.cid),
   }

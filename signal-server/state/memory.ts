@@ -1,5 +1,5 @@
 /** Server state in one process's memory: the default, with zero setup. */
-import type { MirrorListResult, RevokeResult, ServerState } from './state.js'
+import type { MirrorListResult, RevokeResult, ServerState, TrackResult } from './state.js'
 import { usefulSample } from './sample.js'
 
 /**
@@ -74,6 +74,13 @@ export class MemoryState implements ServerState {
     const swarm = this.#swarms.get(cid)
     if (!swarm) return []
     return usefulSample(swarm, exclude, swarm.get(exclude) === true, limit, this.random)
+  }
+
+  async track(peer: string, cid: string, join: { complete: boolean; maxSwarms: number } | null, limit: number): Promise<TrackResult> {
+    const revoked = await this.tombstone(cid)
+    if (revoked !== undefined) return { revoked }
+    if (join && !(await this.join(peer, cid, join.complete, join.maxSwarms))) return { tooManySwarms: true }
+    return { peers: await this.sample(cid, peer, limit) }
   }
 
   async revoke(cid: string, secret: string, ttlMs: number, limits: { revoker: string; maxUnshared: number }): Promise<RevokeResult> {

@@ -50,32 +50,23 @@ end
 return out
 `
 
-/** ARGV: ttl ms, then (peer, cid, '1' if complete else '0', expiry ms) quadruples. Adds each member, as a MULTI did. */
-export const JOIN = `
-local ttl = tonumber(ARGV[1])
-for i = 2, #ARGV, 4 do
-  local peer, cid = ARGV[i], ARGV[i + 1]
-  redis.call('ZADD', 'sd:swarm:' .. cid, ARGV[i + 3], peer)
+/** Adds a member, or refreshes it, with its expiry (ms) and whether it is complete ('1' or '0'). */
+const JOIN_ONE = `
+local function join(ttl, peer, cid, complete, expiry)
+  redis.call('ZADD', 'sd:swarm:' .. cid, expiry, peer)
   redis.call('PEXPIRE', 'sd:swarm:' .. cid, ttl * 2)
-  redis.call('HSET', 'sd:seed:' .. cid, peer, ARGV[i + 2])
+  redis.call('HSET', 'sd:seed:' .. cid, peer, complete)
   redis.call('PEXPIRE', 'sd:seed:' .. cid, ttl * 2)
   redis.call('SADD', 'sd:swarms:' .. peer, cid)
   redis.call('PEXPIRE', 'sd:swarms:' .. peer, ttl)
 end
-return 0
 `
 
-/**
- * ARGV: now ms, most members read, then (cid, asker) pairs. Returns for each
- * ['1' if the asker is complete else '0', member, '1' | '0', member, …] of the
- * members whose entries have not expired.
- */
-export const MEMBERS = `
-local now, window, out = ARGV[1], tonumber(ARGV[2]), {}
-for i = 3, #ARGV, 2 do
-  local cid = ARGV[i]
+/** ['1' if the asker is complete else '0', member, '1' | '0', …] of the first `window` members whose entries have not expired. */
+const MEMBERS_OF = `
+local function members(now, window, cid, asker)
   local peers = redis.call('ZRANGEBYSCORE', 'sd:swarm:' .. cid, now, '+inf', 'LIMIT', 0, window)
-  local reply = { redis.call('HGET', 'sd:seed:' .. cid, ARGV[i + 1]) == '1' and '1' or '0' }
+  local reply = { redis.call('HGET', 'sd:seed:' .. cid, asker) == '1' and '1' or '0' }
   if #peers > 0 then
     local flags = redis.call('HMGET', 'sd:seed:' .. cid, unpack(peers))
     for j, peer in ipairs(peers) do
@@ -83,7 +74,44 @@ for i = 3, #ARGV, 2 do
       reply[#reply + 1] = flags[j] == '1' and '1' or '0'
     end
   end
-  out[#out + 1] = reply
+  return reply
+end
+`
+
+/** ARGV: ttl ms, then (peer, cid, '1' if complete else '0', expiry ms) quadruples. Adds each member, as a MULTI did. */
+export const JOIN = `${JOIN_ONE}
+local ttl = tonumber(ARGV[1])
+for i = 2, #ARGV, 4 do join(ttl, ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]) end
+return 0
+`
+
+/** ARGV: now ms, most members read, then (cid, asker) pairs. Returns MEMBERS_OF's reply for each. */
+export const MEMBERS = `${MEMBERS_OF}
+local now, window, out = ARGV[1], tonumber(ARGV[2]), {}
+for i = 3, #ARGV, 2 do out[#out + 1] = members(now, window, ARGV[i], ARGV[i + 1]) end
+return out
+`
+
+/**
+ * Announces and lookups (state.ts `track`), each in one step so that no join
+ * lands in a swarm revoked meanwhile. ARGV: now ms, most members read, ttl ms,
+ * expiry ms, then (peer, cid, join) triples, join '1' or '0' (complete or not)
+ * to join, '' for a lookup. Returns for each {'r', secret} for a revoked CID,
+ * else {'m', …MEMBERS_OF's reply}.
+ */
+export const TRACK = `${JOIN_ONE}${MEMBERS_OF}
+local now, window, ttl, expiry, out = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], {}
+for i = 5, #ARGV, 3 do
+  local peer, cid, joining = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local secret = redis.call('GET', 'sd:revoked:' .. cid)
+  if secret then
+    out[#out + 1] = { 'r', secret }
+  else
+    if joining ~= '' then join(ttl, peer, cid, joining, expiry) end
+    local reply = members(now, window, cid, peer)
+    table.insert(reply, 1, 'm')
+    out[#out + 1] = reply
+  end
 end
 return out
 `

@@ -20,10 +20,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
-import type { MirrorListResult, RevokeResult, ServerState } from './state.js'
+import type { MirrorListResult, RevokeResult, ServerState, TrackResult } from './state.js'
 import { usefulSample } from './sample.js'
 import { TurnBatch } from './batch.js'
-import { ARE_MEMBERS, JOIN, MEMBERS, PUBLISH_MIRROR_LIST, ROUTE } from './redis-scripts.js'
+import { ARE_MEMBERS, JOIN, MEMBERS, PUBLISH_MIRROR_LIST, ROUTE, TRACK } from './redis-scripts.js'
 import { decodeRouted, encodeRouted, isPeerId } from './routed.js'
 import { REVOKE_SECRET_PATTERN } from '../../protocol/signal.js'
 
@@ -80,8 +80,9 @@ export class RedisState implements ServerState {
   readonly #areMembers: TurnBatch<[peer: string, cid: string], boolean>
   readonly #routes: TurnBatch<[to: string, inSwarm: string, frame: Buffer], boolean>
   readonly #joins: TurnBatch<[peer: string, cid: string, complete: boolean], void>
-  readonly #members: TurnBatch<[cid: string, asker: string], [asker: boolean, members: [string, boolean][]]>
+  readonly #members: TurnBatch<[cid: string, asker: string], Members>
   readonly #tombstones: TurnBatch<string, string | null>
+  readonly #tracks: TurnBatch<[peer: string, cid: string, join: '' | '0' | '1'], { revoked: string } | Members>
   #closed = false
 
   private constructor(options: RedisStateOptions) {
@@ -95,10 +96,10 @@ export class RedisState implements ServerState {
       for (const { to, message } of decodeRouted(payload).messages) for (const handler of this.#handlers) handler(to, message)
     })
     const cmd = this.#cmd as unknown as Record<
-      'areMembers' | 'route' | 'join' | 'members',
+      'areMembers' | 'route' | 'join' | 'members' | 'track',
       (...args: (string | number | Buffer)[]) => Promise<unknown>
     >
-    for (const [name, lua] of Object.entries({ areMembers: ARE_MEMBERS, route: ROUTE, join: JOIN, members: MEMBERS }))
+    for (const [name, lua] of Object.entries({ areMembers: ARE_MEMBERS, route: ROUTE, join: JOIN, members: MEMBERS, track: TRACK }))
       this.#cmd.defineCommand(name, { lua, numberOfKeys: 0 })
     this.#areMembers = new TurnBatch(async (items) => {
       const found = (await cmd.areMembers(Date.now(), ...items.flat())) as number[]
@@ -115,11 +116,12 @@ export class RedisState implements ServerState {
     }, MAX_BATCH)
     this.#members = new TurnBatch(async (items) => {
       const replies = (await cmd.members(Date.now(), SAMPLE_WINDOW, ...items.flat())) as string[][]
-      return replies.map(([asker, ...rest]) => {
-        const members: [string, boolean][] = []
-        for (let i = 0; i + 1 < rest.length; i += 2) members.push([rest[i], rest[i + 1] === '1'])
-        return [asker === '1', members]
-      })
+      return replies.map(parseMembers)
+    }, MAX_SAMPLE_BATCH)
+    this.#tracks = new TurnBatch(async (items) => {
+      const now = Date.now()
+      const replies = (await cmd.track(now, SAMPLE_WINDOW, this.#ttl, now + this.#ttl, ...items.flat())) as string[][]
+      return replies.map(([kind, ...rest]) => (kind === 'r' ? { revoked: rest[0] } : parseMembers(rest)))
     }, MAX_SAMPLE_BATCH)
     this.#tombstones = new TurnBatch((cids) => this.#cmd.mget(...cids.map((cid) => `sd:revoked:${cid}`)), MAX_BATCH)
   }
@@ -169,6 +171,22 @@ export class RedisState implements ServerState {
   async sample(cid: string, exclude: string, limit: number): Promise<string[]> {
     const [requesterComplete, members] = await this.#members.add([cid, exclude])
     return usefulSample(members, exclude, requesterComplete, limit, this.#random)
+  }
+
+  async track(peer: string, cid: string, join: { complete: boolean; maxSwarms: number } | null, limit: number): Promise<TrackResult> {
+    const mine = this.#local.get(peer) ?? new Set<string>()
+    const isNew = !mine.has(cid)
+    const over = join !== null && isNew && mine.size >= join.maxSwarms
+    const joining = join !== null && !over
+    if (joining) this.#local.set(peer, mine.add(cid))
+    const reply = await this.#tracks.add([peer, cid, joining ? (join.complete ? '1' : '0') : ''])
+    if ('revoked' in reply) {
+      if (joining && isNew) mine.delete(cid)
+      return { revoked: canonical(reply.revoked) }
+    }
+    if (over) return { tooManySwarms: true }
+    const [requesterComplete, members] = reply
+    return { peers: usefulSample(members, peer, requesterComplete, limit, this.#random) }
   }
 
   async revoke(cid: string, secret: string, ttlMs: number, limits: { revoker: string; maxUnshared: number }): Promise<RevokeResult> {
@@ -241,6 +259,16 @@ export class RedisState implements ServerState {
     }
     await tx.exec()
   }
+}
+
+/** Whether the asker is complete, and the members read with whether each is. */
+type Members = [asker: boolean, members: [string, boolean][]]
+
+/** MEMBERS_OF's reply (redis-scripts.ts). */
+function parseMembers([asker, ...rest]: string[]): Members {
+  const members: [string, boolean][] = []
+  for (let i = 0; i + 1 < rest.length; i += 2) members.push([rest[i], rest[i + 1] === '1'])
+  return [asker === '1', members]
 }
 
 /** Older servers stored the secret as sent, possibly with spare bits set: it is sent on in canonical form only. */

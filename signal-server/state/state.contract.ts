@@ -104,6 +104,41 @@ export function serverStateContract(name: string, makeState: () => Promise<State
     )
 
     it(
+      'tracks an announce or lookup in one step: joins and samples, answers a revoked CID with its tombstone and never joins it',
+      withState(async ({ state }) => {
+        const [open, revoked] = [newCid(), newCid()]
+        const [seed, asker, looker, revoker] = [newPeer(), newPeer(), newPeer(), newPeer()]
+        for (const p of [seed, asker, looker, revoker]) await state.connect(p)
+        expect(await state.track(seed, open, { complete: true, maxSwarms: MANY_SWARMS }, 10)).toEqual({ peers: [] })
+        const secret = newSecret()
+        await state.revoke(revoked, secret, 60_000, { revoker, maxUnshared: 10 })
+        // All in one turn: an announce, a lookup, and both kinds for the revoked CID.
+        const [announced, looked, announcedRevoked, lookedRevoked] = await Promise.all([
+          state.track(asker, open, { complete: false, maxSwarms: MANY_SWARMS }, 10),
+          state.track(looker, open, null, 10),
+          state.track(asker, revoked, { complete: false, maxSwarms: MANY_SWARMS }, 10),
+          state.track(looker, revoked, null, 10),
+        ])
+        expect(announced).toEqual({ peers: [seed] })
+        expect(announcedRevoked).toEqual({ revoked: secret })
+        expect(lookedRevoked).toEqual({ revoked: secret })
+        // The lookup ran with the announce: it may or may not see the asker, but never itself.
+        expect('peers' in looked && looked.peers.includes(seed) && !looked.peers.includes(looker)).toBe(true)
+        expect(await state.isMember(asker, open)).toBe(true)
+        expect(await state.isMember(looker, open)).toBe(false)
+        expect(await state.isMember(asker, revoked)).toBe(false)
+        expect(sorted(await state.sample(open, looker, 10))).toEqual(sorted([seed, asker]))
+        // The complete flag is kept: for the seed, only the one lacking pieces is useful.
+        expect(await state.track(seed, open, null, 10)).toEqual({ peers: [asker] })
+        // The revoked CID held no room in the asker's cap: a second swarm still fits under two.
+        expect(await state.track(asker, newCid(), { complete: false, maxSwarms: 2 }, 10)).toEqual({ peers: [] })
+        expect(await state.track(asker, newCid(), { complete: false, maxSwarms: 2 }, 10)).toEqual({ tooManySwarms: true })
+        expect(await state.track(asker, revoked, { complete: false, maxSwarms: 2 }, 10)).toEqual({ revoked: secret })
+      }),
+      TEST_TIMEOUT_MS,
+    )
+
+    it(
       'refuses a join past maxSwarms, but a member may update its own swarm',
       withState(async ({ state }) => {
         const peer = newPeer()

@@ -19,6 +19,13 @@ export interface ServerState {
   sample(cid: string, exclude: string, limit: number): Promise<string[]>
   isMember(peer: string, cid: string): Promise<boolean>
   /**
+   * An announce (`join` given) or a lookup, as one step: the CID's tombstone
+   * if it is revoked; else joins (unless the peer is in `maxSwarms` other
+   * swarms) and samples `limit` members for the peer, as join and sample do.
+   * One Redis call, where the three alone are three in a row.
+   */
+  track(peer: string, cid: string, join: { complete: boolean; maxSwarms: number } | null, limit: number): Promise<TrackResult>
+  /**
    * Records a checked tombstone for `ttlMs`, unless one is recorded already
    * (it is never replaced), and forgets the swarm. A tombstone of a drop no
    * peer but `revoker` was in is "unshared": anyone can make those for drops
@@ -50,6 +57,8 @@ export interface ServerState {
   onRouted(handler: (to: string, message: string | Uint8Array) => void): void
   close(): Promise<void>
 }
+
+export type TrackResult = { revoked: string } | { tooManySwarms: true } | { peers: string[] }
 
 export interface RevokeResult {
   /** The recorded secret: the first one. */
