@@ -42,14 +42,11 @@ class SimSignalingClient implements SignalingClient {
   }
 
   announce(cid: string, complete = false): void {
-    this.hub.toServer(this.id, async (state) => {
-      await state.join(this.id, cid, complete, MAX_SWARMS_PER_PEER)
-      await this.hub.sendPeers(this, cid)
-    })
+    this.hub.toServer(this.id, () => this.hub.track(this, cid, { complete, maxSwarms: MAX_SWARMS_PER_PEER }))
   }
 
   lookup(cid: string): void {
-    this.hub.toServer(this.id, () => this.hub.sendPeers(this, cid))
+    this.hub.toServer(this.id, () => this.hub.track(this, cid, null))
   }
 
   leave(cid: string): void {
@@ -123,9 +120,11 @@ export class SimHub {
     this.toServer(id, (state) => state.drop(id), true)
   }
 
-  async sendPeers(client: SimSignalingClient, cid: string): Promise<void> {
+  /** An announce (`join` given) or a lookup, answered as the server's tracker does (no revocations here). */
+  async track(client: SimSignalingClient, cid: string, join: { complete: boolean; maxSwarms: number } | null): Promise<void> {
     this.lookups++
-    const peers = await this.#state.sample(cid, client.id, this.maxPeersPerLookup)
+    const result = await this.#state.track(client.id, cid, join, this.maxPeersPerLookup)
+    const peers = 'peers' in result ? result.peers : []
     this.toClient(client.id, () => client.deliver(() => client.events.emit('peers', { cid, peers })))
   }
 
