@@ -49,6 +49,19 @@ describe('choosing an Ed25519', () => {
       expect(await chosen.verify(fromHex(PUBLIC), MESSAGE, fromHex(SIGNATURE))).toBe(true)
     }
   })
+
+  it('derives the public key with @noble where WebCrypto cannot export it, as Firefox 140 cannot', async () => {
+    // Firefox's answer to exporting a key imported from a bare PKCS #8 seed; the rest is real WebCrypto.
+    const firefoxLike = {
+      importKey: subtle.importKey.bind(subtle),
+      sign: subtle.sign.bind(subtle),
+      verify: subtle.verify.bind(subtle),
+      exportKey: () => Promise.reject(new DOMException('The operation failed for an operation-specific reason', 'OperationError')),
+    } as unknown as typeof subtle
+    const ed25519 = webCryptoEd25519(firefoxLike)
+    expect(toHex(await ed25519.publicKey(SEED))).toBe(PUBLIC)
+    expect(toHex(await ed25519.sign(SEED, MESSAGE))).toBe(SIGNATURE)
+  })
 })
 
 describe('the owner’s mirror-list key', () => {

@@ -5,6 +5,9 @@
  * all in an insecure context), so the first use asks WebCrypto once and
  * falls back to @noble/curves, fetched only then, for every later call.
  * Both give the same keys and signatures (Ed25519 is deterministic).
+ * Firefox (140 ESR) imports and signs with a PKCS #8 seed but cannot export
+ * that key's public half (OperationError): there the public key comes from
+ * @noble, and signing and checking stay with WebCrypto.
  */
 import { ownBytes } from '../util/bytes.js'
 import { loadOnce } from '../util/load-once.js'
@@ -39,8 +42,9 @@ export function webCryptoEd25519(subtle: Subtle): Ed25519 {
   return {
     async publicKey(seed) {
       // The private key's JWK carries the public key (x): WebCrypto has no other way to derive it.
-      const jwk = await subtle.exportKey('jwk', await signingKey(seed, true))
-      return fromBase64Url(jwk.x!)
+      const key = await signingKey(seed, true)
+      const jwk = await subtle.exportKey('jwk', key).catch(() => undefined)
+      return jwk?.x ? fromBase64Url(jwk.x) : nobleEd25519().publicKey(seed)
     },
     async sign(seed, message) {
       return new Uint8Array(await subtle.sign('Ed25519', await signingKey(seed, false), ownBytes(message)))
