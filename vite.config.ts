@@ -1,21 +1,43 @@
 import { defineConfig } from 'vitest/config'
+import { type Plugin, build } from 'vite'
 import react from '@vitejs/plugin-react'
 import { playwright } from '@vitest/browser-playwright'
 import { chromiumLaunchOptions } from './e2e/chromium.js'
 
+/**
+ * The download service worker, built on its own into one classic script at
+ * /sw.js (its scope is the whole app). Firefox (140 ESR) runs no module
+ * service worker: a worker with an `import` throws on evaluation there, so it
+ * must share no chunk with the page.
+ */
+function downloadWorker(): Plugin {
+  return {
+    name: 'swarmdrop-download-worker',
+    apply: 'build',
+    async closeBundle() {
+      await build({
+        configFile: false,
+        publicDir: false,
+        logLevel: 'warn',
+        build: {
+          outDir: 'dist',
+          emptyOutDir: false,
+          sourcemap: true,
+          lib: { entry: 'web/sw/download-worker.ts', formats: ['iife'], name: 'swarmdropDownloadWorker', fileName: () => 'sw.js' },
+        },
+      })
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), downloadWorker()],
   publicDir: 'public',
   build: {
     outDir: 'dist',
     sourcemap: true,
     // The server's CSP forbids inline scripts; keep Vite from inlining its module preload polyfill.
     modulePreload: { polyfill: false },
-    rollupOptions: {
-      // The download service worker is its own entry, at /sw.js so its scope is the whole app.
-      input: { index: 'index.html', sw: 'web/sw/download-worker.ts' },
-      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
-    },
   },
   server: {
     // `npm run dev`: the page's /ws goes to a server started with `npm start` on 8080.

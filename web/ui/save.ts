@@ -65,5 +65,6 @@ export function zipNameFor(files: readonly FileSpan[]): string {
 /** Registers the download worker; the app works without it (Blob saves). */
 export function registerDownloadWorker(): void {
   if (!('serviceWorker' in navigator) || import.meta.env.DEV) return
-  navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {})
+  // A classic worker: Firefox runs no module service worker (vite.config.ts builds it so).
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {})
 }
