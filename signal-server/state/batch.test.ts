@@ -22,9 +22,9 @@ describe('TurnBatch', () => {
     expect(await Promise.all(answers)).toEqual([10, 20, 30])
   })
 
-  it('holds later calls while a run is in flight, then sends them together', async () => {
+  it('holds later calls while the runs allowed are in flight, then sends them together', async () => {
     const { runs, run } = heldRuns()
-    const batch = new TurnBatch(run, 100)
+    const batch = new TurnBatch(run, 100, 1)
     const first = batch.add(1)
     await vi.waitFor(() => expect(runs).toHaveLength(1))
     const later = [2, 3].map((n) => batch.add(n))
@@ -57,7 +57,7 @@ describe('TurnBatch', () => {
 
   it('fails only the calls of a failed run, and goes on with the next', async () => {
     const { runs, run } = heldRuns()
-    const batch = new TurnBatch(run, 100)
+    const batch = new TurnBatch(run, 100, 1)
     const failed = batch.add(1)
     await vi.waitFor(() => expect(runs).toHaveLength(1))
     const next = batch.add(2)

@@ -20,7 +20,7 @@ export class TurnBatch<In, Out> {
   constructor(
     private readonly run: (items: In[]) => Promise<Out[]>,
     private readonly max: number,
-    private readonly maxInFlight = 1,
+    private readonly maxInFlight = 4,
   ) {}
 
   add(item: In): Promise<Out> {
