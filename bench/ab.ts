@@ -24,6 +24,7 @@ interface Round {
   cpuPerGiB: number
   longest: number
   over50: number
+  rssGrowthMiB: number
 }
 
 const FIGURES: [keyof Round, string, number][] = [
@@ -31,6 +32,7 @@ const FIGURES: [keyof Round, string, number][] = [
   ['cpuPerGiB', 'CPU-s/GiB', 0],
   ['longest', 'longest task ms', 0],
   ['over50', 'tasks over 50 ms', 0],
+  ['rssGrowthMiB', 'renderer RSS growth MiB', 0],
 ]
 
 export async function abBench(quick: boolean, big = process.argv.includes('--big')): Promise<void> {
@@ -54,7 +56,13 @@ export async function abBench(quick: boolean, big = process.argv.includes('--big
       const got = await swarmdropDownload(browser, probe, shared.link, bytes, sha256)
       await got.page.context().close()
       await shared.page.context().close()
-      const round = { MiBps: got.MiBps, cpuPerGiB: got.cpuPerGiB, longest: Math.max(0, ...got.longTasks), over50: got.longTasks.length }
+      const round = {
+        MiBps: got.MiBps,
+        cpuPerGiB: got.cpuPerGiB,
+        longest: Math.max(0, ...got.longTasks),
+        over50: got.longTasks.length,
+        rssGrowthMiB: (got.peakRss - got.startRss) / MIB,
+      }
       console.log(`${build}: ${FIGURES.map(([k, unit, d]) => `${round[k].toFixed(d)} ${unit}`).join(', ')}`)
       runs[build].push(round)
     }

@@ -7,6 +7,7 @@
 import type { Browser, Page } from '@playwright/test'
 import TrackerServer from 'bittorrent-tracker/server'
 import type { AddressInfo } from 'node:net'
+import { type BrowserProbe, sampleMemory } from './browser-metrics.js'
 
 export interface ChannelOptions {
   messageBytes: number
@@ -45,6 +46,18 @@ export async function bareChannel(browser: Browser, origin: string, bytes: numbe
   const [sender, receiver] = [await blankPage(browser, origin), await blankPage(browser, origin)]
   const seconds = await bareChannelBetween(sender, receiver, bytes, o, undefined, receiverInWorker)
   return { seconds, close: () => Promise.all([sender.context().close(), receiver.context().close()]) }
+}
+
+/** The bare channel with the receiving page's renderer RSS sampled: what a page receiving these bytes grows by itself. */
+export async function bareChannelMemory(browser: Browser, probe: BrowserProbe, origin: string, bytes: number, o: ChannelOptions) {
+  const sender = await blankPage(browser, origin)
+  const before = await probe.rendererPids()
+  const receiver = await blankPage(browser, origin)
+  const memory = sampleMemory(receiver, probe, before)
+  const seconds = await bareChannelBetween(sender, receiver, bytes, o)
+  const { startRss, peakRss } = await memory.stop()
+  await Promise.all([sender.context().close(), receiver.context().close()])
+  return { seconds, rssGrowth: peakRss - startRss }
 }
 
 /**

@@ -3,14 +3,15 @@
  * against the same channel transferred to a dedicated worker (issue 15): the
  * same bytes, in the same browser session, alternating main, worker, worker,
  * main so a machine that drifts during the run moves both alike. Throughput
- * and CPU seconds per GiB of every Chromium process.
+ * and CPU seconds per GiB of every Chromium process; then how much the
+ * receiving page's renderer grows (RSS) while the channel alone moves the bytes.
  *
  *   npm run bench -- channel            256 MiB
  *   npm run bench -- channel --quick    32 MiB
  */
 import { MIB, launch, table } from './lib.js'
 import { BrowserProbe } from './browser-metrics.js'
-import { CHANNEL_CANDIDATES, type ChannelOptions, bareChannel } from './baselines.js'
+import { CHANNEL_CANDIDATES, type ChannelOptions, bareChannel, bareChannelMemory } from './baselines.js'
 import { startStaticServer } from './static-server.js'
 import type { Browser } from '@playwright/test'
 
@@ -39,6 +40,7 @@ export async function channelBench(quick: boolean): Promise<void> {
   const origin = await startStaticServer()
   const browser = await launch()
   const rows: Record<string, string>[] = []
+  let receiverGrowth = ''
   try {
     const probe = await BrowserProbe.attach(browser)
     for (const o of quick ? CHANNEL_CANDIDATES.slice(1, 2) : CHANNEL_CANDIDATES) {
@@ -59,6 +61,8 @@ export async function channelBench(quick: boolean): Promise<void> {
         'runs (MiB/s / CPU-s per GiB), main; worker': `${each(runs.main)}; ${each(runs.worker)}`,
       })
     }
+    const growth = await bareChannelMemory(browser, probe, origin.url, bytes, CHANNEL_CANDIDATES[1])
+    receiverGrowth = `The receiving page's renderer grew ${(growth.rssGrowth / MIB).toFixed(0)} MiB (RSS) while 256 KiB messages moved ${bytes / MIB} MiB at ${(bytes / MIB / growth.seconds).toFixed(1)} MiB/s.`
   } catch (err) {
     rows.push({ channel: 'benchmark stopped', 'main thread MiB/s': String(err).split('\n')[0] })
     process.exitCode = 1
@@ -68,4 +72,5 @@ export async function channelBench(quick: boolean): Promise<void> {
   }
   console.log(`\nBare data channel, ${bytes / MIB} MiB per run: receiving end on the main thread or in a worker, same session\n`)
   console.log(table(rows))
+  if (receiverGrowth) console.log(`\n${receiverGrowth}`)
 }

@@ -5,7 +5,9 @@
  * the functions with the most self time and each process type's share;
  * then the page's long tasks over half a minute of the transfer, by wall time and
  * by their thread's CPU time (task-trace.ts), and what posted those that
- * really ran long. Not a target: what docs/performance.md's analysis is made
+ * really ran long; then the bare data channel moves as many bytes in the same
+ * session, so each process type's CPU shows next to what the channel alone
+ * costs there. Not a target: what docs/performance.md's analysis is made
  * from. For readable names, build without minifying first
  * (`npx vite build --minify false && npx tsx bench/run.ts profile`).
  *
@@ -21,6 +23,8 @@ import type { Page } from '@playwright/test'
 import { MIB, download, launch, randomFile, sha256File, share, table } from './lib.js'
 import { BrowserProbe, instrument, pageTimings } from './browser-metrics.js'
 import { taskTimes, traceWindow } from './task-trace.js'
+import { CHANNEL_CANDIDATES, bareChannel } from './baselines.js'
+import { startStaticServer } from './static-server.js'
 
 /** The task trace covers this much of the transfer (its size grows with time, not with the file), from this far in. */
 const TRACE_WINDOW_MS = 30_000
@@ -35,6 +39,32 @@ interface Profile {
   nodes: ProfileNode[]
   samples: number[]
   timeDeltas: number[]
+}
+
+type CpuByType = Map<string, number>
+
+async function cpuByType(probe: BrowserProbe): Promise<CpuByType> {
+  const totals = new Map<string, number>()
+  for (const p of await probe.processes()) totals.set(p.type, (totals.get(p.type) ?? 0) + p.cpuTime)
+  return totals
+}
+
+/** CPU-seconds per GiB by process type, Swarmdrop's next to the bare channel's. */
+function cpuTable(swarmdrop: [CpuByType, CpuByType], bare: [CpuByType, CpuByType], bytes: number) {
+  const perGiB = ([before, after]: [CpuByType, CpuByType], type: string) =>
+    (((after.get(type) ?? 0) - (before.get(type) ?? 0)) * 1024 * MIB) / bytes
+  const types = [...new Set([...swarmdrop[1].keys(), ...bare[1].keys()])]
+  const rows = types.map((type) => ({ type, sd: perGiB(swarmdrop, type), bare: perGiB(bare, type) }))
+  const sum = (key: 'sd' | 'bare') => rows.reduce((total, r) => total + r[key], 0)
+  rows.push({ type: 'all', sd: sum('sd'), bare: sum('bare') })
+  return table(
+    rows.map((r) => ({
+      type: r.type,
+      'Swarmdrop CPU-s/GiB': r.sd.toFixed(1),
+      'bare channel CPU-s/GiB': r.bare.toFixed(1),
+      'Swarmdrop − bare': (r.sd - r.bare).toFixed(1),
+    })),
+  )
 }
 
 /** Self time per function (name and where), in seconds, most first. */
@@ -71,6 +101,7 @@ export async function profileBench(quick: boolean, big = process.argv.includes('
   const bytes = (quick ? 32 : big ? 1024 : 256) * MIB
   const dir = mkdtempSync(join(tmpdir(), 'swarmdrop-profile-'))
   const server = await startTestServer()
+  const origin = await startStaticServer()
   const browser = await launch()
   try {
     const probe = await BrowserProbe.attach(browser)
@@ -86,12 +117,7 @@ export async function profileBench(quick: boolean, big = process.argv.includes('
     const cdp = await receiver.context().newCDPSession(receiver)
     await cdp.send('Profiler.enable')
     await cdp.send('Profiler.setSamplingInterval', { interval: 1000 })
-    const byType = async () => {
-      const totals = new Map<string, number>()
-      for (const p of await probe.processes()) totals.set(p.type, (totals.get(p.type) ?? 0) + p.cpuTime)
-      return totals
-    }
-    const before = await byType()
+    const before = await cpuByType(probe)
     await cdp.send('Profiler.start')
     const stopTimeline = progressTimeline(receiver)
     const downloading = download(receiver, link, sha256, 3_600_000)
@@ -101,12 +127,22 @@ export async function profileBench(quick: boolean, big = process.argv.includes('
     const pagePids = new Set([...(await probe.rendererPids())].filter((pid) => !otherRenderers.has(pid)))
     const tasks = await trace.then((t) => t && taskTimes(t, pagePids))
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile }
-    const after = await byType()
+    const after = await cpuByType(probe)
     const { longTasks } = await pageTimings(receiver)
+    await receiverContext.close()
+    await sender.context().close()
 
-    console.log(`\nProfile of one ${bytes / MIB} MiB transfer: ${(bytes / MIB / seconds).toFixed(1)} MiB/s, ${seconds.toFixed(1)} s\n`)
-    const types = [...after.keys()].map((type) => ({ type, 'CPU s': ((after.get(type) ?? 0) - (before.get(type) ?? 0)).toFixed(2) }))
-    console.log(table(types))
+    const bareBefore = await cpuByType(probe)
+    const bare = await bareChannel(browser, origin.url, bytes, CHANNEL_CANDIDATES[1])
+    const bareAfter = await cpuByType(probe)
+    await bare.close()
+
+    console.log(
+      `\nProfile of one ${bytes / MIB} MiB transfer: ${(bytes / MIB / seconds).toFixed(1)} MiB/s, ${seconds.toFixed(1)} s; ` +
+        `the bare channel in the same session ${(bytes / MIB / bare.seconds).toFixed(1)} MiB/s. CPU by process type ` +
+        `(Swarmdrop's includes the profiler's own tracing):\n`,
+    )
+    console.log(cpuTable([before, after], [bareBefore, bareAfter], bytes))
     const top = selfTimes(profile)
     const sampled = top.reduce((sum, t) => sum + t.seconds, 0)
     const longest = Math.max(0, ...longTasks)
@@ -136,6 +172,7 @@ export async function profileBench(quick: boolean, big = process.argv.includes('
   } finally {
     await browser.close()
     await server.stop()
+    await origin.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }

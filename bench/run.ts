@@ -20,6 +20,7 @@ import { channelBench } from './channel.js'
 import { abBench } from './ab.js'
 import { swarmBench } from './swarm.js'
 import { mirrorBench } from './mirror.js'
+import { pieceCostsBench } from './piece-costs.js'
 
 const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   speed: speedBench,
@@ -34,6 +35,7 @@ const BENCHES: Record<string, (quick: boolean) => Promise<void>> = {
   ab: abBench,
   swarm: swarmBench,
   mirror: mirrorBench,
+  'piece-costs': pieceCostsBench,
 }
 const VETH_BENCHES = new Set(['firefox'])
 
