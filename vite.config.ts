@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config'
-import { type Plugin, build } from 'vite'
+import { type Plugin, type ResolvedConfig, build } from 'vite'
 import react from '@vitejs/plugin-react'
 import { playwright } from '@vitest/browser-playwright'
 import { chromiumLaunchOptions } from './e2e/chromium.js'
@@ -11,18 +11,26 @@ import { chromiumLaunchOptions } from './e2e/chromium.js'
  * must share no chunk with the page.
  */
 function downloadWorker(): Plugin {
+  let app: ResolvedConfig
   return {
     name: 'swarmdrop-download-worker',
     apply: 'build',
+    configResolved(config) {
+      app = config
+    },
     async closeBundle() {
+      // Beside the app's build, with its choices (`--outDir`, `--minify false`, source maps).
       await build({
         configFile: false,
+        root: app.root,
+        mode: app.mode,
         publicDir: false,
         logLevel: 'warn',
         build: {
-          outDir: 'dist',
+          outDir: app.build.outDir,
           emptyOutDir: false,
-          sourcemap: true,
+          sourcemap: app.build.sourcemap,
+          minify: app.build.minify,
           lib: { entry: 'web/sw/download-worker.ts', formats: ['iife'], name: 'swarmdropDownloadWorker', fileName: () => 'sw.js' },
         },
       })

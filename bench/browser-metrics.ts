@@ -25,6 +25,13 @@ export class BrowserProbe {
     return (await this.processes()).reduce((sum, p) => sum + p.cpuTime, 0)
   }
 
+  /** The same, summed by process type (browser, renderer, GPU, network service, …). */
+  async cpuSecondsByType(): Promise<Map<string, number>> {
+    const totals = new Map<string, number>()
+    for (const p of await this.processes()) totals.set(p.type, (totals.get(p.type) ?? 0) + p.cpuTime)
+    return totals
+  }
+
   async rendererPids(): Promise<Set<number>> {
     return new Set((await this.processes()).filter((p) => p.type === 'renderer').map((p) => p.id))
   }

@@ -43,12 +43,6 @@ interface Profile {
 
 type CpuByType = Map<string, number>
 
-async function cpuByType(probe: BrowserProbe): Promise<CpuByType> {
-  const totals = new Map<string, number>()
-  for (const p of await probe.processes()) totals.set(p.type, (totals.get(p.type) ?? 0) + p.cpuTime)
-  return totals
-}
-
 /** CPU-seconds per GiB by process type, Swarmdrop's next to the bare channel's. */
 function cpuTable(swarmdrop: [CpuByType, CpuByType], bare: [CpuByType, CpuByType], bytes: number) {
   const perGiB = ([before, after]: [CpuByType, CpuByType], type: string) =>
@@ -117,7 +111,7 @@ export async function profileBench(quick: boolean, big = process.argv.includes('
     const cdp = await receiver.context().newCDPSession(receiver)
     await cdp.send('Profiler.enable')
     await cdp.send('Profiler.setSamplingInterval', { interval: 1000 })
-    const before = await cpuByType(probe)
+    const before = await probe.cpuSecondsByType()
     await cdp.send('Profiler.start')
     const stopTimeline = progressTimeline(receiver)
     const downloading = download(receiver, link, sha256, 3_600_000)
@@ -127,14 +121,14 @@ export async function profileBench(quick: boolean, big = process.argv.includes('
     const pagePids = new Set([...(await probe.rendererPids())].filter((pid) => !otherRenderers.has(pid)))
     const tasks = await trace.then((t) => t && taskTimes(t, pagePids))
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile }
-    const after = await cpuByType(probe)
+    const after = await probe.cpuSecondsByType()
     const { longTasks } = await pageTimings(receiver)
     await receiverContext.close()
     await sender.context().close()
 
-    const bareBefore = await cpuByType(probe)
+    const bareBefore = await probe.cpuSecondsByType()
     const bare = await bareChannel(browser, origin.url, bytes, CHANNEL_CANDIDATES[1])
-    const bareAfter = await cpuByType(probe)
+    const bareAfter = await probe.cpuSecondsByType()
     await bare.close()
 
     console.log(
